@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from egov.core.models import Unit
+
 
 @require_GET
 @never_cache
@@ -28,4 +30,25 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/staff_home.html")
+    from egov.accounts.permissions import active_assignments
+
+    assignments = list(active_assignments(request.user))
+    # Ancestors of every assigned unit in one query, from the materialised paths.
+    steplen = Unit.steplen
+    ancestor_paths = {
+        a.unit.path[:i] for a in assignments for i in range(steplen, len(a.unit.path), steplen)
+    }
+    names = dict(Unit.objects.filter(path__in=ancestor_paths).values_list("path", "name"))
+    rows = [
+        {
+            "role": a.role,
+            "unit": a.unit,
+            "parents": [
+                names[a.unit.path[:i]]
+                for i in range(steplen, len(a.unit.path), steplen)
+                if a.unit.path[:i] in names
+            ],
+        }
+        for a in assignments
+    ]
+    return render(request, "core/staff_home.html", {"assignments": rows})

@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Everything else here
+# is what they call. Works on a fresh Debian/Ubuntu machine with python3 and make.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+UV := $(shell python3 scripts/bootstrap_uv.py)
+PY := $(UV) run --frozen --no-progress
+export UV_PYTHON_PREFERENCE ?= system
+
+.PHONY: help setup system-deps run demo test test-only lint check-migrations openapi docs bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup:  ## Create .venv from uv.lock and compile translations
+	$(UV) sync --frozen --no-progress
+	$(PY) python manage.py compile_translations
+
+system-deps:  ## Install Debian's Chromium for the browser tests (needs root or sudo)
+	@bash scripts/install_system_deps.sh
+
+demo: setup  ## Migrate the database and load the demo data
+	$(PY) python manage.py migrate --no-input
+	$(PY) python manage.py load_demo
+	$(PY) python manage.py collectstatic --no-input -v 0
+
+run: demo  ## Serve the platform with demo data at http://127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts: see README.md)"
+	$(PY) python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+test: setup system-deps test-only  ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+
+test-only:
+	$(PY) pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: setup  ## ruff, mypy, migrations up to date, generated docs and OpenAPI up to date
+	$(PY) ruff check .
+	$(PY) ruff format --check .
+	$(PY) mypy egov
+	$(PY) python manage.py makemigrations --check --dry-run
+
+openapi: setup  ## Regenerate docs/api/openapi.json after an API change
+	$(PY) python manage.py export_openapi docs/api/openapi.json
+
+docs: setup  ## Regenerate docs/settings.md from the settings declarations
+	$(PY) python manage.py settings_reference docs/settings.md
+
+bench: setup  ## Run the benchmarks (see bench/README.md; some need PostgreSQL)
+	$(PY) python bench/bench_calendar.py
+	$(PY) python bench/bench_numbering.py
+
+clean:  ## Remove the virtualenv, the demo database and generated files
+	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,101 @@
+"""Real-browser tests: Playwright for Python driving Debian's Chromium.
+
+Browsers cannot be downloaded on agency networks or here, so Playwright is pointed
+at the system's Chromium (``EGOV_CHROMIUM`` or /usr/bin/chromium). Without one,
+these tests are skipped, unless ``EGOV_REQUIRE_BROWSER=1`` (set by CI) makes
+that a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def _chromium_path() -> str | None:
+    configured = os.environ.get("EGOV_CHROMIUM")
+    if configured:
+        return configured
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = _chromium_path()
+    if executable is None:
+        if os.environ.get("EGOV_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium not found but EGOV_REQUIRE_BROWSER=1")
+        pytest.skip("Chromium not installed (run `make system-deps`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(15_000)
+    # The platform must work on closed networks: fail on any request leaving the server.
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.base_url = live_server.url  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+    assert not outside, f"page requested outside hosts: {outside}"
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[Any]:
+    """Run axe-core (vendored) against the current page; return serious/critical hits."""
+    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+        })"""
+    )
+    return [v for v in result["violations"] if v["impact"] in impacts]
+
+
+def format_violations(violations: list[Any]) -> str:
+    return json.dumps(
+        [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in violations
+        ],
+        indent=1,
+    )

@@ -1,0 +1,59 @@
+"""Project-wide guarantees: health endpoint, generated docs and API spec in sync,
+translations complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import polib
+import pytest
+from django.db.utils import OperationalError
+from django.test import Client
+
+from egov.conf import reference_markdown
+from egov.core.management.commands.export_openapi import openapi_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_healthz_answers_ok_when_the_database_answers(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response["X-Request-ID"]
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_fails(client: Client) -> None:
+    with mock.patch("egov.core.views.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+
+
+@pytest.mark.django_db
+def test_request_id_is_kept_when_well_formed(client: Client) -> None:
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-desk-7")
+    assert response["X-Request-ID"] == "abc12345-desk-7"
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id with spaces")
+    assert response["X-Request-ID"] != "bad id with spaces"
+
+
+def test_settings_reference_is_up_to_date() -> None:
+    checked_in = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert checked_in == reference_markdown(), "run `make docs` and commit docs/settings.md"
+
+
+def test_openapi_document_is_up_to_date() -> None:
+    checked_in = (ROOT / "docs" / "api" / "openapi.json").read_text(encoding="utf-8")
+    assert checked_in == openapi_text(), "run `make openapi` and commit docs/api/openapi.json"
+
+
+def test_vietnamese_catalogue_is_complete() -> None:
+    catalogue = polib.pofile(str(ROOT / "egov" / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
+    missing = [e.msgid for e in catalogue.untranslated_entries()]
+    fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
+    assert not missing, f"untranslated: {missing[:10]}"
+    assert not fuzzy, f"fuzzy: {fuzzy[:10]}"

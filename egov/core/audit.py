@@ -4,17 +4,28 @@ Every service that changes state calls :func:`record` inside its transaction.
 Appends are serialised by locking the single :class:`AuditChainHead` row, so the
 chain stays linear under concurrent writers on PostgreSQL; on SQLite the
 IMMEDIATE transaction already holds the database write lock.
+
+Database triggers (core migration 0002) refuse UPDATE, DELETE and TRUNCATE on the
+entries; :func:`verify_chain` (and ``manage.py verify_audit``) recomputes the
+chain to detect what the triggers cannot prevent (a privileged hand in the
+database).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC
+from enum import StrEnum
 from typing import Any
 
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from egov.core import request_context
 from egov.core.models import AuditChainHead, AuditEntry
@@ -48,6 +59,17 @@ def compute_hash(entry: AuditEntry) -> str:
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _normalised_ip(value: str | None) -> str | None:
+    """The form the database gives back (PostgreSQL ``inet`` and Django both
+    normalise IPv6), so the hash computed now matches the one recomputed later."""
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def _lock_head() -> AuditChainHead:
@@ -95,7 +117,7 @@ def record(
         unit=unit,
         changes=_canonical(changes or {}),
         request_id=ctx.request_id,
-        ip_address=ctx.ip_address,
+        ip_address=_normalised_ip(ctx.ip_address),
         prev_hash=head.last_hash,
         entry_hash="",
     )
@@ -115,3 +137,221 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+# --- Append-only guard (database triggers installed by migration core.0002) ---
+
+#: Trigger names per database vendor; migration 0002 creates exactly these.
+GUARD_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "postgresql": ("core_auditentry_append_only", "core_auditentry_no_truncate"),
+    "sqlite": ("core_auditentry_no_update", "core_auditentry_no_delete"),
+}
+_AUDIT_TABLE = "core_auditentry"
+
+
+def guard_installed(using: str = DEFAULT_DB_ALIAS) -> bool | None:
+    """Whether the triggers refusing UPDATE/DELETE on the audit table are present and
+    enabled; ``None`` on a database vendor without such triggers."""
+    connection = connections[using]
+    names = GUARD_TRIGGERS.get(connection.vendor)
+    if names is None:
+        return None
+    placeholders = ", ".join(["%s"] * len(names))
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT count(*) FROM pg_trigger "  # noqa: S608 - only placeholders are interpolated
+            "WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgenabled <> 'D' "
+            f"AND tgname IN ({placeholders})"
+        )
+    else:
+        sql = (
+            "SELECT count(*) FROM sqlite_master "  # noqa: S608
+            f"WHERE type = 'trigger' AND tbl_name = %s AND name IN ({placeholders})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_AUDIT_TABLE, *names])
+        row = cursor.fetchone()
+    return bool(row and row[0] == len(names))
+
+
+@contextmanager
+def suspended_append_only_guard(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Lift the append-only triggers for the rest of the block, for database
+    maintenance (wiping a test database) and for tests that simulate tampering.
+
+    Must run inside ``transaction.atomic()``: the change is transactional on both
+    PostgreSQL and SQLite, so if the process dies the triggers come back with the
+    rollback. Needs the rights of the table owner.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("suspended_append_only_guard() must be used inside transaction.atomic()")
+    table = connection.ops.quote_name(_AUDIT_TABLE)
+    saved: list[tuple[str, str]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # ALTER TABLE refuses to run while deferred foreign-key checks of rows
+            # inserted in this transaction are pending: run those checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [_AUDIT_TABLE],
+            )
+            saved = [(str(name), str(sql)) for name, sql in cursor.fetchall()]
+            for name, _sql in saved:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+
+    def restore() -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default again
+            for name, sql in saved:
+                cursor.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s", [name]
+                )
+                if cursor.fetchone() is None:
+                    cursor.execute(sql)
+
+    try:
+        yield
+    except BaseException:
+        # An aborted PostgreSQL transaction refuses further SQL; its rollback
+        # restores the triggers anyway, so the original error is what matters.
+        with suppress(DatabaseError):
+            restore()
+        raise
+    restore()
+
+
+# --- Verification of the chain ---
+
+
+class ChainProblem(StrEnum):
+    CONTENT_CHANGED = "content_changed"
+    LINK_BROKEN = "link_broken"
+    MISSING_ENTRIES = "missing_entries"
+    HEAD_MISMATCH = "head_mismatch"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """Outcome of :func:`verify_chain`: either OK, or the first broken link found."""
+
+    checked: int
+    last_entry_id: int | None
+    problem: ChainProblem | None = None
+    entry_id: int | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def summary(self) -> str:
+        """One or two sentences in plain words for an operator."""
+        if self.ok:
+            if self.checked == 0:
+                return _("The audit log is empty; nothing to verify.")
+            return _(
+                "Audit log OK. Entries checked: %(count)d. Every entry matches its seal and "
+                "links to the one before it; the chain head points to the last entry (#%(last)d)."
+            ) % {"count": self.checked, "last": self.last_entry_id or 0}
+        if self.entry_id is None:
+            return _("Audit log BROKEN: %(detail)s. Entries checked: %(count)d.") % {
+                "detail": self.detail,
+                "count": self.checked,
+            }
+        return _(
+            "Audit log BROKEN at entry #%(entry)s: %(detail)s. Entries checked before the "
+            "break: %(count)d."
+        ) % {"entry": self.entry_id, "detail": self.detail, "count": self.checked}
+
+
+def verify_chain(*, batch_size: int = 2000, using: str = DEFAULT_DB_ALIAS) -> VerificationResult:
+    """Walk the audit log in id order, recompute every hash and check every link,
+    reading ``batch_size`` rows at a time (constant memory).
+
+    The head is read first and only entries up to it are walked, so appends made
+    while verifying do not disturb the result (appends are serialised by the head
+    lock, so chain order is id order).
+    """
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
+    head_id = head.last_entry_id if head is not None else 0
+    entries = AuditEntry.objects.using(using).order_by("id")
+    checked = 0
+    prev_id: int | None = None
+    prev_hash = GENESIS_HASH
+    while True:
+        batch = list(entries.filter(id__gt=prev_id or 0, id__lte=head_id)[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if compute_hash(entry) != entry.entry_hash:
+                return VerificationResult(
+                    checked,
+                    prev_id,
+                    ChainProblem.CONTENT_CHANGED,
+                    entry.pk,
+                    _("its content was changed after it was written (hash does not match)"),
+                )
+            if entry.prev_hash != prev_hash:
+                gap = entry.pk != (prev_id or 0) + 1
+                if prev_id is None:
+                    problem = ChainProblem.MISSING_ENTRIES
+                    detail = _(
+                        "it does not link to the start of the chain; earlier entries are missing"
+                    )
+                elif gap:
+                    problem = ChainProblem.MISSING_ENTRIES
+                    detail = _(
+                        "it does not link to entry #%(prev)d; entries between #%(prev)d and "
+                        "#%(entry)d are missing"
+                    ) % {"prev": prev_id, "entry": entry.pk}
+                else:
+                    problem = ChainProblem.LINK_BROKEN
+                    detail = _(
+                        "its link to entry #%(prev)d is broken (that entry was rewritten, "
+                        "or this link was)"
+                    ) % {"prev": prev_id}
+                return VerificationResult(checked, prev_id, problem, entry.pk, detail)
+            checked += 1
+            prev_id = entry.pk
+            prev_hash = entry.entry_hash
+
+    if head is None:
+        if checked or entries.exists():
+            return VerificationResult(
+                checked,
+                prev_id,
+                ChainProblem.HEAD_MISMATCH,
+                None,
+                _("the chain head record is missing"),
+            )
+        return VerificationResult(0, None)
+    if prev_id != (head.last_entry_id or None) or prev_hash != head.last_hash:
+        return VerificationResult(
+            checked,
+            prev_id,
+            ChainProblem.HEAD_MISMATCH,
+            head.last_entry_id,
+            _(
+                "the chain head points to entry #%(head)d but the last entry found is "
+                "#%(last)s; the last entries were removed or the head was altered"
+            )
+            % {"head": head.last_entry_id, "last": prev_id if prev_id is not None else "-"},
+        )
+    if entries.filter(id__gt=head_id).exists():
+        fresh = AuditChainHead.objects.using(using).filter(pk=1).first()
+        if fresh is None or fresh.last_entry_id == head_id:
+            return VerificationResult(
+                checked,
+                prev_id,
+                ChainProblem.HEAD_MISMATCH,
+                head_id,
+                _("entries exist after the one the chain head points to"),
+            )
+    return VerificationResult(checked, prev_id)

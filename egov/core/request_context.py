@@ -7,7 +7,7 @@ explicitly. Commands and tasks run with an empty context.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -17,17 +17,18 @@ class RequestContext:
     ip_address: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("egov_request_context", default=RequestContext())
+_EMPTY = RequestContext()
+_current: ContextVar[RequestContext | None] = ContextVar("egov_request_context", default=None)
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
-def bind(context: RequestContext):  # type: ignore[no-untyped-def]
+def bind(context: RequestContext) -> Token[RequestContext | None]:
     """Install ``context``; returns the token to pass to :func:`reset`."""
     return _current.set(context)
 
 
-def reset(token) -> None:  # type: ignore[no-untyped-def]
+def reset(token: Token[RequestContext | None]) -> None:
     _current.reset(token)

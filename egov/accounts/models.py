@@ -23,12 +23,17 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, username: str, password: str | None = None, **fields: object) -> User:
         if not username:
             raise ValueError("username is required")
-        user = self.model(username=username, **fields)
+        user = self.model(username=self.model.normalize_username(username), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, username: str, password: str | None = None, **fields: object) -> User:
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username=self.model.normalize_username(username or ""))
+
+    def create_superuser(
+        self, username: str, password: str | None = None, **fields: object
+    ) -> User:
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         fields.setdefault("kind", AccountKind.STAFF)
@@ -85,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        # Lower-case, so "Admin" and "admin" are one account and one lockout counter.
+        return str(super().normalize_username(username)).strip().lower()
 
     @property
     def is_staff_member(self) -> bool:

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-_CCCD = re.compile(r"^\d{12}$")
-_TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+# [0-9], not \d: \d also matches full-width and other scripts' digits.
+_CCCD = re.compile(r"^[0-9]{12}$")
+_TAX_CODE = re.compile(r"^[0-9]{10}(-[0-9]{3})?$")
 
 
 def validate_national_id(value: str) -> None:
@@ -42,3 +43,35 @@ class LettersAndDigitsValidator:
 
     def get_help_text(self) -> str:
         return _("Your password must contain both letters and digits.")
+
+
+_STAFF_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
+_PHONE = re.compile(r"^\+?[0-9]{9,15}$")
+
+
+def validate_staff_username(value: str) -> None:
+    """Staff user names: 3-50 lower-case letters, digits, dots, dashes or underscores,
+    with at least one letter, so they can never collide with a citizen's CCCD number
+    or a business's tax code (the user names of those accounts)."""
+    if not _STAFF_USERNAME.fullmatch(value) or not any(c.isalpha() for c in value):
+        raise ValidationError(
+            gettext_lazy(
+                "A staff user name has 3 to 50 characters: lower-case letters without "
+                "accents, digits, dots, dashes or underscores, and at least one letter."
+            ),
+            code="invalid_staff_username",
+        )
+
+
+def validate_phone(value: str) -> None:
+    """Phone number: 9 to 15 digits, optionally starting with +; spaces and dots
+    are removed before checking (see :func:`normalize_phone`)."""
+    if not _PHONE.fullmatch(normalize_phone(value)):
+        raise ValidationError(
+            gettext_lazy("Enter a phone number of 9 to 15 digits, e.g. 0297 3862 123."),
+            code="invalid_phone",
+        )
+
+
+def normalize_phone(value: str) -> str:
+    return re.sub(r"[\s.\-()]", "", value)

@@ -2,11 +2,15 @@
 
 The OpenAPI document it generates is checked in at ``docs/api/openapi.json``
 and compared in the test suite, so any change to the API shows in review.
+Every error answers with the same JSON shape (``core.schemas.ErrorOut``).
 """
 
 from __future__ import annotations
 
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
 
 from egov.core.api import router as core_router
 
@@ -14,7 +18,41 @@ api = NinjaAPI(
     title="egov API",
     version="1",
     description="JSON API of the provincial e-government platform. Errors are JSON objects "
-    "with a machine-readable `code` and a human-readable `message`.",
+    "with a machine-readable `code`, a human-readable `message` and, when one field is at "
+    "fault, its name in `field`.",
     urls_namespace="api-v1",
 )
 api.add_router("/", core_router)
+
+
+@api.exception_handler(ValidationError)
+def _invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", [])]
+    field = location[-1] if location else None
+    return api.create_response(
+        request,
+        {
+            "code": "invalid",
+            "message": _("The request is not valid: check the field “%(field)s”.")
+            % {"field": field or "?"},
+            "field": field,
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "not_found", "message": _("Not found."), "field": None}, status=404
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "unauthenticated", "message": _("Sign-in required."), "field": None},
+        status=401,
+    )

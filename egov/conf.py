@@ -49,7 +49,7 @@ _CASTS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def env(name: str, default: Any, help: str, kind: str = "str") -> Any:  # noqa: A002
+def env(name: str, default: Any, help: str, kind: str = "str") -> Any:
     """Declare ``name`` and return its value from the environment (or ``default``)."""
     if name in REGISTRY:
         raise ImproperlyConfiguredEnv(f"{name} declared twice")

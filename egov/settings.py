@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "egov.core.locale_middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,6 +178,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "egov.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# Counting per user name only is deliberate: a whole one-stop desk shares one NAT
+# address, so locking by IP would lock out every clerk of an office at once.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SITE_NAME = env(
     "EGOV_SITE_NAME",
@@ -188,6 +191,13 @@ OTP_TOTP_ISSUER = SITE_NAME
 
 LANGUAGE_CODE = env(
     "EGOV_LANGUAGE", "vi", "Default language of pages: vi (Vietnamese) or en (English)."
+)
+EGOV_USE_BROWSER_LANGUAGE = env(
+    "EGOV_USE_BROWSER_LANGUAGE",
+    False,
+    "Pick the page language from the browser's Accept-Language header. Off: Vietnamese "
+    "unless the visitor chose English with the language switch.",
+    "bool",
 )
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "egov" / "locale"]

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from egov.accounts.admin import require_two_step_for_admin
 from egov.api import api
 from egov.core.views import healthz
+
+# The admin site edits people, roles and units: it needs the second factor too.
+require_two_step_for_admin(admin.site)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -10,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("tai-khoan/", include("egov.accounts.urls")),
+    path("can-bo/nhat-ky/", include("egov.core.urls_audit")),
     path("", include("egov.core.urls")),
 ]

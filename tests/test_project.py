@@ -57,3 +57,16 @@ def test_vietnamese_catalogue_is_complete() -> None:
     fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
     assert not missing, f"untranslated: {missing[:10]}"
     assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
+
+
+def test_vietnamese_text_is_nfc_normalised() -> None:
+    """Vietnamese must be stored precomposed (NFC): decomposed text breaks search,
+    sorting and some fonts, and does not match what people type."""
+    import unicodedata
+
+    catalogue = polib.pofile(str(ROOT / "egov" / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
+    bad = [e.msgstr for e in catalogue if not unicodedata.is_normalized("NFC", e.msgstr)]
+    assert not bad, bad[:5]
+    for template in (ROOT / "egov").rglob("templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert unicodedata.is_normalized("NFC", text), template

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,6 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from egov.accounts.decorators import staff_required
+from egov.accounts.permissions import active_assignments
 from egov.core.models import Unit
 
 
@@ -28,10 +29,8 @@ def public_home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/public_home.html")
 
 
-@login_required
+@staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    from egov.accounts.permissions import active_assignments
-
     assignments = list(active_assignments(request.user))
     # Ancestors of every assigned unit in one query, from the materialised paths.
     steplen = Unit.steplen

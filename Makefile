@@ -47,7 +47,7 @@ docs: setup  ## Regenerate docs/settings.md from the settings declarations
 
 bench: setup  ## Run the benchmarks (see bench/README.md; some need PostgreSQL)
 	$(PY) python bench/bench_calendar.py
-	$(PY) python bench/bench_numbering.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) python bench/bench_numbering.py --workers 16
 
 clean:  ## Remove the virtualenv, the demo database and generated files
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

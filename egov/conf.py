@@ -23,6 +23,7 @@ class EnvVar:
     default: Any
     help: str
     kind: str
+    shown_default: str | None = None
 
 
 REGISTRY: dict[str, EnvVar] = {}
@@ -49,11 +50,23 @@ _CASTS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def env(name: str, default: Any, help: str, kind: str = "str") -> Any:
-    """Declare ``name`` and return its value from the environment (or ``default``)."""
+def env(
+    name: str,
+    default: Any,
+    help: str,
+    kind: str = "str",
+    shown_default: str | None = None,
+) -> Any:
+    """Declare ``name`` and return its value from the environment (or ``default``).
+
+    ``shown_default`` is how the reference documents a default computed from the
+    installation (e.g. a path under the checkout), so the docs are the same everywhere.
+    """
     if name in REGISTRY:
         raise ImproperlyConfiguredEnv(f"{name} declared twice")
-    REGISTRY[name] = EnvVar(name=name, default=default, help=help, kind=kind)
+    REGISTRY[name] = EnvVar(
+        name=name, default=default, help=help, kind=kind, shown_default=shown_default
+    )
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -75,7 +88,7 @@ def reference_markdown() -> str:
         "| --- | --- | --- | --- |",
     ]
     for var in sorted(REGISTRY.values(), key=lambda v: v.name):
-        default = var.default
+        default = var.shown_default if var.shown_default is not None else var.default
         if isinstance(default, list):
             default = ",".join(default)
         shown = f"`{default}`" if default not in ("", None) else "(empty)"

@@ -22,6 +22,7 @@ VAR_DIR = Path(
         str(BASE_DIR / "var"),
         "Directory for the embedded database, uploaded files, generated secrets and outgoing "
         "mail in the demo set-up.",
+        shown_default="<checkout>/var",
     )
 )
 
@@ -67,6 +68,7 @@ DATABASES = {
             f"sqlite:///{VAR_DIR / 'egov.sqlite3'}",
             "Database URL: sqlite:///path (embedded default) or "
             "postgres://user:password@host:5432/name (production).",
+            shown_default="sqlite:///<EGOV_VAR_DIR>/egov.sqlite3",
         ),
         conn_max_age=60,
         conn_health_checks=True,
@@ -218,6 +220,7 @@ STORAGES = {
                 "EGOV_FILE_STORAGE_PATH",
                 str(VAR_DIR / "files"),
                 "Directory where uploaded and generated files are stored.",
+                shown_default="<EGOV_VAR_DIR>/files",
             )
         },
     },

@@ -70,3 +70,13 @@ def test_vietnamese_text_is_nfc_normalised() -> None:
     for template in (ROOT / "egov").rglob("templates/**/*.html"):
         text = template.read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", text), template
+
+
+def test_translations_keep_their_placeholders() -> None:
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{[a-z_]*\}")
+    catalogue = polib.pofile(str(ROOT / "egov" / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
+    for entry in catalogue:
+        wanted = sorted(placeholder.findall(entry.msgid))
+        assert sorted(placeholder.findall(entry.msgstr)) == wanted, entry.msgid

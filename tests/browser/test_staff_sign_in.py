@@ -11,17 +11,13 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov.accounts.default_roles import ensure_default_roles
 from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
 from egov.core.models import Unit, UnitLevel
 from tests.browser.conftest import axe_violations, format_violations
 
-# serialized_rollback: the roles seeded by a data migration survive the flush
-# that follows each live-server test.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "KienGiang2020"
 KEY_HEX = "4b69656e4769616e6744656d6f324641323032"  # 19 bytes, any fixed key will do
@@ -35,6 +31,8 @@ def totp_code(key_hex: str, at: float | None = None) -> str:
 
 @pytest.fixture
 def org() -> dict[str, Unit]:
+    # Live-server tests run on a flushed database: the migration-seeded roles are gone.
+    ensure_default_roles()
     province = Unit.add_root(
         code="000.00.00.H33", name="Ủy ban nhân dân tỉnh Kiên Giang", level=UnitLevel.PROVINCE
     )

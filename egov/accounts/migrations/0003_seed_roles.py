@@ -3,83 +3,10 @@ names and permissions afterwards, so existing rows are never overwritten."""
 
 from django.db import migrations
 
-ALL_PERMS = [
-    "dossiers.receive",
-    "dossiers.process",
-    "dossiers.approve",
-    "dossiers.return",
-    "documents.register",
-    "documents.sign",
-    "org.manage_units",
-    "accounts.manage_staff",
-    "calendar.manage",
-    "audit.view",
-    "platform.operate",
-]
-
-ROLES = [
-    {
-        "code": "one_stop_clerk",
-        "name": "Cán bộ Bộ phận Một cửa",
-        "name_en": "One-stop desk officer",
-        "description": "Tiếp nhận hồ sơ và trả kết quả giải quyết thủ tục hành chính.",
-        "permissions": ["dossiers.receive", "dossiers.return"],
-    },
-    {
-        "code": "specialist",
-        "name": "Chuyên viên",
-        "name_en": "Specialist",
-        "description": "Thẩm định, xử lý hồ sơ được phân công.",
-        "permissions": ["dossiers.process"],
-    },
-    {
-        "code": "unit_head",
-        "name": "Lãnh đạo phòng",
-        "name_en": "Head of division",
-        "description": "Phân công, xử lý và trình duyệt hồ sơ của phòng.",
-        "permissions": ["dossiers.process", "dossiers.approve"],
-    },
-    {
-        "code": "agency_leader",
-        "name": "Lãnh đạo cơ quan",
-        "name_en": "Agency leader",
-        "description": "Phê duyệt kết quả, ký văn bản, xem nhật ký của cơ quan.",
-        "permissions": ["dossiers.approve", "documents.sign", "audit.view"],
-    },
-    {
-        "code": "records_clerk",
-        "name": "Văn thư",
-        "name_en": "Records clerk",
-        "description": "Đăng ký, cấp số văn bản đi, vào sổ văn bản đến.",
-        "permissions": ["documents.register"],
-    },
-    {
-        "code": "agency_admin",
-        "name": "Quản trị cơ quan",
-        "name_en": "Agency administrator",
-        "description": "Quản lý đơn vị trực thuộc và tài khoản cán bộ của cơ quan.",
-        "permissions": ["org.manage_units", "accounts.manage_staff", "audit.view"],
-    },
-    {
-        "code": "platform_operator",
-        "name": "Quản trị hệ thống",
-        "name_en": "Platform operator",
-        "description": (
-            "Vận hành nền tảng của tỉnh (thường do Sở Thông tin và Truyền thông đảm nhiệm): "
-            "lịch làm việc, tài khoản, đơn vị, nhật ký."
-        ),
-        "permissions": ALL_PERMS,
-    },
-]
-
+from egov.accounts.default_roles import ensure_default_roles
 
 def seed_roles(apps, schema_editor):
-    Role = apps.get_model("accounts", "Role")
-    for role in ROLES:
-        Role.objects.get_or_create(
-            code=role["code"],
-            defaults={key: value for key, value in role.items() if key != "code"},
-        )
+    ensure_default_roles(apps.get_model("accounts", "Role"))
 
 
 class Migration(migrations.Migration):

@@ -15,6 +15,7 @@ from egov.accounts.default_roles import ensure_default_roles
 from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
 from egov.core.models import Unit, UnitLevel
+from egov.core.services.units import create_unit
 from tests.browser.conftest import axe_violations, format_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,11 +34,20 @@ def totp_code(key_hex: str, at: float | None = None) -> str:
 def org() -> dict[str, Unit]:
     # Live-server tests run on a flushed database: the migration-seeded roles are gone.
     ensure_default_roles()
-    province = Unit.add_root(
-        code="000.00.00.H33", name="Ủy ban nhân dân tỉnh Kiên Giang", level=UnitLevel.PROVINCE
+    province = create_unit(
+        None,
+        None,
+        code="000.00.00.H33",
+        name="Ủy ban nhân dân tỉnh Kiên Giang",
+        level=UnitLevel.PROVINCE,
     )
-    justice = province.add_child(
-        code="000.00.03.H33", name="Sở Tư pháp", short_name="STP", level=UnitLevel.PROVINCIAL_AGENCY
+    justice = create_unit(
+        None,
+        province,
+        code="000.00.03.H33",
+        name="Sở Tư pháp",
+        short_name="STP",
+        level=UnitLevel.PROVINCIAL_AGENCY,
     )
     return {"province": province, "justice": justice}
 

@@ -20,6 +20,7 @@ from egov.accounts.testing import sign_in_verified
 from egov.core import workcalendar
 from egov.core.models import AuditEntry, CalendarOverride, Unit
 from egov.core.services.calendar import add_override, change_override, remove_override
+from egov.core.services.units import create_unit
 from egov.core.workcalendar import get_calendar, invalidate_calendar
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,9 @@ def fresh_calendar() -> Iterator[None]:
 
 @pytest.fixture
 def province() -> Unit:
-    return Unit.add_root(code="000.00.00.H33", name="UBND tỉnh Kiên Giang", level="province")
+    return create_unit(
+        None, None, code="000.00.00.H33", name="UBND tỉnh Kiên Giang", level="province"
+    )
 
 
 def _staff(username: str, **extra: Any) -> User:

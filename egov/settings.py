@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "axes",
     "egov.core",
     "egov.accounts",
+    "egov.procedures",
+    "egov.dossiers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,254 @@
+"""One-stop dossiers (hồ sơ thủ tục hành chính) and everything recorded about them.
+
+Statuses and channels use the codes the national public-service portal syncs
+(see docs: domain brief). Every change goes through ``dossiers.services``; the
+``version`` column lets two clerks acting at once be told the dossier changed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.IntegerChoices):
+    SUBMITTED = 1, _("Submitted online (Mới đăng ký)")
+    RECEIVED = 2, _("Received (Được tiếp nhận)")
+    REFUSED = 3, _("Not received (Không được tiếp nhận)")
+    PROCESSING = 4, _("Being processed (Đang xử lý)")
+    SUPPLEMENT_REQUESTED = 5, _("Supplement requested (Yêu cầu bổ sung giấy tờ)")
+    AWAITING_PAYMENT = 6, _("Awaiting taxes and fees (Yêu cầu thực hiện nghĩa vụ tài chính)")
+    WITHDRAWN = 7, _("Withdrawn by the applicant (Công dân yêu cầu rút hồ sơ)")
+    STOPPED = 8, _("Processing stopped (Dừng xử lý)")
+    RESULT_READY = 9, _("Result ready (Đã xử lý xong)")
+    RETURNED = 10, _("Result returned (Đã trả kết quả)")
+
+
+#: Statuses in which the applicant must act: the deadline clock stops.
+PAUSED_STATUSES = frozenset({Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
+#: Statuses after which nothing more happens to a dossier.
+FINAL_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
+
+
+class Channel(models.IntegerChoices):
+    DESK = 1, _("At the desk (trực tiếp)")
+    ONLINE = 2, _("Online (trực tuyến)")
+    POST = 3, _("By public postal service (bưu chính công ích)")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("dossier code"), max_length=40, unique=True)
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receiving_agency = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("receiving agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receiving_unit = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("one-stop unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
+    status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices, db_index=True)
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=255)
+    applicant_id_number = models.CharField(_("ID number or tax code"), max_length=14, blank=True)
+    applicant_address = models.CharField(_("address"), max_length=500, blank=True)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted at"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("appointment (due)"), null=True, blank=True, db_index=True)
+    original_due_at = models.DateTimeField(_("first appointment"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("clock stopped at"), null=True, blank=True)
+    remaining_seconds = models.BigIntegerField(
+        _("working time left when stopped (s)"), null=True, blank=True
+    )
+    resolved_at = models.DateTimeField(_("result ready at"), null=True, blank=True, db_index=True)
+    returned_at = models.DateTimeField(_("result returned at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    current_step = models.ForeignKey(
+        "procedures.ProcessStep",
+        verbose_name=_("current step"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    current_unit = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("unit handling it"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person handling it"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    step_due_at = models.DateTimeField(_("step due"), null=True, blank=True)
+    fee_amount = models.BigIntegerField(_("fees (đồng)"), default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [
+            models.Index(fields=["receiving_agency", "received_at"]),
+            models.Index(fields=["current_unit", "status"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierPaper(models.Model):
+    """A paper handed in (or to be handed in) with the dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="papers")
+    required_paper = models.ForeignKey(
+        "procedures.RequiredPaper", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=500)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    form = models.CharField(_("form"), max_length=20, blank=True)
+    file = models.FileField(_("file"), upload_to="dossiers/%Y/%m/", blank=True)
+    received = models.BooleanField(_("received"), default=True)
+    is_result = models.BooleanField(_("result document"), default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier paper")
+        verbose_name_plural = _("dossier papers")
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierEvent(models.Model):
+    """One step in a dossier's history: a status change or a handover between people
+    and units. The control sheet (form 06) is generated from these rows."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), db_index=True)
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
+    to_status = models.PositiveSmallIntegerField(choices=Status.choices)
+    from_unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    step = models.ForeignKey(
+        "procedures.ProcessStep", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    step_due_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["dossier", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.action}"
+
+
+class ApologyLetter(models.Model):
+    """Form 04: apology and new appointment for a dossier that will be late."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
+    reason = models.TextField(_("reason"))
+    previous_due_at = models.DateTimeField(_("previous appointment"))
+    new_due_at = models.DateTimeField(_("new appointment"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issuing_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("apology letter")
+        verbose_name_plural = _("apology letters")
+        ordering = ["dossier", "issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.issued_at:%d/%m/%Y}"
+
+
+class FormTemplate(models.Model):
+    """The text of a one-stop form (01–07, TT 03/2025/TT-VPCP), editable by an operator.
+
+    ``body`` is a Django template rendered with the dossier's data into the A4 PDF.
+    """
+
+    code = models.CharField(_("form number"), max_length=4, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("template"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("form template")
+        verbose_name_plural = _("form templates")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class IdempotentRequest(models.Model):
+    """A create request already answered, so a retry with the same
+    ``Idempotency-Key`` gets the same dossier instead of a second one."""
+
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=150, help_text="who sent it (user id) and the route")
+    request_hash = models.CharField(max_length=64)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="dossiers_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

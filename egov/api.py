@@ -13,6 +13,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from egov.core.api import router as core_router
+from egov.dossiers.api import router as dossiers_router
+from egov.dossiers.public_api import router as public_router
+from egov.dossiers.stats_api import router as stats_router
+from egov.procedures.api import router as procedures_router
 
 api = NinjaAPI(
     title="egov API",
@@ -23,6 +27,10 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", core_router)
+api.add_router("/procedures", procedures_router, tags=["procedures"])
+api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
+api.add_router("/statistics", stats_router, tags=["statistics"])
+api.add_router("/public", public_router, tags=["public"])
 
 
 @api.exception_handler(ValidationError)

@@ -15,5 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("tai-khoan/", include("egov.accounts.urls")),
     path("can-bo/nhat-ky/", include("egov.core.urls_audit")),
+    path("can-bo/thu-tuc/", include("egov.procedures.urls")),
+    path("can-bo/ho-so/", include("egov.dossiers.urls_staff")),
+    path("can-bo/thong-ke/", include("egov.dossiers.urls_stats")),
+    path("tra-cuu/", include("egov.dossiers.urls_public")),
     path("", include("egov.core.urls")),
 ]

@@ -8,9 +8,13 @@ received under, so later changes never rewrite what applied to them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from egov.procedures.text import search_key as make_search_key
 
 
 class ProcedureField(models.Model):
@@ -110,6 +114,12 @@ class ProcedureVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    search_key = models.TextField(
+        _("search key"),
+        blank=True,
+        editable=False,
+        help_text=_("National code and name without diacritics, for searching."),
+    )
 
     class Meta:
         verbose_name = _("procedure version")
@@ -126,6 +136,15 @@ class ProcedureVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.national_code} v{self.number} – {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived index column, not a rule: kept in step with the name on every
+        # save so that rows written by any code path stay searchable.
+        self.search_key = make_search_key(f"{self.procedure.national_code} {self.name}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
 
 class PaperForm(models.TextChoices):

@@ -1,0 +1,379 @@
+"""The demo procedure catalogue and a few process templates, on the demo tree.
+
+``fixtures_data/demo_catalogue.json`` holds 35 real Vietnamese procedures
+(civil status, certification, criminal records, business households, business
+registration, construction permits, land, alcohol licences, schools, social
+allowances, work permits, driving licences) at commune, district and province
+level, with time limits and fees as best known from public legal texts.
+
+UNCERTAIN DATA IS MARKED: an entry with ``"verify": true`` has a national code,
+time limit or fee that could not be checked against a primary text (fees set by
+the Provincial People's Council, codes renumbered since 2021, limits changed by
+2024-2025 decrees); its ``"notes"`` say what to check. Those keys, and
+``time_limit_note``, are documentation and are not imported. Check every
+``verify`` entry against the province's published catalogue before real use.
+
+``"agencies"`` in the file is a rule resolved against the units of
+``load_demo_units`` (looked up by level and name, never by a hard-coded id):
+``{"level": "commune"}`` every commune People's Committee, ``{"levels": [...]}``
+several levels, ``{"department": "Tư pháp"}`` the provincial department whose
+name contains the words.
+
+Process templates are defined for a few agencies: Sở Tư pháp (criminal record
+certificate), Sở Kế hoạch và Đầu tư (one-member limited company), the first
+ward of Rạch Giá (birth registration; acknowledgement of parentage with a
+liên thông step at the city's Phòng Tư pháp) and the People's Committee of
+Rạch Giá (business household; construction permit). Elsewhere the default
+process applies (``selectors.default_process_steps``).
+
+Loading is idempotent: an unchanged catalogue and unchanged templates write
+nothing (see ``importexport.import_entries`` and
+``services.define_process_template``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from egov.accounts.demo import (
+    DemoUnitMissing,
+    commune_one_stop,
+    department,
+    province,
+    rach_gia,
+    rach_gia_commune,
+)
+from egov.accounts.permissions import RoleCode
+from egov.core.models import Unit
+from egov.procedures.importexport import ImportReport, import_entries, read_json
+from egov.procedures.models import ProcessTemplate, StepAction
+from egov.procedures.selectors import StepSpec, get_procedure
+from egov.procedures.services import Actor, define_process_template
+
+CATALOGUE_FILE = Path(__file__).parent / "fixtures_data" / "demo_catalogue.json"
+#: Documentation in the demo file, not part of a procedure's content.
+DEMO_ONLY_KEYS = frozenset({"verify", "notes", "time_limit_note"})
+
+FWD = StepAction.FORWARD.value
+BACK = StepAction.SEND_BACK.value
+SUPPLEMENT = StepAction.REQUEST_SUPPLEMENT.value
+CONSULT = StepAction.CONSULT.value
+APPROVE = StepAction.APPROVE.value
+
+
+@cache
+def _catalogue_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def demo_procedures() -> list[dict[str, Any]]:
+    """The procedures of the demo file as written (with their ``verify`` marks)."""
+    return [dict(item) for item in _catalogue_data()["procedures"]]
+
+
+def _active() -> QuerySet[Unit]:
+    return Unit.objects.filter(dissolved_at__isnull=True)
+
+
+def _agency_codes(rule: Any, code: str) -> list[str]:
+    if not isinstance(rule, dict):
+        raise ValueError(f"{code}: 'agencies' must be a rule object in the demo file")
+    root = province()
+    if "department" in rule:
+        return [department(str(rule["department"]).removeprefix("Sở ").strip()).code]
+    levels = rule.get("levels") or [rule.get("level")]
+    codes = list(
+        _active()
+        .filter(path__startswith=root.path, level__in=levels)
+        .order_by("path")
+        .values_list("code", flat=True)
+    )
+    if not codes:
+        raise DemoUnitMissing(
+            f"No demo unit at level(s) {', '.join(map(str, levels))}. Load the organisation "
+            "tree first (python manage.py load_demo_units)."
+        )
+    return codes
+
+
+def catalogue_document() -> dict[str, Any]:
+    """The demo file as an import document: rules resolved to identifier codes,
+    documentation keys removed."""
+    data = _catalogue_data()
+    procedures = []
+    for item in data["procedures"]:
+        content = {key: value for key, value in item.items() if key not in DEMO_ONLY_KEYS}
+        content["agencies"] = _agency_codes(item["agencies"], item["national_code"])
+        procedures.append(content)
+    return {
+        "format": data["format"],
+        "format_version": data["format_version"],
+        "fields": data["fields"],
+        "procedures": procedures,
+    }
+
+
+# --- process templates --------------------------------------------------------------
+
+
+def _need(unit: Unit | None, what: str) -> Unit:
+    if unit is None:
+        raise DemoUnitMissing(
+            f"Demo unit not found: {what}. Load the organisation tree first "
+            "(python manage.py load_demo_units)."
+        )
+    return unit
+
+
+def _office(agency: Unit, name_start: str) -> Unit:
+    unit = (
+        _active()
+        .filter(path__startswith=agency.path, name__startswith=name_start)
+        .exclude(pk=agency.pk)
+        .order_by("depth", "path")
+        .first()
+    )
+    return _need(unit, f"“{name_start}…” in {agency.name}")
+
+
+def _desk(agency: Unit) -> Unit:
+    unit = (
+        _active()
+        .filter(path__startswith=agency.path, depth=agency.depth + 1, is_one_stop=True)
+        .order_by("path")
+        .first()
+    )
+    return _need(unit, f"the one-stop desk of {agency.name}")
+
+
+def _step(name: str, unit: Unit, role: str, hours: str, *actions: str) -> StepSpec:
+    return StepSpec(name=name, unit=unit, role_code=role, hours=Decimal(hours), actions=actions)
+
+
+def _justice_record() -> tuple[str, Unit, list[StepSpec]]:
+    justice = department("Tư pháp")
+    desk = _desk(justice)
+    return (
+        "2.000488",
+        justice,
+        [
+            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD, SUPPLEMENT),
+            _step(
+                "Tra cứu, xác minh thông tin lý lịch tư pháp",
+                justice,
+                RoleCode.SPECIALIST,
+                "52.5",
+                FWD,
+                BACK,
+                SUPPLEMENT,
+                CONSULT,
+            ),
+            _step("Lãnh đạo phòng kiểm tra", justice, RoleCode.UNIT_HEAD, "7.5", FWD, BACK),
+            _step("Lãnh đạo Sở ký Phiếu", justice, RoleCode.AGENCY_LEADER, "7.5", APPROVE, BACK),
+            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD),
+        ],
+    )
+
+
+def _planning_company() -> tuple[str, Unit, list[StepSpec]]:
+    planning = department("Kế hoạch và Đầu tư")
+    desk = _desk(planning)
+    return (
+        "1.010028",
+        planning,
+        [
+            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "1.5", FWD, SUPPLEMENT),
+            _step(
+                "Phòng Đăng ký kinh doanh thẩm định",
+                planning,
+                RoleCode.SPECIALIST,
+                "15",
+                FWD,
+                BACK,
+                SUPPLEMENT,
+            ),
+            _step("Trưởng phòng ký Giấy chứng nhận", planning, RoleCode.UNIT_HEAD, "4.5", APPROVE),
+            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "1.5", FWD),
+        ],
+    )
+
+
+def _ward_birth() -> tuple[str, Unit, list[StepSpec]]:
+    ward = rach_gia_commune()
+    desk = commune_one_stop()
+    return (
+        "1.001193",
+        ward,
+        [
+            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "0.75", FWD, SUPPLEMENT),
+            _step(
+                "Công chức Tư pháp - Hộ tịch kiểm tra, ghi Sổ hộ tịch",
+                ward,
+                RoleCode.SPECIALIST,
+                "4.5",
+                FWD,
+                BACK,
+                SUPPLEMENT,
+            ),
+            _step("Chủ tịch UBND ký Giấy khai sinh", ward, RoleCode.AGENCY_LEADER, "1.5", APPROVE),
+            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "0.75", FWD),
+        ],
+    )
+
+
+def _ward_parentage() -> tuple[str, Unit, list[StepSpec]]:
+    """Two units: the ward's specialist asks the city's Phòng Tư pháp (liên thông)."""
+    ward = rach_gia_commune()
+    desk = commune_one_stop()
+    justice_office = _office(rach_gia(), "Phòng Tư pháp")
+    return (
+        "1.001022",
+        ward,
+        [
+            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "2", FWD, SUPPLEMENT),
+            _step(
+                "Công chức Tư pháp - Hộ tịch thẩm tra",
+                ward,
+                RoleCode.SPECIALIST,
+                "6",
+                FWD,
+                BACK,
+                SUPPLEMENT,
+                CONSULT,
+            ),
+            _step(
+                "Phòng Tư pháp thành phố cho ý kiến (liên thông)",
+                justice_office,
+                RoleCode.SPECIALIST,
+                "7.5",
+                CONSULT,
+                FWD,
+                BACK,
+            ),
+            _step("Chủ tịch UBND ký Trích lục", ward, RoleCode.AGENCY_LEADER, "5", APPROVE, BACK),
+            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "2", FWD),
+        ],
+    )
+
+
+def _city_household() -> tuple[str, Unit, list[StepSpec]]:
+    city = rach_gia()
+    desk = _desk(city)
+    office = _office(city, "Phòng Tài chính")
+    return (
+        "2.000720",
+        city,
+        [
+            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "2", FWD, SUPPLEMENT),
+            _step(
+                "Phòng Tài chính - Kế hoạch thẩm định",
+                office,
+                RoleCode.SPECIALIST,
+                "14",
+                FWD,
+                BACK,
+                SUPPLEMENT,
+            ),
+            _step("Lãnh đạo phòng ký Giấy chứng nhận", office, RoleCode.UNIT_HEAD, "4.5", APPROVE),
+            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "2", FWD),
+        ],
+    )
+
+
+def _city_building() -> tuple[str, Unit, list[StepSpec]]:
+    city = rach_gia()
+    desk = _desk(city)
+    office = _office(city, "Phòng Quản lý đô thị")
+    return (
+        "1.009994",
+        city,
+        [
+            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD, SUPPLEMENT),
+            _step(
+                "Phòng Quản lý đô thị thẩm định, kiểm tra thực địa",
+                office,
+                RoleCode.SPECIALIST,
+                "82.5",
+                FWD,
+                BACK,
+                SUPPLEMENT,
+                CONSULT,
+            ),
+            _step("Lãnh đạo phòng trình ký", office, RoleCode.UNIT_HEAD, "11.25", FWD, BACK),
+            _step(
+                "Lãnh đạo UBND thành phố ký giấy phép",
+                city,
+                RoleCode.AGENCY_LEADER,
+                "11.25",
+                APPROVE,
+                BACK,
+            ),
+            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD),
+        ],
+    )
+
+
+DEMO_TEMPLATES: tuple[Callable[[], tuple[str, Unit, list[StepSpec]]], ...] = (
+    _justice_record,
+    _planning_company,
+    _ward_birth,
+    _ward_parentage,
+    _city_household,
+    _city_building,
+)
+
+
+@dataclass
+class DemoReport:
+    catalogue: ImportReport
+    templates_saved: int = 0
+    templates_unchanged: int = 0
+    templates: list[ProcessTemplate] = field(default_factory=list)
+
+
+def load_demo_procedures(actor: Actor = None, *, dry_run: bool = False) -> DemoReport:
+    """Import and publish the demo catalogue, then define the demo templates.
+    Idempotent; raises ``DemoUnitMissing`` when the demo tree is not loaded."""
+    fields, entries = read_json(catalogue_document())
+    if dry_run:
+        return DemoReport(
+            catalogue=import_entries(actor, entries, fields=fields, publish=True, dry_run=True)
+        )
+    with transaction.atomic():
+        report = DemoReport(catalogue=import_entries(actor, entries, fields=fields, publish=True))
+        for build in DEMO_TEMPLATES:
+            code, agency, steps = build()
+            procedure = get_procedure(code)
+            if procedure is None:  # pragma: no cover - the catalogue was just imported
+                raise DemoUnitMissing(f"demo procedure {code} missing")
+            before = ProcessTemplate.objects.filter(
+                procedure=procedure, agency=agency, is_active=True
+            ).first()
+            template = define_process_template(actor, procedure, agency, steps)
+            if before is not None and before.pk == template.pk:
+                report.templates_unchanged += 1
+            else:
+                report.templates_saved += 1
+            report.templates.append(template)
+    return report
+
+
+__all__ = [
+    "CATALOGUE_FILE",
+    "DEMO_TEMPLATES",
+    "DemoReport",
+    "DemoUnitMissing",
+    "catalogue_document",
+    "demo_procedures",
+    "load_demo_procedures",
+]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from egov.core.api import router as core_router
 from egov.dossiers.api import router as dossiers_router
@@ -63,4 +63,15 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
         request,
         {"code": "unauthenticated", "message": _("Sign-in required."), "field": None},
         status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # e.g. ninja's CSRF refusal (403): same error shape as every other answer.
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+    return api.create_response(
+        request,
+        {"code": codes.get(exc.status_code, "error"), "message": str(exc), "field": None},
+        status=exc.status_code,
     )

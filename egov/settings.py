@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.platform",
+                "egov.dossiers.context_processors.staff_menu",
             ],
         },
     },
@@ -291,6 +292,36 @@ EGOV_CALENDAR_CACHE_SECONDS = env(
     "int",
 )
 
+EGOV_PUBLIC_BASE_URL = env(
+    "EGOV_PUBLIC_BASE_URL",
+    "http://127.0.0.1:8000",
+    "Public address of the platform, printed in QR codes and links on forms and notices.",
+)
+EGOV_FORMS_PLACE_NAME = env(
+    "EGOV_FORMS_PLACE_NAME",
+    "Kiên Giang",
+    'Place name printed before the date on forms ("Kiên Giang, ngày … tháng … năm …").',
+)
+EGOV_LOOKUP_WINDOW_SECONDS = env(
+    "EGOV_LOOKUP_WINDOW_SECONDS",
+    600,
+    "Window for counting public dossier lookups from one client IP (rate limit).",
+    "int",
+)
+EGOV_LOOKUP_UNKNOWN_LIMIT = env(
+    "EGOV_LOOKUP_UNKNOWN_LIMIT",
+    20,
+    "Lookups of unknown dossier codes one client IP may make per window before it is "
+    "refused (stops guessing codes).",
+    "int",
+)
+EGOV_LOOKUP_LIMIT = env(
+    "EGOV_LOOKUP_LIMIT",
+    600,
+    "All public dossier lookups one client IP may make per window.",
+    "int",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -302,5 +333,6 @@ LOGGING = {
         "handlers": ["console"],
         "level": env("EGOV_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    # fontTools logs every glyph subset at INFO while the forms' PDFs are rendered.
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

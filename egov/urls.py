@@ -18,6 +18,7 @@ urlpatterns = [
     path("can-bo/thu-tuc/", include("egov.procedures.urls")),
     path("can-bo/ho-so/", include("egov.dossiers.urls_staff")),
     path("can-bo/thong-ke/", include("egov.dossiers.urls_stats")),
+    path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
     path("tra-cuu/", include("egov.dossiers.urls_public")),
     path("", include("egov.core.urls")),
 ]

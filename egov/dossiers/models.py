@@ -37,6 +37,14 @@ class Channel(models.IntegerChoices):
     POST = 3, _("By public postal service (bưu chính công ích)")
 
 
+class Timeliness(models.TextChoices):
+    """How the result came compared with the appointment (set when it is ready)."""
+
+    EARLY = "early", _("Early (trước hạn)")
+    ON_TIME = "on_time", _("On time (đúng hạn)")
+    LATE = "late", _("Late (quá hạn)")
+
+
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=40, unique=True)
     procedure_version = models.ForeignKey(
@@ -111,6 +119,30 @@ class Dossier(models.Model):
         related_name="+",
     )
     step_due_at = models.DateTimeField(_("step due"), null=True, blank=True)
+    # Position of the current step in the dossier's process (1-based); set also when
+    # the process is the built-in default one, which has no ProcessStep rows.
+    step_position = models.PositiveSmallIntegerField(_("step number"), null=True, blank=True)
+    # Role code of the current step, copied so worklists can filter without a join.
+    current_role = models.CharField(_("acting role"), max_length=40, blank=True)
+    # While another agency handles a step (liên thông): the unit to answer back to.
+    consult_origin_unit = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("consulting unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # While the clock is stopped (5, 6): the status to go back to when it restarts.
+    status_before_pause = models.PositiveSmallIntegerField(
+        _("status before the clock stopped"), choices=Status.choices, null=True, blank=True
+    )
+    payment_requested = models.BigIntegerField(
+        _("taxes and fees requested (đồng)"), null=True, blank=True
+    )
+    timeliness = models.CharField(
+        _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
+    )
     fee_amount = models.BigIntegerField(_("fees (đồng)"), default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -123,6 +155,7 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_agency", "received_at"]),
             models.Index(fields=["current_unit", "status"]),
             models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["receiving_unit", "status"]),
         ]
 
     def __str__(self) -> str:
@@ -134,7 +167,11 @@ class DossierPaper(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="papers")
     required_paper = models.ForeignKey(
-        "procedures.RequiredPaper", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "procedures.RequiredPaper",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     name = models.CharField(_("name"), max_length=500)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)

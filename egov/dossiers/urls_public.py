@@ -1,7 +1,13 @@
+"""Public pages of the one-stop dossiers, mounted at ``/tra-cuu/``."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from egov.dossiers import public_views
 
 app_name = "dossiers_public"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", public_views.lookup_page, name="lookup"),
+]

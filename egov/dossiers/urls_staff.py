@@ -1,7 +1,17 @@
+"""Staff pages of one-stop dossiers; the project mounts them at ``/can-bo/ho-so/``."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path, re_path
+
+from egov.dossiers import views
 
 app_name = "dossiers_staff"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.worklist, name="worklist"),
+    path("tiep-nhan/", views.receipt, name="receipt"),
+    # Dossier codes contain dots and dashes but never a slash.
+    re_path(r"^(?P<code>[^/]+)/thao-tac/(?P<action>[a-z_]+)/$", views.act, name="act"),
+    re_path(r"^(?P<code>[^/]+)/$", views.detail, name="detail"),
+]

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from egov.dossiers import stats_views
 
 app_name = "dossiers_stats"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", stats_views.statistics_page, name="index"),
+    path("excel/", stats_views.statistics_excel, name="excel"),
+]

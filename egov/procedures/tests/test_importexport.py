@@ -230,7 +230,8 @@ def test_csv_errors_name_row_and_column(org: Org, birth: ProcedureVersion) -> No
     rows.append({**rows[0], "national_code": "9.999999", "field": "khong-co", "levels": "xa"})
     with translation.override("en"), pytest.raises(ProcedureImportError) as caught:
         import_entries(None, read_csv(write_csv_text(rows)))
-    lines = [str(p) for p in caught.value.problems]
+    with translation.override("en"):
+        lines = [str(p) for p in caught.value.problems]
     assert "row 2, column fee_total: Must be a whole number of đồng, 0 or more." in lines
     assert "row 2, column online_level: Must be a whole number from 1 to 4." in lines
     assert "row 3, column field: No field with the code khong-co." in lines

@@ -1,0 +1,198 @@
+#!/usr/bin/env python
+"""Time the dossier statistics over a large dataset.
+
+Usage (from the repository root; fill the database first with
+``bench/generate_dossiers.py``)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        uv run python bench/bench_stats.py [--year 2019] [--repeat 7]
+
+It uses the database ``egov_bench_large`` (``--bench-db``) on the server of the
+URL, never the database named in it. For the whole province (the root unit) and
+one year it times :func:`egov.dossiers.statistics.dossier_statistics` without
+grouping, grouped by agency, by field and by procedure, and for one district and
+one commune; each case runs once to warm the cache, then ``--repeat`` times,
+printing min / median / max seconds (wall clock, as the application runs it, with
+PostgreSQL's parallel workers). When the server runs on this machine it also
+prints the CPU time the server process spends on the province-wide query with
+parallelism off: a figure that other load on the machine barely changes, unlike
+wall-clock time. Then ``EXPLAIN (ANALYZE, BUFFERS)`` of the SQL the
+grouped-by-agency call runs, condensed to the plan lines. It asserts nothing
+about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--bench-db", default="egov_bench_large", help="Database to read.")
+    parser.add_argument("--year", type=int, default=2019)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--no-explain", action="store_true")
+    return parser.parse_args(argv)
+
+
+def _setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    sys.path.insert(0, str(REPO_ROOT))
+    import django
+
+    django.setup()
+
+
+def _time(run: Callable[[], Any], repeat: int) -> list[float]:
+    run()  # warm the caches (PostgreSQL's and the OS's)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _explain(run: Callable[[], Any]) -> list[str]:
+    """EXPLAIN ANALYZE of the biggest statement ``run`` executes, as it executes it
+    (same session settings: the selector turns JIT off for its query)."""
+    from django.db import connection, transaction
+
+    captured: list[tuple[str, Any]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        run()
+    sql, params = max(captured, key=lambda item: len(item[0]))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
+        lines = [row[0] for row in cursor.fetchall()]
+    # Keep the plan's shape, not the long filter expressions.
+    return [line for line in lines if "Filter:" not in line and "Cond:" not in line]
+
+
+def _server_cpu(run: Callable[[], Any], repeat: int) -> list[float] | None:
+    """CPU seconds (user + system) of this connection's server process per run, with
+    parallel workers off so that one process does all the work; ``None`` when the
+    server's processes are not visible here (another machine, a container)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+    try:
+        run()
+        times = []
+        for _ in range(repeat):
+            before = cpu()
+            run()
+            times.append(cpu() - before)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET max_parallel_workers_per_gather")
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    url: str = args.database_url
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("Set DATABASE_URL (or --database-url) to a postgres:// URL.")
+        return 2
+    url = urlunsplit(urlsplit(url)._replace(path=f"/{args.bench_db}"))
+    _setup_django(url)
+
+    from django.db import connection
+
+    from egov.core.models import Unit, UnitLevel
+    from egov.dossiers.models import Dossier
+    from egov.dossiers.statistics import dossier_statistics
+
+    total = Dossier.objects.count()
+    if not total:
+        print(f"No dossiers in {args.bench_db}: run bench/generate_dossiers.py first.")
+        return 2
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_relation_size('dossiers_dossier'))")
+        size = cursor.fetchone()[0]
+    province = Unit.objects.filter(depth=1).order_by("path").first()
+    assert province is not None
+    district = Unit.objects.filter(level=UnitLevel.DISTRICT).order_by("path").first()
+    commune = Unit.objects.filter(level=UnitLevel.COMMUNE).order_by("path").first()
+    start, end = date(args.year, 1, 1), date(args.year, 12, 31)
+    print(
+        f"PostgreSQL {version}, {args.bench_db}: {total:,} dossiers (table {size}); "
+        f"period {start:%d/%m/%Y}–{end:%d/%m/%Y}; {os.cpu_count()} cores; "
+        f"{args.repeat} runs after one warm-up"
+    )
+    cases: list[tuple[str, Unit, str | None]] = [
+        ("province, totals only", province, None),
+        ("province, by agency", province, "agency"),
+        ("province, by field", province, "field"),
+        ("province, by procedure", province, "procedure"),
+    ]
+    if district is not None:
+        cases.append((f"district {district.code}, by agency", district, "agency"))
+    if commune is not None:
+        cases.append((f"commune {commune.code}, totals only", commune, None))
+    print(f"{'case':<38} {'min':>7} {'median':>7} {'max':>7}  received  resolved")
+    for label, unit, group_by in cases:
+        result = dossier_statistics(unit, start, end, group_by=group_by)
+
+        def run(unit: Unit = unit, group_by: str | None = group_by) -> Any:
+            return dossier_statistics(unit, start, end, group_by=group_by)
+
+        times = _time(run, args.repeat)
+        print(
+            f"{label:<38} {min(times):7.3f} {statistics.median(times):7.3f} "
+            f"{max(times):7.3f}  {result.totals.received:>8,} {result.totals.resolved:>9,}"
+        )
+    cpu = _server_cpu(
+        lambda: dossier_statistics(province, start, end, group_by="agency"), args.repeat
+    )
+    if cpu is not None:
+        print(
+            f"\nServer CPU per province-wide query by agency, one process (no parallel "
+            f"workers): min {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s"
+        )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"Load average (1 min) at the end: {load:.2f} on {os.cpu_count()} cores")
+    if not args.no_explain:
+        print("\nEXPLAIN ANALYZE, province by agency (filter expressions left out):")
+        for line in _explain(lambda: dossier_statistics(province, start, end, group_by="agency")):
+            print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

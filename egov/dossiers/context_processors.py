@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+
+def staff_menu(request: HttpRequest) -> dict[str, object]:
+    """Menu flags of the one-stop pages, evaluated only by templates that show them."""
+
+    def user() -> object | None:
+        candidate = getattr(request, "user", None)
+        return candidate if candidate is not None and candidate.is_authenticated else None
+
+    def can_view_statistics() -> bool:
+        from egov.dossiers.statistics import can_view_statistics as allowed
+
+        person = user()
+        return bool(person is not None and allowed(person))
+
+    def can_edit_forms() -> bool:
+        from egov.accounts.permissions import Perm, has_perm_in_unit
+
+        person = user()
+        return bool(person is not None and has_perm_in_unit(person, Perm.OPERATE_PLATFORM, None))
+
+    return {
+        "can_view_statistics": SimpleLazyObject(can_view_statistics),
+        "can_edit_forms": SimpleLazyObject(can_edit_forms),
+    }

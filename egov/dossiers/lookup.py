@@ -1,0 +1,250 @@
+"""Public lookup of a dossier by its code (``/tra-cuu/`` and ``/api/v1/public/``).
+
+What anyone holding a code may see: the procedure, the receiving agency, the status,
+the dates (received, appointment, result ready, returned), the steps as unit, time
+and status, and whether the result is ready. Never the applicant's name, ID
+number, address, phone, e-mail or papers, nor the names of officials or notes:
+the queries below select only the columns shown, so personal data is not even
+read from the database.
+
+Repeated guessing is rate-limited per client IP in Django's cache
+(:class:`LookupThrottle`): lookups of codes that do not exist are limited hard,
+all lookups more loosely. Limits are settings (read with defaults):
+
+- ``EGOV_LOOKUP_WINDOW_SECONDS`` (600): length of the counting window;
+- ``EGOV_LOOKUP_UNKNOWN_LIMIT`` (20): unknown codes per IP per window;
+- ``EGOV_LOOKUP_LIMIT`` (600): lookups of any code per IP per window.
+
+Once a limit is reached every lookup from that IP is refused until the window
+ends, known codes included: otherwise the answer "found" vs "refused" would
+still let a guesser probe. The counters live in the default cache; with several
+server processes configure a shared cache (database or Redis) so they add up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.dossiers.models import Dossier, Status
+
+#: Wide enough for both agency-code forms (QĐ 20/2020 and the dotted 2025 form)
+#: followed by -yymmdd-NNNN; anything else is not looked up at all.
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{4,39}$")
+MAX_CODE_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    unit: str
+    at: dt.datetime
+    status_code: int
+    status: str
+
+
+@dataclass(frozen=True)
+class PublicDossier:
+    code: str
+    procedure_name: str
+    procedure_code: str
+    agency: str
+    status_code: int
+    status: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    result_ready: bool
+    notice: str
+    steps: tuple[PublicStep, ...]
+
+
+def normalise_code(raw: str) -> str:
+    """The code as stored: spaces removed (people copy it with spaces), upper case."""
+    return "".join(raw.split()).upper()[: MAX_CODE_LENGTH + 1]
+
+
+def is_well_formed(code: str) -> bool:
+    return bool(CODE_PATTERN.match(code))
+
+
+def status_label(code: int) -> str:
+    try:
+        return str(Status(code).label)
+    except ValueError:
+        return str(code)
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(moment) if moment is not None else None
+
+
+def _notice(status: int, desk: str, returned_at: dt.datetime | None) -> str:
+    if status == Status.RESULT_READY:
+        return _(
+            "The result is ready. Collect it at %(desk)s, bringing your receipt and "
+            "appointment slip, or receive it by the channel you chose."
+        ) % {"desk": desk}
+    if status == Status.RETURNED and returned_at is not None:
+        return _("The result was returned on %(date)s.") % {
+            "date": timezone.localtime(returned_at).strftime("%d/%m/%Y")
+        }
+    if status == Status.SUPPLEMENT_REQUESTED:
+        return _(
+            "The dossier is waiting for papers from the applicant: see the request to "
+            "supplement the dossier you received. The time limit is paused meanwhile."
+        )
+    if status == Status.AWAITING_PAYMENT:
+        return _(
+            "The dossier is waiting for taxes or fees to be paid. The time limit is "
+            "paused meanwhile."
+        )
+    return ""
+
+
+def public_view(code: str) -> PublicDossier | None:
+    """What the public may see of the dossier ``code``, or ``None`` if there is none
+    (or the text cannot be a code).
+
+    One query: the dossier by its unique code, left-joined to its events (one row
+    per step, or one row with empty step columns). ``values()`` reads only these
+    columns: personal data never leaves the database.
+    """
+    code = normalise_code(code)
+    if not is_well_formed(code):
+        return None
+    rows = list(
+        Dossier.objects.filter(code=code)
+        .values(
+            "code",
+            "status",
+            "received_at",
+            "due_at",
+            "resolved_at",
+            "returned_at",
+            "procedure_version__name",
+            "procedure_version__procedure__national_code",
+            "receiving_agency__name",
+            "receiving_unit__name",
+            "events__at",
+            "events__to_status",
+            "events__to_unit__name",
+            "events__from_unit__name",
+        )
+        .order_by("events__at", "events__id")
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    desk = row["receiving_unit__name"] or row["receiving_agency__name"] or ""
+    steps = tuple(
+        PublicStep(
+            unit=event["events__to_unit__name"] or event["events__from_unit__name"] or desk,
+            at=timezone.localtime(event["events__at"]),
+            status_code=event["events__to_status"],
+            status=status_label(event["events__to_status"]),
+        )
+        for event in rows
+        if event["events__at"] is not None
+    )
+    status = row["status"]
+    return PublicDossier(
+        code=row["code"],
+        procedure_name=row["procedure_version__name"],
+        procedure_code=row["procedure_version__procedure__national_code"],
+        agency=row["receiving_agency__name"],
+        status_code=status,
+        status=status_label(status),
+        received_at=_local(row["received_at"]),
+        due_at=_local(row["due_at"]),
+        resolved_at=_local(row["resolved_at"]),
+        returned_at=_local(row["returned_at"]),
+        result_ready=status in (Status.RESULT_READY, Status.RETURNED),
+        notice=_notice(status, desk, row["returned_at"]),
+        steps=steps,
+    )
+
+
+def not_found_message(code: str) -> str:
+    shown = normalise_code(code)[:MAX_CODE_LENGTH] or "—"
+    return _(
+        "No dossier has the code %(code)s. Check the code on your receipt and appointment "
+        "slip (it looks like 000.00.31.H33-260115-0001)."
+    ) % {"code": shown}
+
+
+def throttled_message(retry_after: int) -> str:
+    minutes = max(1, -(-retry_after // 60))
+    return _(
+        "Too many lookups of codes that do not exist came from your network. "
+        "Try again in %(minutes)s minutes."
+    ) % {"minutes": minutes}
+
+
+# --- rate limiting -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LookupLimits:
+    window_seconds: int
+    unknown_limit: int
+    total_limit: int
+
+
+def lookup_limits() -> LookupLimits:
+    return LookupLimits(
+        window_seconds=max(1, int(getattr(settings, "EGOV_LOOKUP_WINDOW_SECONDS", 600))),
+        unknown_limit=int(getattr(settings, "EGOV_LOOKUP_UNKNOWN_LIMIT", 20)),
+        total_limit=int(getattr(settings, "EGOV_LOOKUP_LIMIT", 600)),
+    )
+
+
+class LookupThrottle:
+    """Fixed-window counters per client IP: unknown-code lookups and all lookups.
+
+    Usage: ``retry_after()`` before looking up (``None``: go ahead), then
+    ``count(found=…)`` after.
+    """
+
+    PREFIX = "egov:lookup"
+
+    def __init__(self, ip: str | None, *, now: float | None = None) -> None:
+        self.limits = lookup_limits()
+        self.ip = ip or "unknown"
+        moment = time.time() if now is None else now
+        window = self.limits.window_seconds
+        self.window_index = int(moment // window)
+        self.seconds_left = max(1, int(window - (moment % window)))
+
+    def _key(self, kind: str) -> str:
+        return f"{self.PREFIX}:{kind}:{self.ip}:{self.window_index}"
+
+    def retry_after(self) -> int | None:
+        """Seconds until this IP may look up again, or ``None`` if it may now."""
+        counts = cache.get_many([self._key("unknown"), self._key("all")])
+        unknown = int(counts.get(self._key("unknown"), 0))
+        total = int(counts.get(self._key("all"), 0))
+        if unknown >= self.limits.unknown_limit or total >= self.limits.total_limit:
+            return self.seconds_left
+        return None
+
+    def _incr(self, kind: str) -> None:
+        key = self._key(kind)
+        # add() is a no-op when the key exists; the timeout outlives the window a bit.
+        cache.add(key, 0, timeout=self.limits.window_seconds + 5)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=self.limits.window_seconds + 5)
+
+    def count(self, *, found: bool) -> None:
+        self._incr("all")
+        if not found:
+            self._incr("unknown")

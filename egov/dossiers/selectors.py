@@ -1,0 +1,331 @@
+"""Reads of dossiers for worklists, dossier pages and the API.
+
+Worklists (:func:`queue_for`) are scoped by the person's roles: a queue kind maps
+to a permission, and a dossier is in the person's queue when it sits where they
+hold that permission (unit and subtree) and at a step whose role acts with it.
+Every queue row is annotated with ``is_overdue`` and ``is_due_soon``; "soon" is
+measured in working time (default: within the next 8 working hours, one day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from egov.accounts.models import Role
+from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
+from egov.core.models import Unit
+from egov.core.workcalendar import get_calendar
+from egov.dossiers import workflow
+from egov.dossiers.models import ApologyLetter, Dossier, DossierEvent, Status
+
+QueueKind = Literal["receive", "process", "approve", "return"]
+QUEUE_KINDS: tuple[str, ...] = ("receive", "process", "approve", "return")
+DUE_SOON_WORKING_HOURS = 8
+
+#: Statuses in which the clock runs.
+RUNNING_STATUSES = (Status.RECEIVED, Status.PROCESSING)
+_DOSSIER_PERMS = (
+    Perm.RECEIVE_DOSSIERS,
+    Perm.PROCESS_DOSSIERS,
+    Perm.APPROVE_DOSSIERS,
+    Perm.RETURN_RESULTS,
+)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Optional narrowing of a worklist."""
+
+    status: int | None = None
+    procedure: str | None = None  # national code, e.g. "1.001193"
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    due_before: datetime | None = None
+    search: str | None = None  # start of the dossier code, or part of the applicant's name
+
+
+def due_soon_limit(now: datetime, within_working_hours: float = DUE_SOON_WORKING_HOURS) -> datetime:
+    """The instant ``within_working_hours`` of working time after ``now``."""
+    return get_calendar().add_working_hours(now, within_working_hours)
+
+
+def overdue_q(now: datetime) -> Q:
+    """Running and past the appointment, or stopped (5, 6) while already late."""
+    running = Q(status__in=RUNNING_STATUSES, paused_at__isnull=True, due_at__isnull=False)
+    return (running & Q(due_at__lt=now)) | Q(paused_at__isnull=False, remaining_seconds__lt=0)
+
+
+def due_soon_q(now: datetime, within_working_hours: float = DUE_SOON_WORKING_HOURS) -> Q:
+    """Running, not yet late, appointment within ``within_working_hours`` of working time."""
+    return Q(
+        status__in=RUNNING_STATUSES,
+        paused_at__isnull=True,
+        due_at__gte=now,
+        due_at__lte=due_soon_limit(now, within_working_hours),
+    )
+
+
+def with_flags(
+    qs: QuerySet[Dossier],
+    now: datetime | None = None,
+    within_working_hours: float = DUE_SOON_WORKING_HOURS,
+) -> QuerySet[Dossier]:
+    """Annotate ``is_overdue`` (:func:`overdue_q`) and ``is_due_soon``
+    (:func:`due_soon_q`) on each row."""
+    now = now or timezone.now()
+    return qs.annotate(
+        is_overdue=Case(
+            When(overdue_q(now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        is_due_soon=Case(
+            When(due_soon_q(now, within_working_hours), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def filter_flags(
+    qs: QuerySet[Dossier],
+    now: datetime,
+    *,
+    overdue: bool | None = None,
+    due_soon: bool | None = None,
+) -> QuerySet[Dossier]:
+    """Keep the rows that are (``True``) or are not (``False``) overdue / due soon."""
+    if overdue is not None:
+        qs = qs.filter(overdue_q(now)) if overdue else qs.exclude(overdue_q(now))
+    if due_soon is not None:
+        qs = qs.filter(due_soon_q(now)) if due_soon else qs.exclude(due_soon_q(now))
+    return qs
+
+
+def _in_units(units: Iterable[Unit] | QuerySet[Unit]) -> Q:
+    return Q(current_unit__in=units)
+
+
+#: The permissions a step-bound move can use (see ``workflow.HANDLER``).
+_STEP_PERMS = workflow.perms_of(workflow.HANDLER)
+
+
+def at_steps_for(user: Any, perm: str) -> Q:
+    """Dossiers at a step whose role acts with ``perm``, where ``user`` holds every
+    dossier permission that role acts with in the unit handling it: the rule the
+    services apply to step-bound moves, so a worklist shows what its owner can move
+    (a specialist does not see the head's review step; the head sees the
+    specialist's)."""
+    units: dict[str, QuerySet[Unit]] = {}
+
+    def where(code: str) -> QuerySet[Unit]:
+        if code not in units:
+            units[code] = units_with_perm(user, code)
+        return units[code]
+
+    condition = Q(pk__in=[])
+    for role_code, granted in Role.objects.values_list("code", "permissions"):
+        perms = set(granted or ())
+        if perm not in perms:
+            continue
+        step = Q(current_role=role_code)
+        for needed in sorted(perms & _STEP_PERMS):
+            step &= Q(current_unit__in=where(needed))
+        condition |= step
+    return condition
+
+
+def _queue_base(user: Any, kind: str) -> QuerySet[Dossier]:
+    if kind == "receive":
+        desks = units_with_perm(user, Perm.RECEIVE_DOSSIERS)
+        return Dossier.objects.filter(
+            Q(status=Status.SUBMITTED, receiving_unit__in=desks)
+            | Q(
+                status=Status.SUPPLEMENT_REQUESTED,
+                received_at__isnull=True,
+                receiving_unit__in=desks,
+            )
+            # Received and at a step of the desk (hand over, or return the result).
+            | (Q(status__in=RUNNING_STATUSES) & at_steps_for(user, Perm.RECEIVE_DOSSIERS))
+        )
+    if kind == "process":
+        units = units_with_perm(user, Perm.PROCESS_DOSSIERS)
+        return Dossier.objects.filter(
+            # No step role while another agency handles it (liên thông).
+            at_steps_for(user, Perm.PROCESS_DOSSIERS) | Q(current_role="", current_unit__in=units),
+            status__in=RUNNING_STATUSES,
+        )
+    if kind == "approve":
+        return Dossier.objects.filter(
+            at_steps_for(user, Perm.APPROVE_DOSSIERS), status=Status.PROCESSING
+        )
+    if kind == "return":
+        desks = units_with_perm(user, Perm.RETURN_RESULTS)
+        return Dossier.objects.filter(status=Status.RESULT_READY, current_unit__in=desks)
+    raise ValueError(f"unknown queue {kind!r}; expected one of {', '.join(QUEUE_KINDS)}")
+
+
+def queue_for(
+    user: Any,
+    kind: QueueKind | str,
+    filters: QueueFilters | None = None,
+    *,
+    now: datetime | None = None,
+) -> QuerySet[Dossier]:
+    """The dossiers waiting for ``user`` in one worklist, most urgent first
+    (appointment, then code), with ``is_overdue``/``is_due_soon`` annotations."""
+    now = now or timezone.now()
+    filters = filters or QueueFilters()
+    qs = _queue_base(user, kind)
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
+    if filters.procedure:
+        qs = qs.filter(procedure_version__procedure__national_code=filters.procedure.strip())
+    if filters.due_before is not None:
+        qs = qs.filter(due_at__lt=filters.due_before)
+    if filters.search:
+        term = filters.search.strip()
+        qs = qs.filter(Q(code__istartswith=term) | Q(applicant_name__icontains=term))
+    qs = filter_flags(qs, now, overdue=filters.overdue, due_soon=filters.due_soon)
+    return (
+        with_flags(qs, now)
+        .select_related(
+            "procedure_version__procedure",
+            "receiving_agency",
+            "receiving_unit",
+            "current_unit",
+            "current_assignee",
+            "current_step",
+        )
+        .order_by("due_at", "code")
+    )
+
+
+def due_soon(
+    units: Iterable[Unit] | QuerySet[Unit],
+    within_working_hours: float = DUE_SOON_WORKING_HOURS,
+    now: datetime | None = None,
+) -> QuerySet[Dossier]:
+    """Running dossiers in ``units`` due within the next working hours (not yet late)."""
+    now = now or timezone.now()
+    return (
+        Dossier.objects.filter(
+            _in_units(units),
+            status__in=RUNNING_STATUSES,
+            paused_at__isnull=True,
+            due_at__gte=now,
+            due_at__lte=due_soon_limit(now, within_working_hours),
+        )
+        .select_related("procedure_version__procedure", "current_unit")
+        .order_by("due_at", "code")
+    )
+
+
+def overdue(
+    units: Iterable[Unit] | QuerySet[Unit], now: datetime | None = None
+) -> QuerySet[Dossier]:
+    """Running dossiers in ``units`` whose appointment has passed."""
+    now = now or timezone.now()
+    return (
+        Dossier.objects.filter(
+            _in_units(units),
+            status__in=RUNNING_STATUSES,
+            paused_at__isnull=True,
+            due_at__lt=now,
+        )
+        .select_related("procedure_version__procedure", "current_unit")
+        .order_by("due_at", "code")
+    )
+
+
+def dossier_detail(code: str) -> Dossier:
+    """One dossier with everything its page shows: procedure, units, papers, the
+    history (events with people and units) and apology letters. Raises
+    ``Dossier.DoesNotExist``."""
+    events = DossierEvent.objects.select_related(
+        "actor", "to_user", "from_unit", "to_unit", "step"
+    ).order_by("at", "id")
+    return (
+        Dossier.objects.select_related(
+            "procedure_version__procedure",
+            "procedure_version__field",
+            "receiving_agency",
+            "receiving_unit",
+            "current_unit",
+            "current_assignee",
+            "current_step",
+            "consult_origin_unit",
+            "applicant",
+        )
+        .prefetch_related(
+            "papers",
+            Prefetch("events", queryset=events),
+            Prefetch(
+                "apologies",
+                queryset=ApologyLetter.objects.select_related("issued_by", "issuing_unit"),
+            ),
+        )
+        .get(code=code.strip())
+    )
+
+
+def can_view(user: Any, dossier: Dossier) -> bool:
+    """Staff may see a dossier their agency received, one in a unit where they
+    handle dossiers, or one that passed through such a unit (liên thông)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if dossier.applicant_id is not None and user.pk == dossier.applicant_id:
+        return True
+    units: list[Unit] = [dossier.receiving_agency, dossier.receiving_unit]
+    if dossier.current_unit is not None:
+        units.append(dossier.current_unit)
+    if dossier.consult_origin_unit is not None:
+        units.append(dossier.consult_origin_unit)
+    for unit in units:
+        if any(has_perm_in_unit(user, perm, unit) for perm in _DOSSIER_PERMS):
+            return True
+    visited = (
+        DossierEvent.objects.filter(dossier=dossier, to_unit__isnull=False)
+        .exclude(to_unit__in=[u.pk for u in units])
+        .values_list("to_unit", flat=True)
+        .distinct()
+    )
+    for unit in Unit.objects.filter(pk__in=list(visited)):
+        if any(has_perm_in_unit(user, perm, unit) for perm in _DOSSIER_PERMS):
+            return True
+    return False
+
+
+def visible_dossiers(user: Any) -> QuerySet[Dossier]:
+    """Every dossier ``user`` may see as staff (received by, or now in, a unit where
+    they hold a dossier permission)."""
+    condition = Q(pk__in=[])
+    for perm in _DOSSIER_PERMS:
+        units = units_with_perm(user, perm)
+        condition |= (
+            Q(receiving_agency__in=units) | Q(receiving_unit__in=units) | Q(current_unit__in=units)
+        )
+    return Dossier.objects.filter(condition)
+
+
+def flags(
+    dossier: Dossier,
+    now: datetime | None = None,
+    within_working_hours: float = DUE_SOON_WORKING_HOURS,
+) -> tuple[bool, bool]:
+    """``(is_overdue, is_due_soon)`` of one dossier, as :func:`with_flags` computes
+    them in SQL for lists."""
+    now = now or timezone.now()
+    if dossier.paused_at is not None:
+        return (dossier.remaining_seconds or 0) < 0, False
+    if dossier.status not in RUNNING_STATUSES or dossier.due_at is None:
+        return False, False
+    if dossier.due_at < now:
+        return True, False
+    return False, dossier.due_at <= due_soon_limit(now, within_working_hours)

@@ -239,7 +239,9 @@ def test_csv_errors_name_row_and_column(org: Org, birth: ProcedureVersion) -> No
     assert not Procedure.objects.filter(national_code="9.999999").exists()
     with translation.override("en"), pytest.raises(ProcedureImportError) as caught:
         read_csv("national_code,title\n1.001193,x\n")
-    assert [str(p) for p in caught.value.problems] == [
+    with translation.override("en"):
+        problems = [str(p) for p in caught.value.problems]
+    assert problems == [
         "row 1, column title: Unknown column.",
         "row 1, column name: This column is missing.",
     ]

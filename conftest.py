@@ -8,3 +8,18 @@ import os
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is
 # still used synchronously there (fixtures, assertions).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (Vietnamese), whatever an
+    earlier test or request left active; tests about English say so with
+    ``translation.override("en")``."""
+    from django.conf import settings
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

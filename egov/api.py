@@ -12,11 +12,18 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from egov.applicants.api import router as applicants_router
 from egov.core.api import router as core_router
 from egov.dossiers.api import router as dossiers_router
 from egov.dossiers.public_api import router as public_router
 from egov.dossiers.stats_api import router as stats_router
+from egov.feedback.api import router as feedback_router
+from egov.identity.api import router as identity_router
+from egov.notifications.api import router as notifications_router
+from egov.payments.api import router as payments_router
+from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
+from egov.submissions.api import router as submissions_router
 
 api = NinjaAPI(
     title="egov API",
@@ -31,6 +38,13 @@ api.add_router("/procedures", procedures_router, tags=["procedures"])
 api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
 api.add_router("/statistics", stats_router, tags=["statistics"])
 api.add_router("/public", public_router, tags=["public"])
+api.add_router("/portal", portal_router, tags=["portal"])
+api.add_router("/identity", identity_router, tags=["identity"])
+api.add_router("/submissions", submissions_router, tags=["submissions"])
+api.add_router("/me", applicants_router, tags=["applicant"])
+api.add_router("/payments", payments_router, tags=["payments"])
+api.add_router("/notifications", notifications_router, tags=["notifications"])
+api.add_router("/feedback", feedback_router, tags=["feedback"])
 
 
 @api.exception_handler(ValidationError)

@@ -102,6 +102,13 @@ INSTALLED_APPS = [
     "egov.accounts",
     "egov.procedures",
     "egov.dossiers",
+    "egov.portal",
+    "egov.identity",
+    "egov.submissions",
+    "egov.applicants",
+    "egov.payments",
+    "egov.notifications",
+    "egov.feedback",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +328,32 @@ EGOV_LOOKUP_LIMIT = env(
     "All public dossier lookups one client IP may make per window.",
     "int",
 )
+
+EGOV_MAX_UPLOAD_BYTES = env(
+    "EGOV_MAX_UPLOAD_BYTES",
+    10 * 1024 * 1024,
+    "Largest paper an applicant may upload, in bytes (PDF, JPEG or PNG, checked by content).",
+    "int",
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_MAX_UPLOAD_BYTES + 1024 * 1024
+
+EGOV_SIMULATORS = env(
+    "EGOV_SIMULATORS",
+    True,
+    "Serve the local simulators of outside systems (national identity provider, payment "
+    "platform, SMS gateway, postal service) under each app's mo-phong/ path. On for demo "
+    "and tests; turn off in production, where the adapters talk to the real systems.",
+    "bool",
+)
+
+# --- Settings of the portal apps, one module each ---
+from egov.settings_apps.applicants import *  # noqa: E402, F403
+from egov.settings_apps.feedback import *  # noqa: E402, F403
+from egov.settings_apps.identity import *  # noqa: E402, F403
+from egov.settings_apps.notifications import *  # noqa: E402, F403
+from egov.settings_apps.payments import *  # noqa: E402, F403
+from egov.settings_apps.portal import *  # noqa: E402, F403
+from egov.settings_apps.submissions import *  # noqa: E402, F403
 
 LOGGING = {
     "version": 1,

@@ -20,5 +20,13 @@ urlpatterns = [
     path("can-bo/thong-ke/", include("egov.dossiers.urls_stats")),
     path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
     path("tra-cuu/", include("egov.dossiers.urls_public")),
+    # Portal (issue 4): one prefix per app.
+    path("dich-vu-cong/", include("egov.portal.urls")),
+    path("tai-khoan/dinh-danh/", include("egov.identity.urls")),
+    path("nop-ho-so/", include("egov.submissions.urls")),
+    path("ca-nhan/", include("egov.applicants.urls")),
+    path("thanh-toan/", include("egov.payments.urls")),
+    path("thong-bao/", include("egov.notifications.urls")),
+    path("danh-gia/", include("egov.feedback.urls")),
     path("", include("egov.core.urls")),
 ]

@@ -76,6 +76,7 @@ from egov.dossiers.models import (
     Status,
     Timeliness,
 )
+from egov.dossiers.signals import dossier_changed
 from egov.dossiers.workflow import Action, Clock, Scope, StepFacts, Transition
 from egov.procedures.models import (
     OnlineLevel,
@@ -822,7 +823,7 @@ def _finish(
         if 1 <= position <= len(plan):
             step_name = plan[position - 1].name
     data = {"step_position": position, "step_name": step_name, **move.event_data}
-    DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=move.at,
         action=str(move.action),
@@ -837,6 +838,9 @@ def _finish(
         note=note,
         data=_json_safe(data),
     )
+    dossier_changed.send(
+        Dossier, dossier=dossier, event=event, action=str(move.action), actor=_actor(move.actor)
+    )
     changes: dict[str, Any] = audit.diff(move.before, _snapshot(dossier))
     if note:
         changes["note"] = note
@@ -850,6 +854,10 @@ def _finish(
         changes=changes,
     )
     return dossier
+
+
+def _actor(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) and actor.pk else None
 
 
 def _json_safe(value: Any) -> Any:
@@ -974,7 +982,7 @@ def _create(
         "step_name": step_name,
         **(data or {}),
     }
-    DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=intake.at,
         action=action,
@@ -1002,6 +1010,7 @@ def _create(
     )
     dossier.code = issue_dossier_code(agency.code, intake.at)
     Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
+    dossier_changed.send(Dossier, dossier=dossier, event=event, action=action, actor=_actor(actor))
     audit.record(
         actor=actor,
         action=f"dossier.{action}",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from axes.models import AccessAttempt
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,6 +19,13 @@ from egov.core.models import AuditEntry
 from .conftest import PASSWORD, MakeStaff, Tree, add_confirmed_device
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English."""
+    with translation.override("en"):
+        yield
 
 
 def token_for(device: TOTPDevice, offset_steps: int = 0) -> str:

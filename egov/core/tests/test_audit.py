@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import translation
 
 from egov.core import audit, request_context
 from egov.core.audit import (
@@ -24,6 +25,13 @@ from egov.core.audit import (
 from egov.core.models import AuditChainHead, AuditEntry
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English."""
+    with translation.override("en"):
+        yield
 
 
 def postgres_only(func: F) -> F:

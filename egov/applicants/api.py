@@ -1,0 +1,5 @@
+"""JSON API of the applicant space app."""
+
+from ninja import Router
+
+router = Router()

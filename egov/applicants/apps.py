@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicantsConfig(AppConfig):
+    name = "egov.applicants"
+    label = "applicants"
+    verbose_name = _("Applicant space")

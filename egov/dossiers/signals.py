@@ -1,0 +1,18 @@
+"""What other apps may listen to without reaching into the one-stop's internals.
+
+``dossier_changed`` is sent by :mod:`egov.dossiers.services` *inside* the
+transaction of every state change (creation included), after the event row is
+written. Listeners that write (the notification outbox, the payment ledger) so
+commit or roll back together with the change: nothing is announced that did not
+happen. Listeners must be quick and must not call the network; anything slow
+goes to a background queue.
+
+Arguments: ``dossier`` (the saved Dossier), ``event`` (the DossierEvent just
+written), ``action`` (its action string, e.g. ``"receive"``, ``"submit_online"``,
+``"request_supplement"``, ``"request_payment"``, ``"issue_apology"``,
+``"result_ready"``, ``"return_result"``), ``actor`` (User or None).
+"""
+
+from django.dispatch import Signal
+
+dossier_changed = Signal()

@@ -1,0 +1,5 @@
+"""JSON API of the notifications app."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""JSON API of the online payments app."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""JSON API of the public-service portal app."""
+
+from ninja import Router
+
+router = Router()

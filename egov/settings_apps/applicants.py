@@ -1,0 +1,3 @@
+"""Settings of ``egov.applicants``."""
+
+from egov.conf import env  # noqa: F401

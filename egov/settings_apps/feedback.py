@@ -1,0 +1,3 @@
+"""Settings of ``egov.feedback``."""
+
+from egov.conf import env  # noqa: F401

@@ -29,7 +29,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -180,6 +180,24 @@ def _required_text(value: str, field_name: str, message: str, limit: int = 2000)
     if not cleaned:
         raise ValidationError({field_name: message})
     return cleaned
+
+
+def _desk_and_template(version: ProcedureVersion, agency: Unit) -> tuple[Unit, int | None]:
+    """The agency's one-stop desk (as :func:`one_stop_unit`) and its active process
+    template for the procedure (as :func:`plan_for`), in one query."""
+    template = (
+        ProcessTemplate.objects.filter(
+            procedure_id=version.procedure_id, agency=agency, is_active=True
+        )
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    desks = list(one_stop_units(agency).annotate(template_id=Subquery(template))[:2])
+    if not desks:
+        steps = _active_steps(version, agency)
+        return agency, (steps[0].template_id if steps else None)
+    children = [unit for unit in desks if unit.pk != agency.pk]
+    return (children[0] if children else agency), desks[0].template_id
 
 
 def one_stop_unit(agency: Unit) -> Unit:
@@ -481,7 +499,9 @@ def default_plan(version: ProcedureVersion, agency: Unit, one_stop: Unit) -> lis
             hours=Decimal(spec.hours),
             actions=tuple(spec.actions),
         )
-        for position, spec in enumerate(default_process_steps(version, agency), start=1)
+        for position, spec in enumerate(
+            default_process_steps(version, agency, desk=one_stop), start=1
+        )
     ]
 
 
@@ -894,10 +914,16 @@ def _moving(
 @dataclass
 class _Intake:
     one_stop: Unit
+    template_id: int | None  # the agency's active process template, if any
     applicant: ApplicantIn
     rows: list[_PaperRow]
     at: datetime
     listed: list[RequiredPaper]  # the procedure's papers, read once
+
+    def first_step(self, version: ProcedureVersion, agency: Unit) -> StepPlan:
+        if self.template_id is not None:
+            return _template_plan(self.template_id)[0]
+        return default_plan(version, agency, self.one_stop)[0]
 
 
 def _intake(
@@ -911,7 +937,7 @@ def _intake(
     at: datetime | None,
     online: bool = False,
 ) -> _Intake:
-    one_stop = one_stop_unit(agency)
+    one_stop, template_id = _desk_and_template(version, agency)
     if not online:
         require_perm(actor, Perm.RECEIVE_DOSSIERS, one_stop)
         if channel not in (Channel.DESK, Channel.POST):
@@ -922,7 +948,14 @@ def _intake(
     cleaned = _clean_applicant(applicant)
     listed = list(facts.papers)
     rows = _paper_rows(version, papers, listed=listed)
-    return _Intake(one_stop=one_stop, applicant=cleaned, rows=rows, at=_moment(at), listed=listed)
+    return _Intake(
+        one_stop=one_stop,
+        template_id=template_id,
+        applicant=cleaned,
+        rows=rows,
+        at=_moment(at),
+        listed=listed,
+    )
 
 
 def _new_dossier(
@@ -963,15 +996,14 @@ def _create(
     step_name: str = "",
     on_insert: Callable[[Dossier], object] | None = None,
 ) -> Dossier:
-    """Insert a new dossier with its papers, first event, code and audit entry.
+    """Insert a new dossier with its code, papers, first event and audit entry.
 
-    Runs inside the caller's transaction. The code comes last but one: from the
-    sequence upsert to the commit the agency's sequence row is locked (and from the
-    audit entry on, the audit chain head), so the rows are written first under a
-    provisional unique code, and the locked stretch is just the upsert, one UPDATE
-    and the audit append.
+    Runs inside the caller's transaction, which then holds the agency's code
+    sequence row (from the upsert) and, for its last statement, the audit chain head,
+    until it commits. Everything that only reads or computes is done before it:
+    the transaction is five statements (code, dossier, papers, event, audit).
     """
-    dossier.code = f"~{uuid.uuid4().hex}"  # provisional; never committed
+    dossier.code = issue_dossier_code(agency.code, intake.at)
     dossier.save(force_insert=True)
     if on_insert is not None:
         on_insert(dossier)
@@ -1008,8 +1040,6 @@ def _create(
             **(data or {}),
         }
     )
-    dossier.code = issue_dossier_code(agency.code, intake.at)
-    Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
     dossier_changed.send(Dossier, dossier=dossier, event=event, action=action, actor=_actor(actor))
     audit.record(
         actor=actor,
@@ -1085,7 +1115,7 @@ def _receive(
     # Everything that reads or computes happens before the transaction, which
     # then only writes: it holds the agency's sequence row and the audit head.
     due = due_from(version, intake.at)
-    first = plan_for(version, agency, intake.one_stop)[0]
+    first = intake.first_step(version, agency)
     fee = _fee(version, fee_inputs)
     dossier = _new_dossier(
         intake, version=version, agency=agency, channel=channel, status=Status.RECEIVED

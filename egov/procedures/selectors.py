@@ -343,7 +343,9 @@ def _split(total: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
     return parts
 
 
-def default_process_steps(version: ProcedureVersion, agency: Unit) -> list[StepSpec]:
+def default_process_steps(
+    version: ProcedureVersion, agency: Unit, *, desk: Unit | None = None
+) -> list[StepSpec]:
     """The process used where an agency has not defined its own:
 
     1. receipt at the agency's one-stop desk (``one_stop_clerk``): half a working day;
@@ -354,7 +356,8 @@ def default_process_steps(version: ProcedureVersion, agency: Unit) -> list[StepS
     For limits shorter than three working days the four steps take 10 %, 60 %,
     20 % and 10 % instead. The specialist's share absorbs rounding, so the hours
     always add up exactly to the legal limit. The one-stop desk is the agency's
-    child unit flagged one-stop, else the agency itself.
+    child unit flagged one-stop, else the agency itself (``desk`` when the caller
+    has already looked it up).
     """
     total = time_limit_hours(version)
     day = working_day_hours()
@@ -366,7 +369,7 @@ def default_process_steps(version: ProcedureVersion, agency: Unit) -> list[StepS
             total, [Decimal("0.10"), Decimal("0.20"), Decimal("0.10")]
         )
     specialist = total - receipt - approval - returning
-    desk = _one_stop_of(agency)
+    desk = desk or _one_stop_of(agency)
     return [
         StepSpec(
             name="Tiếp nhận hồ sơ",

@@ -11,18 +11,11 @@ Usage (from the repository root)::
 script only reads it: it samples existing codes (``--sample``, default 20,000;
 ``TABLESAMPLE`` on large tables, so the sample spans the whole table), then
 
-1. starts the platform in a **separate process** (this script with ``--serve``):
-   Django's own threaded WSGI server, ``django.core.servers.basehttp`` — the
-   server class ``manage.py runserver`` uses, built on the standard library's
-   ``wsgiref`` — without the autoreloader, the static-files handler, the system
-   checks and the per-request console log line. Why this one: waitress and
-   gunicorn are not installed; plain ``wsgiref.simple_server`` answers HTTP/1.0
-   from one thread, so it would measure connection set-up and queueing rather
-   than the lookup; Django's variant speaks HTTP/1.1 keep-alive with one thread
-   per connection (and one database connection per thread, kept for
-   ``CONN_MAX_AGE``). It is one Python process: the figures are those of one
-   worker process (one core under the GIL); a production deployment runs
-   several behind a proxy.
+1. starts the platform in a **separate process**: by default gunicorn, as in
+   production (``--server-workers`` processes × ``--server-threads`` threads,
+   gthread workers so HTTP/1.1 keep-alive works), or with ``--server django``
+   Django's own threaded development server (one process, one core under the
+   GIL; the figure of the previous issue-3 note);
 2. runs the load generator in this process: ``--threads`` threads, each with its
    own keep-alive ``http.client`` connection, issuing ``GET
    /api/v1/public/dossiers/<random sampled code>`` (or the HTML page
@@ -66,6 +59,20 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="Port of the server process.")
     parser.add_argument("--page", action="store_true", help="Load the HTML page, not the API.")
     parser.add_argument("--seed", type=int, default=176)
+    parser.add_argument(
+        "--server",
+        choices=("django", "gunicorn"),
+        default="gunicorn",
+        help="The server process: gunicorn (as in production: worker processes, each "
+        "with threads) or Django's threaded development server.",
+    )
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=3,
+        help="gunicorn worker processes (each with --server-threads threads).",
+    )
+    parser.add_argument("--server-threads", type=int, default=4)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -100,13 +107,37 @@ def serve(port: int) -> None:
     run(HOST, port, application, ipv6=False, threading=True)
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "EGOV_DEBUG": "false"}
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--serve", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-    )
+    if args.server == "gunicorn":
+        # All the load comes from one address: lift the guessing limits.
+        env |= {
+            "EGOV_LOOKUP_LIMIT": str(10**9),
+            "EGOV_LOOKUP_UNKNOWN_LIMIT": str(10**9),
+            "EGOV_ALLOWED_HOSTS": f"{HOST},localhost",
+            "EGOV_LOG_LEVEL": "WARNING",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "egov.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(args.server_workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(args.server_threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ]
+    else:
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -257,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         f"database: {url.rsplit('/', 1)[-1]}, about {rows:,} dossiers; {len(codes):,} codes sampled"
     )
 
-    server = start_server(url, args.port)
+    server = start_server(url, args.port, args)
     try:
         results = [WorkerResult() for _ in range(args.threads)]
         start_at = time.perf_counter() + args.warmup
@@ -285,6 +316,13 @@ def main(argv: list[str] | None = None) -> int:
     errors = [error for result in results for error in result.errors]
     reconnects = sum(result.reconnects for result in results)
     target = "HTML page /tra-cuu/?ma=" if args.page else "GET /api/v1/public/dossiers/{code}"
+    if args.server == "gunicorn":
+        print(
+            f"server: gunicorn, {args.server_workers} worker processes x "
+            f"{args.server_threads} threads (gthread)"
+        )
+    else:
+        print("server: Django's threaded development server (one process)")
     print(
         f"target: {target}; {args.threads} client threads, keep-alive; {args.seconds:g} s measured"
     )

@@ -290,7 +290,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.RETURN_RESULT,
         _s(Status.RESULT_READY),
         Status.RETURNED,
-        (Grant(Perm.RETURN_RESULTS, Scope.RECEIVING),),
+        (Grant(Perm.RETURN_RESULTS, Scope.RECEIVING), PLATFORM),  # PLATFORM: postal delivery
         Clock.END,
     ),
     # --- a late dossier: apology and new appointment (form 04); status unchanged

@@ -30,7 +30,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _common import prepare_postgres, setup_django
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,32 +50,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rollback-every", type=int, default=5, help="Roll back every N-th transaction (0: none)."
     )
     return parser.parse_args(argv)
-
-
-def _prepare_postgres(url: str, bench_db: str) -> str:
-    """Return the URL of ``bench_db`` on the same server, creating the database."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_db]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_db)))
-            print(f"Created database {bench_db}.")
-    return urlunsplit(parts._replace(path=f"/{bench_db}"))
-
-
-def _setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    sys.path.insert(0, str(REPO_ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 @dataclass
@@ -261,11 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     url: str = args.database_url
     if url.startswith(("postgres://", "postgresql://")):
-        url = _prepare_postgres(url, args.bench_db)
+        url = prepare_postgres(url, args.bench_db)
     elif not url.startswith("sqlite:"):
         print("Set DATABASE_URL (or --database-url) to a postgres:// or sqlite:// URL.")
         return 2
-    _setup_django(url)
+    setup_django(url)
     from django.db import connection
 
     with connection.cursor() as cursor:

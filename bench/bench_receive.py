@@ -45,7 +45,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from _common import prepare_postgres, setup_django
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 YEAR_2019 = 73_502
@@ -87,32 +88,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip-verify", action="store_true", help="Do not verify the whole audit chain."
     )
     return parser.parse_args(argv)
-
-
-def _prepare_postgres(url: str, bench_db: str) -> str:
-    """Return the URL of ``bench_db`` on the same server, creating the database."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_db]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_db)))
-            print(f"Created database {bench_db}.")
-    return urlunsplit(parts._replace(path=f"/{bench_db}"))
-
-
-def _setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    sys.path.insert(0, str(REPO_ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 # --- timing of SQL statements and commits ------------------------------------------------
@@ -377,7 +352,7 @@ def _receipts(
                 name=f"Người nộp {ticket}",
                 id_number=f"{91_000_000_000 + ticket:012d}",
                 address="Rạch Giá, Kiên Giang",
-                phone="0297 3862 123",
+                phone="0912 345 678",  # a mobile: the SMS notice is queued too
             ),
             papers=papers,
         )
@@ -619,11 +594,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     url: str = args.database_url
     if url.startswith(("postgres://", "postgresql://")):
-        url = _prepare_postgres(url, args.bench_db)
+        url = prepare_postgres(url, args.bench_db)
     elif not url.startswith("sqlite:"):
         print("Set DATABASE_URL (or --database-url) to a postgres:// or sqlite:// URL.")
         return 2
-    _setup_django(url)
+    setup_django(url)
     from django.db import connection
 
     with connection.cursor() as cursor:

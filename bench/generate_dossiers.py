@@ -69,7 +69,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from _common import prepare_postgres, setup_django
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,32 +118,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-events", action="store_true", help="Skip the dossier histories.")
     return parser.parse_args(argv)
-
-
-def _prepare_postgres(url: str, bench_db: str) -> str:
-    """Return the URL of ``bench_db`` on the same server, creating the database."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_db]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_db)))
-            print(f"Created database {bench_db}.")
-    return urlunsplit(parts._replace(path=f"/{bench_db}"))
-
-
-def _setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    sys.path.insert(0, str(REPO_ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 # --- the catalogue ---------------------------------------------------------------------
@@ -929,9 +904,9 @@ def main(argv: list[str] | None = None) -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("Set DATABASE_URL (or --database-url) to a postgres:// URL: COPY needs PostgreSQL.")
         return 2
-    url = _prepare_postgres(url, args.bench_db)
+    url = prepare_postgres(url, args.bench_db)
     started = time.perf_counter()
-    _setup_django(url)
+    setup_django(url)
 
     from django.db import connection
 

@@ -1,0 +1,111 @@
+"""Dossier lookup by SMS: the text of an incoming message → the reply to send.
+
+An SMS gateway posts each message it receives to ``POST /api/v1/portal/sms``
+and sends back the ``reply``. Commands, case and diacritics ignored:
+
+* ``HS <dossier code>``, ``TRACUU <code>``, ``TRA CUU <code>``, ``TC <code>``:
+  the dossier's status and appointment date (the public lookup of
+  :mod:`egov.dossiers.lookup`: never personal data);
+* anything else: how to use the service.
+
+The lookup's rate limit applies per sender number (instead of per IP: every
+message comes from the gateway's address), with the same limits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from egov.dossiers.lookup import normalise_code, throttled_lookup
+from egov.procedures.text import search_key
+
+#: Command words (folded, spaces removed) that ask for a lookup.
+LOOKUP_COMMANDS = frozenset({"hs", "tracuu", "tc", "hoso"})
+EXAMPLE_CODE = "000.00.31.H33-260115-0001"
+MAX_TEXT = 480  # three concatenated SMS; more is not a lookup
+
+
+@dataclass(frozen=True)
+class SmsReply:
+    reply: str
+    outcome: str  # found / not_found / throttled / help
+
+
+def normalise_sender(raw: str) -> str:
+    """``"+84 912 345 678"`` → ``"+84912345678"`` (digits, a leading +)."""
+    text = raw.strip()
+    digits = re.sub(r"\D", "", text)
+    return ("+" if text.startswith("+") else "") + digits
+
+
+def parse(text: str) -> tuple[str | None, str]:
+    """(command, code): the command word folded (``None`` if not a lookup) and
+    the rest of the message as a dossier code."""
+    parts = (text or "")[:MAX_TEXT].split()
+    if not parts:
+        return None, ""
+    folded = [search_key(part).replace(".", "").replace(":", "") for part in parts]
+    if len(folded) >= 2 and folded[0] + folded[1] in LOOKUP_COMMANDS:
+        return folded[0] + folded[1], normalise_code("".join(parts[2:]))
+    # "HS 000.00…", "HS: 000.00…", "Tra cứu: …" (punctuation after the command dropped)
+    if folded[0] in LOOKUP_COMMANDS:
+        return folded[0], normalise_code("".join(parts[1:]))
+    return None, ""
+
+
+def _ascii(text: str) -> str:
+    """Vietnamese without diacritics, case kept (cheaper SMS)."""
+    mapped = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", mapped)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _help() -> str:
+    return _("To look up a dossier, send: HS <dossier code>, e.g. HS %(example)s") % {
+        "example": EXAMPLE_CODE
+    }
+
+
+def answer(sender: str, text: str) -> SmsReply:
+    """The reply to ``text`` received from ``sender``."""
+    command, code = parse(text)
+    if command is None or not code:
+        result = SmsReply(_help(), "help")
+    else:
+        lookup = throttled_lookup(f"sms:{normalise_sender(sender)}", code)
+        if lookup.retry_after is not None:
+            minutes = max(1, -(-lookup.retry_after // 60))
+            result = SmsReply(
+                _("Too many lookups from this number. Try again in %(minutes)s minutes.")
+                % {"minutes": minutes},
+                "throttled",
+            )
+        else:
+            found = lookup.found
+            if found is None:
+                result = SmsReply(
+                    _("No dossier has the code %(code)s. Check the code on your receipt.")
+                    % {"code": code[:40]},
+                    "not_found",
+                )
+            else:
+                status = found.status.split(" (")[0] if " (" in found.status else found.status
+                if found.due_at is not None:
+                    date = found.due_at.strftime("%d/%m/%Y")
+                    text_out = _(
+                        "Dossier %(code)s: %(status)s. Appointment to return the result: %(date)s."
+                    ) % {"code": found.code, "status": status, "date": date}
+                else:
+                    text_out = _("Dossier %(code)s: %(status)s.") % {
+                        "code": found.code,
+                        "status": status,
+                    }
+                result = SmsReply(text_out, "found")
+    if settings.EGOV_PORTAL_SMS_ASCII:
+        return SmsReply(_ascii(result.reply), result.outcome)
+    return result

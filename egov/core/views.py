@@ -26,7 +26,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/public_home.html")
+    """The public home: find a service, popular fields, look up a dossier."""
+    from egov.portal.selectors import popular_fields
+
+    return render(request, "core/public_home.html", {"popular_fields": popular_fields(8)})
 
 
 @staff_required

@@ -1,0 +1,228 @@
+"""Django forms of the submission steps and of the schema editor."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from egov.accounts.validators import (
+    normalize_phone,
+    validate_national_id,
+    validate_phone,
+    validate_tax_code,
+)
+from egov.core.models import Unit
+from egov.core.uploads import max_upload_bytes
+from egov.procedures.models import RequiredPaper
+from egov.submissions import schema as form_schema
+from egov.submissions.models import DraftFile, WalletDocument
+
+ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
+class DraftVersionMixin(forms.Form):
+    """Every step form carries the draft version it was shown with."""
+
+    draft_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AgencyForm(DraftVersionMixin):
+    agency = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        label=gettext_lazy("Receiving agency"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": gettext_lazy("Choose the agency that will receive the dossier."),
+            "invalid_choice": gettext_lazy("Choose one of the agencies listed."),
+        },
+    )
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        field.queryset = agencies  # type: ignore[attr-defined]
+        if "agency" not in self.initial and len(agencies) == 1:
+            self.initial["agency"] = agencies[0].pk
+
+
+class ApplicantForm(DraftVersionMixin):
+    name = forms.CharField(
+        label=gettext_lazy("Full name"),
+        max_length=255,
+        error_messages={"required": gettext_lazy("Enter the applicant's full name.")},
+    )
+    id_number = forms.CharField(
+        label=gettext_lazy("Citizen ID number (CCCD) or tax code"),
+        max_length=20,
+        error_messages={
+            "required": gettext_lazy("Enter the citizen ID number (CCCD) or the tax code.")
+        },
+    )
+    date_of_birth = forms.DateField(
+        label=gettext_lazy("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    address = forms.CharField(
+        label=gettext_lazy("Place of residence"),
+        max_length=500,
+        help_text=gettext_lazy("House number, street, ward or commune, district, province."),
+        error_messages={"required": gettext_lazy("Enter the place of residence.")},
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        error_messages={"required": gettext_lazy("Enter a phone number to be reached at.")},
+    )
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+
+    def __init__(self, *args: Any, verified: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        for name in verified:
+            if name in self.fields:
+                self.fields[name].help_text = _("Confirmed by the national identity system.")
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"].strip().replace(" ", "")
+        try:
+            if len(value) == 12 and value.isdigit():
+                validate_national_id(value)
+            else:
+                validate_tax_code(value)
+        except ValidationError:
+            raise ValidationError(
+                _(
+                    "Enter a citizen ID number (CCCD, 12 digits) or a tax code (10 digits, or "
+                    "13 for a branch: 0123456789-001)."
+                )
+            ) from None
+        return value
+
+    def clean_phone(self) -> str:
+        value = normalize_phone(self.cleaned_data["phone"].strip())
+        validate_phone(value)
+        return value
+
+
+class PapersForm(DraftVersionMixin):
+    """One upload per paper of the procedure, or a wallet document instead."""
+
+    def __init__(
+        self,
+        *args: Any,
+        papers: list[RequiredPaper],
+        attached: dict[int, DraftFile],
+        wallet: list[WalletDocument],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.papers = papers
+        self.attached = attached
+        limit = max_upload_bytes() // (1024 * 1024)
+        choices = [("", _("— do not use the wallet —"))] + [
+            (str(doc.pk), doc.name) for doc in wallet
+        ]
+        for paper in papers:
+            help_parts = [_("PDF, JPEG or PNG, at most %(mb)s MB.") % {"mb": limit}]
+            if paper.pk in attached:
+                help_parts.append(
+                    _("Already attached: %(name)s. Upload another file to replace it.")
+                    % {"name": attached[paper.pk].name}
+                )
+            self.fields[f"paper_{paper.pk}"] = forms.FileField(
+                label=paper.name + ("" if not paper.is_optional else " " + _("(optional)")),
+                required=False,
+                help_text=" ".join(help_parts),
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )
+            if wallet:
+                self.fields[f"wallet_{paper.pk}"] = forms.ChoiceField(
+                    label=_("…or take “%(name)s” from your document wallet") % {"name": paper.name},
+                    choices=choices,
+                    required=False,
+                )
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "paper": paper,
+                "upload": self[f"paper_{paper.pk}"],
+                "wallet": self[f"wallet_{paper.pk}"]
+                if f"wallet_{paper.pk}" in self.fields
+                else None,
+                "attached": self.attached.get(paper.pk),
+            }
+            for paper in self.papers
+        ]
+
+    def uploads(self) -> dict[int, Any]:
+        return {
+            paper.pk: self.cleaned_data[f"paper_{paper.pk}"]
+            for paper in self.papers
+            if self.cleaned_data.get(f"paper_{paper.pk}")
+        }
+
+    def wallet_picks(self) -> dict[int, int]:
+        picks: dict[int, int] = {}
+        for paper in self.papers:
+            value = self.cleaned_data.get(f"wallet_{paper.pk}")
+            if value:
+                picks[paper.pk] = int(value)
+        return picks
+
+
+class WalletUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Add a paper to your wallet"),
+        help_text=gettext_lazy("PDF, JPEG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+class SchemaEditForm(forms.Form):
+    schema = forms.CharField(
+        label=gettext_lazy("JSON Schema (draft 2020-12) of the declaration"),
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "code"}),
+    )
+    layout = forms.CharField(
+        label=gettext_lazy("Layout: sections, labels (vi/en), help texts, widgets"),
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "code"}),
+        required=False,
+    )
+
+    def _json(self, name: str) -> Any:
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return {}
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                _("This is not valid JSON (line %(line)s, column %(col)s): %(msg)s")
+                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+            ) from None
+
+    def clean_schema(self) -> Any:
+        return self._json("schema")
+
+    def clean_layout(self) -> Any:
+        return self._json("layout")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                form_schema.check(cleaned.get("schema"), cleaned.get("layout"))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+        return cleaned

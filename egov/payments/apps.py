@@ -6,3 +6,9 @@ class PaymentsConfig(AppConfig):
     name = "egov.payments"
     label = "payments"
     verbose_name = _("Online payments")
+
+    def ready(self) -> None:
+        from egov.core import background
+        from egov.payments.services import reconcile
+
+        background.register("payments.reconcile", reconcile, every_seconds=300)

@@ -6,3 +6,14 @@ class NotificationsConfig(AppConfig):
     name = "egov.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from egov.dossiers.signals import dossier_changed
+        from egov.notifications.outbox import on_dossier_changed
+
+        dossier_changed.connect(on_dossier_changed, dispatch_uid="notifications.outbox")
+
+        from egov.core import background
+        from egov.notifications.worker import send_due
+
+        background.register("notifications.send", send_due, every_seconds=5)

@@ -1,0 +1,97 @@
+"""SMS text rules: which alphabet a message needs and how many segments it takes.
+
+An SMS is sent in GSM-7 (160 characters, or 153 per segment when concatenated;
+characters of the extension table such as ``€ [ ] { }`` take two) when every
+character is in the GSM 03.38 alphabet; otherwise in UCS-2 (70 characters, 67 per
+segment when concatenated, counted in UTF-16 units). Vietnamese with its
+diacritics needs UCS-2; brandname SMS in Vietnam are therefore commonly sent
+*unaccented* ("không dấu"), which :func:`unaccent` produces and which fits GSM-7.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+#: Characters outside GSM-7 that unaccented text replaces with a plain equivalent.
+_PLAIN = {
+    "đ": "d",
+    "Đ": "D",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "•": "-",
+    "·": "-",
+}
+
+
+@dataclass(frozen=True)
+class SmsSize:
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    segments: int
+    per_segment: int  # capacity of one segment of this message
+
+    @property
+    def characters(self) -> int:
+        return self.units
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+
+
+def measure(text: str) -> SmsSize:
+    """Encoding and number of segments of ``text`` (an empty text takes one)."""
+    text = unicodedata.normalize("NFC", text)
+    if is_gsm7(text):
+        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        single, multi, encoding = 160, 153, "GSM-7"
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, multi, encoding = 70, 67, "UCS-2"
+    if units <= single:
+        return SmsSize(encoding, units, 1, single)
+    return SmsSize(encoding, units, math.ceil(units / multi), multi)
+
+
+def unaccent(text: str) -> str:
+    """Vietnamese without diacritics ("Hẹn trả kết quả" → "Hen tra ket qua"), with
+    typographic quotes and dashes made plain, so the text fits GSM-7."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            continue
+        out.append(_PLAIN.get(ch, ch))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def truncate_to_segments(text: str, segments: int) -> str:
+    """The longest prefix of ``text`` (cut at a space when possible, ending with
+    "...") that fits in ``segments``; ``text`` itself when it already fits."""
+    if measure(text).segments <= segments:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if measure(text[:middle].rstrip() + "...").segments <= segments:
+            low = middle
+        else:
+            high = middle - 1
+    cut = text[:low]
+    space = cut.rfind(" ")
+    if space > low * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + "..."

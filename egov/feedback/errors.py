@@ -1,0 +1,26 @@
+"""Why a feedback action is refused (shown to the person as is)."""
+
+from __future__ import annotations
+
+
+class FeedbackError(Exception):
+    """A refusal with a readable message; ``field`` names the form field at fault."""
+
+    code = "not_allowed"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotReturned(FeedbackError):
+    code = "not_returned"
+
+
+class ChangeWindowClosed(FeedbackError):
+    code = "change_window_closed"
+
+
+class InvalidFeedback(FeedbackError):
+    code = "invalid"

@@ -24,8 +24,18 @@ demo: setup  ## Migrate the database and load the demo data
 	$(PY) python manage.py load_demo
 	$(PY) python manage.py collectstatic --no-input -v 0
 
+# The simulators of outside systems (SMS gateway, postal service, payment and
+# identity platforms) are served by the platform itself at this address.
+BASE_URL = $(or $(EGOV_PUBLIC_BASE_URL),http://127.0.0.1:$(PORT))
+run demo: export EGOV_PUBLIC_BASE_URL := $(BASE_URL)
+run demo: export EGOV_SMS_API_URL := $(or $(EGOV_SMS_API_URL),$(BASE_URL)/thong-bao/mo-phong/sms/api/send)
+run demo: export APPLICANTS_POSTAL_API_URL := $(or $(APPLICANTS_POSTAL_API_URL),$(BASE_URL)/ca-nhan/mo-phong/buu-dien/api)
+
 run: demo  ## Serve the platform with demo data at http://127.0.0.1:$(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts: see README.md)"
+	@# Background jobs (notifications, postal bookings, payment reconciliation) run
+	@# next to the server and stop with it.
+	$(PY) python manage.py run_background & trap 'kill $$! 2>/dev/null' EXIT; \
 	$(PY) python manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 test: setup system-deps test-only  ## Run the whole test suite (SQLite unless DATABASE_URL is set)

@@ -21,6 +21,7 @@ ALL_PERMS = [
     "calendar.manage",
     "audit.view",
     "platform.operate",
+    "payments.reconcile",
 ]
 
 ROLES = [

@@ -38,6 +38,7 @@ class Perm:
     MANAGE_CALENDAR = "calendar.manage"
     VIEW_AUDIT = "audit.view"
     OPERATE_PLATFORM = "platform.operate"
+    RECONCILE_PAYMENTS = "payments.reconcile"
 
     @classmethod
     def all(cls) -> frozenset[str]:

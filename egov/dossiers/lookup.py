@@ -248,3 +248,31 @@ class LookupThrottle:
         self._incr("all")
         if not found:
             self._incr("unknown")
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """What a rate-limited lookup gave: the dossier, nothing (unknown code), or a
+    refusal with the seconds to wait."""
+
+    found: PublicDossier | None
+    retry_after: int | None = None
+
+    @property
+    def status(self) -> int:
+        if self.retry_after is not None:
+            return 429
+        return 404 if self.found is None else 200
+
+
+def throttled_lookup(client: str | None, code: str) -> LookupResult:
+    """Look ``code`` up for ``client`` (an IP, or e.g. ``sms:<number>``) within the
+    guessing limits; every public entry point (page, kiosk, API, SMS) goes through
+    here so they share one set of counters."""
+    throttle = LookupThrottle(client)
+    retry_after = throttle.retry_after()
+    if retry_after is not None:
+        return LookupResult(None, retry_after)
+    found = public_view(code)
+    throttle.count(found=found is not None)
+    return LookupResult(found)

@@ -16,10 +16,9 @@ from ninja import Field, Router, Schema, Status
 from egov.core.middleware import client_ip
 from egov.core.schemas import ErrorOut
 from egov.dossiers.lookup import (
-    LookupThrottle,
     PublicDossier,
     not_found_message,
-    public_view,
+    throttled_lookup,
     throttled_message,
 )
 
@@ -83,15 +82,13 @@ def _out(found: PublicDossier) -> PublicDossierOut:
     operation_id="public_dossier_lookup",
 )
 def lookup_dossier(request: HttpRequest, code: str, response: HttpResponse) -> Status[Any]:
-    throttle = LookupThrottle(client_ip(request))
-    retry_after = throttle.retry_after()
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
+    result = throttled_lookup(client_ip(request), code)
+    if result.retry_after is not None:
+        response["Retry-After"] = str(result.retry_after)
         return Status(
-            429, ErrorOut(code="too_many_lookups", message=throttled_message(retry_after))
+            429, ErrorOut(code="too_many_lookups", message=throttled_message(result.retry_after))
         )
-    found = public_view(code)
-    throttle.count(found=found is not None)
+    found = result.found
     if found is None:
         return Status(
             404, ErrorOut(code="not_found", message=not_found_message(code), field="code")

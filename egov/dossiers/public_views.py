@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET
 from egov.core.middleware import client_ip
 from egov.dossiers.lookup import (
     MAX_CODE_LENGTH,
-    LookupThrottle,
+    LookupResult,
     not_found_message,
-    public_view,
+    throttled_lookup,
     throttled_message,
 )
 
@@ -43,24 +43,26 @@ def lookup_page(request: HttpRequest) -> HttpResponse:
     """Without ``ma``: the empty form. With it: the dossier, or a message next to the
     field (404 unknown code, 429 too many unknown codes from this address)."""
     form = LookupForm(request.GET if "ma" in request.GET else None)
-    found = None
+    result = LookupResult(None)
     status = 200
-    retry_after: int | None = None
     if form.is_bound and form.is_valid():
-        throttle = LookupThrottle(client_ip(request))
-        retry_after = throttle.retry_after()
-        if retry_after is not None:
-            status = 429
-            form.add_error("ma", throttled_message(retry_after))
-        else:
-            found = public_view(form.cleaned_data["ma"])
-            throttle.count(found=found is not None)
-            if found is None:
-                status = 404
-                form.add_error("ma", not_found_message(form.cleaned_data["ma"]))
+        result = throttled_lookup(client_ip(request), form.cleaned_data["ma"])
+        status = result.status
+        add_lookup_error(form, result, form.cleaned_data["ma"])
     response = render(
-        request, "dossiers/public/lookup.html", {"form": form, "found": found}, status=status
+        request,
+        "dossiers/public/lookup.html",
+        {"form": form, "found": result.found},
+        status=status,
     )
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
+    if result.retry_after is not None:
+        response["Retry-After"] = str(result.retry_after)
     return response
+
+
+def add_lookup_error(form: forms.Form, result: LookupResult, code: str) -> None:
+    """Put the refusal or the unknown-code message next to the code field."""
+    if result.retry_after is not None:
+        form.add_error("ma", throttled_message(result.retry_after))
+    elif result.found is None:
+        form.add_error("ma", not_found_message(code))

@@ -1,0 +1,38 @@
+"""Authentication of the JSON API for applicants (citizens and businesses).
+
+Staff have their own (``egov.dossiers.api.StaffSessionAuth``); applicants use the
+same session as the portal pages, with the second factor passed when their
+account has one. Mutating requests must carry the CSRF token (``csrf=True``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import SessionAuth
+
+from egov.accounts.decorators import second_factor_step
+from egov.accounts.models import AccountKind
+
+
+def is_applicant(user: Any) -> bool:
+    """A signed-in, active citizen or business account."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "kind", None) in (AccountKind.CITIZEN, AccountKind.BUSINESS)
+    )
+
+
+class ApplicantSessionAuth(SessionAuth):
+    """A citizen or business session (second factor passed if the account has one)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if is_applicant(user) and second_factor_step(user) is None:
+            return user
+        return None
+
+
+applicant_auth = ApplicantSessionAuth(csrf=True)

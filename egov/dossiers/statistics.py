@@ -63,8 +63,10 @@ Buckets (each dossier is counted from its timestamps, never from the history):
     ``new_online / new`` (``None`` when nothing new).
 ``on_time_share``
     ``(early + on time) / resolved`` (``None`` when nothing resolved).
-``satisfaction``
-    always ``None`` for now: the portal (issue 4) adds the ratings.
+``satisfaction`` (on the result, not per row)
+    the applicants' ratings of dossiers received in the subtree and rated in the
+    period (``egov.feedback.selectors.satisfaction_summary``); ``None`` when a
+    field or procedure filter is set, since ratings are counted per agency.
 
 Balance: ``received`` = resolved + in progress + withdrawn + stopped (+ the few
 received dossiers later refused, if the services ever revoke an acceptance).
@@ -167,11 +169,6 @@ class Counts:
         return self.resolved_in_time / self.resolved if self.resolved else None
 
     @property
-    def satisfaction(self) -> None:
-        """Satisfaction ratings: not collected yet (the portal, issue 4, adds them)."""
-        return None
-
-    @property
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in COUNT_FIELDS)
 
@@ -194,7 +191,6 @@ DERIVED_FIELDS: tuple[str, ...] = (
     "in_progress",
     "online_share",
     "on_time_share",
-    "satisfaction",
 )
 
 
@@ -236,6 +232,7 @@ class StatsResult:
     by_desk: bool
     totals: Counts
     rows: list[StatsRow] = dataclasses.field(default_factory=list)
+    satisfaction: dict[str, Any] | None = None
 
 
 # --- periods ---------------------------------------------------------------------
@@ -601,7 +598,23 @@ def dossier_statistics(
         by_desk=is_desk(unit),
         totals=totals,
         rows=rows,
+        satisfaction=_satisfaction(subtree, start, end, field, procedure),
     )
+
+
+def _satisfaction(
+    subtree: list[_UnitInfo],
+    start: date,
+    end: date,
+    field: ProcedureField | None,
+    procedure: Procedure | None,
+) -> dict[str, Any] | None:
+    if field is not None or procedure is not None:
+        return None
+    # Imported here: the feedback app builds on the dossiers app, not the reverse.
+    from egov.feedback.selectors import satisfaction_summary
+
+    return satisfaction_summary([info.pk for info in subtree], start, end)
 
 
 def _agency_rows(

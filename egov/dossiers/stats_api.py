@@ -86,10 +86,6 @@ class StatsCountsOut(Schema):
     on_time_share: float | None = Field(
         description="(early + on time) / resolved; null when nothing resolved."
     )
-    satisfaction: float | None = Field(
-        description="Satisfaction ratings: always null for now (not collected yet; the "
-        "public-service portal will add them)."
-    )
 
 
 class StatsUnitOut(Schema):
@@ -110,6 +106,22 @@ class StatsRowOut(Schema):
     counts: StatsCountsOut
 
 
+class SatisfactionOut(Schema):
+    count: int = Field(description="Ratings given in the period.")
+    unsatisfied: int = Field(description="Không hài lòng.")
+    satisfied: int = Field(description="Hài lòng.")
+    very_satisfied: int = Field(description="Rất hài lòng.")
+    satisfied_or_better_share: float | None = Field(
+        description="(satisfied + very satisfied) / count, 0–1; null without ratings."
+    )
+    overall_index: float | None = Field(
+        description="Mean of the nine indicators' scores, 0–1; null without ratings."
+    )
+    indicators: dict[str, float | None] = Field(
+        description="Score of each of the nine indicators, 0–1 (null: no answers)."
+    )
+
+
 class StatsOut(Schema):
     unit: StatsUnitOut
     scope: str = Field(
@@ -128,6 +140,10 @@ class StatsOut(Schema):
     rows: list[StatsRowOut] = Field(
         description="One row per child unit (with its subtree), field or procedure; empty "
         "without grouping. Rows add up to the totals."
+    )
+    satisfaction: SatisfactionOut | None = Field(
+        description="Applicants' ratings of the dossiers received in the scope, rated in "
+        "the period; null when a field or procedure filter is set."
     )
 
 
@@ -158,6 +174,7 @@ def result_out(result: StatsResult) -> dict[str, Any]:
             }
             for row in result.rows
         ],
+        "satisfaction": result.satisfaction,
     }
 
 

@@ -423,7 +423,7 @@ def test_every_bucket_of_the_province_for_march(org: Org, march: dict[str, Dossi
     assert t.stopped == 1
     assert t.online_share == pytest.approx(2 / 8)
     assert t.on_time_share == pytest.approx(3 / 4)
-    assert t.satisfaction is None
+    assert result.satisfaction is not None and result.satisfaction["count"] == 0
     assert result.rows == []
     assert result.as_of == datetime(2020, 4, 1, tzinfo=TZ)
     # The report balances: every received dossier ended the period somewhere.
@@ -707,13 +707,13 @@ def test_one_aggregate_query_whatever_the_number_of_dossiers(
         )
     # On PostgreSQL the aggregate runs with JIT off: savepoint, SET LOCAL, release.
     extra = 3 if connection.vendor == "postgresql" else 0
-    # The subtree, whether it is the whole tree, then the aggregate.
-    with django_assert_max_num_queries(3 + extra):
+    # The subtree, whether it is the whole tree, the aggregate, then the ratings summary.
+    with django_assert_max_num_queries(4 + extra):
         dossier_statistics(org.province, *MARCH, group_by=None, now=NOW)
-    with django_assert_max_num_queries(3 + extra):
+    with django_assert_max_num_queries(4 + extra):
         dossier_statistics(org.province, *MARCH, group_by="agency", now=NOW)
     # And the versions (with their field and procedure).
-    with django_assert_max_num_queries(4 + extra):
+    with django_assert_max_num_queries(5 + extra):
         dossier_statistics(org.province, *MARCH, group_by="procedure", now=NOW)
 
 
@@ -722,7 +722,7 @@ def test_counts_as_dict_has_every_figure() -> None:
     data = counts.as_dict()
     assert data["received"] == 4 and data["resolved"] == 2
     assert data["online_share"] == 0.25 and data["on_time_share"] == 0.5
-    assert data["satisfaction"] is None
+    assert "satisfaction" not in data  # ratings are counted per scope, not per row
     assert counts + counts == Counts(new=8, new_online=2, resolved_early=2, resolved_late=2)
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,13 @@ _SIGNATURES: tuple[tuple[bytes, UploadKind], ...] = (
 )
 
 # What a few common wrong files start with, to say what the file really is.
-_KNOWN_OTHERS: tuple[tuple[bytes, str], ...] = (
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a program"),
-    (b"PK\x03\x04", "a ZIP archive or an Office document"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document"),
-    (b"GIF8", "a GIF image"),
-    (b"Rar!", "a RAR archive"),
+_KNOWN_OTHERS: tuple[tuple[bytes, Any], ...] = (
+    (b"MZ", gettext_lazy("a Windows program")),
+    (b"\x7fELF", gettext_lazy("a program")),
+    (b"PK\x03\x04", gettext_lazy("a ZIP archive or an Office document")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an old Office document")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"Rar!", gettext_lazy("a RAR archive")),
 )
 
 
@@ -116,7 +117,7 @@ def check_upload(file: Any, *, field: str = "file") -> UploadKind:
             message = _(
                 "The file “%(name)s” is really %(what)s, not a PDF, JPEG or PNG file. "
                 "Upload a scan or a PDF of the paper."
-            ) % {"name": name, "what": _(what)}
+            ) % {"name": name, "what": what}
         else:
             message = _(
                 "The file “%(name)s” is not a PDF, JPEG or PNG file, whatever its name says. "

@@ -9,7 +9,7 @@ goes to a background queue.
 
 Arguments: ``dossier`` (the saved Dossier), ``event`` (the DossierEvent just
 written), ``action`` (its action string, e.g. ``"receive"``, ``"submit_online"``,
-``"request_supplement"``, ``"request_payment"``, ``"issue_apology"``,
+``"request_supplement"``, ``"request_payment"``, ``"apology"``,
 ``"result_ready"``, ``"return_result"``), ``actor`` (User or None).
 """
 

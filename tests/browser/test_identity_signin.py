@@ -49,7 +49,7 @@ def test_sign_in_with_vneid_lands_on_profile(page: Any, demo: Any) -> None:
 
     page.get_by_role("button", name="Nguyễn Văn An").click()
     page.wait_for_url("**/tai-khoan/dinh-danh/ho-so-ca-nhan/")
-    assert page.locator("h1").inner_text().strip() in ("Hồ sơ cá nhân", "Personal profile")
+    assert page.locator("h1").inner_text().strip() in ("Thông tin cá nhân", "Personal profile")
     assert page.locator("#fact-national_id dd").inner_text().strip() == "091090001234"
     assert page.locator("#fact-date_of_birth dd").inner_text().strip() == "09/10/1990"
     assert page.locator("#fact-national_id .verified-badge").is_visible()

@@ -16,10 +16,13 @@ from django.utils import translation
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's default language (Vietnamese), whatever an
-    earlier test or request left active; tests about English say so with
-    ``translation.override("en")``."""
+    earlier test or request left active (tests about English say so with
+    ``translation.override("en")``), and with empty per-process caches."""
     from django.conf import settings
 
+    from egov.core.caches import clear_process_caches
+
     translation.activate(settings.LANGUAGE_CODE)
+    clear_process_caches()
     yield
     translation.deactivate()

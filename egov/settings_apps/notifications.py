@@ -70,3 +70,10 @@ EGOV_SMS_MAX_SEGMENTS = env(
     "concatenated); templates that could exceed it are refused.",
     "int",
 )
+EGOV_NOTIFY_TEMPLATE_CACHE_SECONDS = env(
+    "EGOV_NOTIFY_TEMPLATE_CACHE_SECONDS",
+    60,
+    "How long each process keeps the active notification templates in memory; an edit "
+    "reaches the other processes within this time (at once in the one that saved it).",
+    "int",
+)

@@ -21,8 +21,8 @@ dossier, event, audit) plus the copies kept in the wallet.
 
 1. **Service layer**: ``--clients`` threads (one database connection each) call
    :mod:`egov.submissions.services` directly.
-2. **HTTP**: the platform is served by a **separate process** (this script with
-   ``--serve``: Django's threaded WSGI server, as in ``bench_lookup.py``), and
+2. **HTTP**: the platform is served by a **separate process** (gunicorn,
+   one worker process per core with 4 threads each, as in production), and
    ``--clients`` threads each drive the mobile API with their own keep-alive
    connection and signed-in citizen session: ``POST /api/v1/submissions/drafts``,
    two multipart ``POST …/papers``, ``POST …/submit`` with an Idempotency-Key.
@@ -79,7 +79,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--service", type=int, default=200, help="Submissions via services.")
     parser.add_argument("--http", type=int, default=200, help="Submissions via HTTP.")
     parser.add_argument("--port", type=int, default=8767, help="Port of the server process.")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -309,32 +308,36 @@ def _report(label: str, codes: list[str], latencies: list[float], elapsed: float
 # --- the HTTP run --------------------------------------------------------------------------
 
 
-def serve(port: int) -> None:
-    """Run the platform on 127.0.0.1:``port`` until killed (``--serve`` mode)."""
-    import logging
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    sys.path.insert(0, str(REPO_ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer, run
-    from django.core.wsgi import get_wsgi_application
-
-    settings.ALLOWED_HOSTS = [HOST, "localhost"]
-    application = get_wsgi_application()
-    logging.getLogger("django.server").setLevel(logging.WARNING)
-    WSGIServer.request_queue_size = 128
-    WSGIRequestHandler.disable_nagle_algorithm = True
-    run(HOST, port, application, ipv6=False, threading=True)
-
-
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    # gunicorn as in production: one worker process per core, threads for the waits.
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "egov.wsgi",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(os.cpu_count() or 2),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--serve", "--port", str(port)],
+        command,
         cwd=REPO_ROOT,
-        env={**os.environ, **env, "EGOV_DEBUG": "false"},
+        env={
+            **os.environ,
+            **env,
+            "EGOV_DEBUG": "false",
+            "EGOV_ALLOWED_HOSTS": f"{HOST},localhost",
+            "EGOV_LOG_LEVEL": "WARNING",
+        },
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -460,9 +463,6 @@ def _http_submission(
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    if args.serve:
-        serve(args.port)
-        return 0
     url = args.database_url
     if not url.startswith("postgres"):
         print("Give a PostgreSQL DATABASE_URL (the bench uses its own database on that server).")

@@ -38,3 +38,26 @@ def setup_django(url: str, *, migrate: bool = True) -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+
+
+def gunicorn_command(host: str, port: int, *, workers: int, threads: int) -> list[str]:
+    """The platform under gunicorn as in production: ``workers`` processes with
+    ``threads`` threads each (gthread, so HTTP/1.1 keep-alive works)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "egov.wsgi",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]

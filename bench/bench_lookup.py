@@ -45,7 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from _common import gunicorn_command
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
 HOST = "127.0.0.1"
 
 
@@ -117,24 +120,9 @@ def start_server(url: str, port: int, args: argparse.Namespace) -> subprocess.Po
             "EGOV_ALLOWED_HOSTS": f"{HOST},localhost",
             "EGOV_LOG_LEVEL": "WARNING",
         }
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "egov.wsgi",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(args.server_workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.server_threads),
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ]
+        command = gunicorn_command(
+            HOST, port, workers=args.server_workers, threads=args.server_threads
+        )
     else:
         command = [sys.executable, str(Path(__file__).resolve()), "--serve", "--port", str(port)]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)

@@ -51,7 +51,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _common import prepare_postgres, setup_django
+from _common import gunicorn_command, prepare_postgres, setup_django
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -310,24 +310,7 @@ def _report(label: str, codes: list[str], latencies: list[float], elapsed: float
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     # gunicorn as in production: one worker process per core, threads for the waits.
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "egov.wsgi",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(os.cpu_count() or 2),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--keep-alive",
-        "30",
-        "--log-level",
-        "warning",
-    ]
+    command = gunicorn_command(HOST, port, workers=os.cpu_count() or 2, threads=4)
     process = subprocess.Popen(
         command,
         cwd=REPO_ROOT,

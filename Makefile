@@ -21,6 +21,7 @@ system-deps:  ## Install Debian's Chromium for the browser tests (needs root or 
 
 demo: setup  ## Migrate the database and load the demo data
 	$(PY) python manage.py migrate --no-input
+	$(PY) python manage.py createcachetable
 	$(PY) python manage.py load_demo
 	$(PY) python manage.py collectstatic --no-input -v 0
 

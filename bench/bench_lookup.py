@@ -119,6 +119,9 @@ def start_server(url: str, port: int, args: argparse.Namespace) -> subprocess.Po
             "EGOV_LOOKUP_UNKNOWN_LIMIT": str(10**9),
             "EGOV_ALLOWED_HOSTS": f"{HOST},localhost",
             "EGOV_LOG_LEVEL": "WARNING",
+            # The rate-limit counters are shared by the worker processes, as they
+            # must be in production.
+            "EGOV_CACHE": "file",
         }
         command = gunicorn_command(
             HOST, port, workers=args.server_workers, threads=args.server_threads

@@ -94,3 +94,36 @@ def reference_markdown() -> str:
         shown = f"`{default}`" if default not in ("", None) else "(empty)"
         lines.append(f"| `{var.name}` | {var.kind} | {shown} | {var.help} |")
     return "\n".join(lines) + "\n"
+
+
+CACHE_KINDS = ("memory", "file", "database")
+
+
+def cache_settings(kind: str, var_dir: Any) -> dict[str, dict[str, Any]]:
+    """Django's CACHES for ``kind``.
+
+    ``memory``: each process its own (one process, tests). ``file``: shared by the
+    processes of one server through files under ``var_dir/cache``. ``database``:
+    shared by every server through the ``egov_cache`` table (``manage.py
+    createcachetable``). Counters such as the lookup rate limits are only
+    platform-wide with a shared cache.
+    """
+    if kind == "memory":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if kind == "file":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(var_dir / "cache"),
+                "OPTIONS": {"MAX_ENTRIES": 100_000},
+            }
+        }
+    if kind == "database":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "egov_cache",
+                "OPTIONS": {"MAX_ENTRIES": 100_000},
+            }
+        }
+    raise ImproperlyConfiguredEnv(f"EGOV_CACHE={kind!r}: expected one of {', '.join(CACHE_KINDS)}")

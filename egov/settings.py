@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from egov.conf import env
+from egov.conf import cache_settings, env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +83,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+CACHES = cache_settings(
+    env(
+        "EGOV_CACHE",
+        "memory",
+        "Where counters and cached pages live: memory (each process its own; one process "
+        "or tests), file (shared by the processes of one server, under EGOV_VAR_DIR/cache) "
+        "or database (shared by every server; run `manage.py createcachetable`). With several "
+        "worker processes use file or database, or the lookup rate limits count per process.",
+    )
+    .strip()
+    .lower(),
+    VAR_DIR,
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

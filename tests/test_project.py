@@ -85,3 +85,27 @@ def test_translations_keep_their_placeholders() -> None:
             wanted = set(placeholder.findall(entry.msgid_plural))
         for text in texts:
             assert set(placeholder.findall(text)) == wanted, entry.msgid
+
+
+def test_shared_caches_count_across_processes(tmp_path: Path) -> None:
+    """EGOV_CACHE=file: two cache objects (as two worker processes would have) see
+    each other's counters; memory caches do not; an unknown kind is refused."""
+    from django.core.cache.backends.filebased import FileBasedCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from egov.conf import ImproperlyConfiguredEnv, cache_settings
+
+    file_conf = cache_settings("file", tmp_path)["default"]
+    first = FileBasedCache(file_conf["LOCATION"], {})
+    second = FileBasedCache(file_conf["LOCATION"], {})
+    first.add("egov:lookup:all:1.2.3.4:1", 0)
+    first.incr("egov:lookup:all:1.2.3.4:1")
+    assert second.get("egov:lookup:all:1.2.3.4:1") == 1
+    memory = cache_settings("memory", tmp_path)["default"]
+    a = LocMemCache("a", {})
+    b = LocMemCache("b", {})
+    a.set("k", 1)
+    assert memory["BACKEND"].endswith("LocMemCache") and b.get("k") is None
+    assert cache_settings("database", tmp_path)["default"]["LOCATION"] == "egov_cache"
+    with pytest.raises(ImproperlyConfiguredEnv):
+        cache_settings("redis", tmp_path)

@@ -13,16 +13,7 @@ from django.http import HttpRequest
 from ninja.security import SessionAuth
 
 from egov.accounts.decorators import second_factor_step
-from egov.accounts.models import AccountKind
-
-
-def is_applicant(user: Any) -> bool:
-    """A signed-in, active citizen or business account."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "kind", None) in (AccountKind.CITIZEN, AccountKind.BUSINESS)
-    )
+from egov.accounts.permissions import is_applicant
 
 
 class ApplicantSessionAuth(SessionAuth):

@@ -165,3 +165,14 @@ def units_with_perm(user: Any, perm: str) -> QuerySet[Unit]:
     for path in roots:
         condition |= Q(path__startswith=path)
     return Unit.objects.filter(condition)
+
+
+def is_applicant(user: Any) -> bool:
+    """A signed-in, active citizen or business account (the portal's users)."""
+    from egov.accounts.models import AccountKind
+
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "kind", None) in (AccountKind.CITIZEN, AccountKind.BUSINESS)
+    )

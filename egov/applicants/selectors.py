@@ -17,8 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from egov.accounts.permissions import is_applicant
 from egov.applicants.models import DeliveryChoice, Parcel
-from egov.applicants.services import RESULT_STATUSES, is_applicant_account
+from egov.applicants.services import RESULT_STATUSES
 from egov.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierPaper, Status
 
 #: Statuses in which the applicant must do something.
@@ -76,7 +77,7 @@ FORM_TITLES: dict[str, Any] = {
 
 def my_dossiers(user: Any, *, status: int | None = None) -> QuerySet[Dossier]:
     """The user's dossiers, newest first."""
-    if not is_applicant_account(user):
+    if not is_applicant(user):
         return Dossier.objects.none()
     qs = Dossier.objects.filter(applicant=user)
     if status is not None:
@@ -101,7 +102,7 @@ def status_counts(user: Any) -> dict[int, int]:
 def my_dossier(user: Any, code: str) -> Dossier:
     """The user's dossier ``code`` with what its page shows; 404 if there is none
     or it is someone else's."""
-    if not is_applicant_account(user):
+    if not is_applicant(user):
         raise Http404
     events = DossierEvent.objects.select_related("from_unit", "to_unit").order_by("at", "id")
     dossier = (

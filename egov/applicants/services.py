@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from egov.accounts.models import AccountKind
+from egov.accounts.permissions import is_applicant
 from egov.accounts.validators import normalize_phone, validate_phone
 from egov.applicants import postal
 from egov.applicants.models import (
@@ -66,16 +66,8 @@ DELIVERY_STATUSES = frozenset(
 RESULT_STATUSES = frozenset({Status.RESULT_READY, Status.RETURNED})
 
 
-def is_applicant_account(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "kind", None) in (AccountKind.CITIZEN, AccountKind.BUSINESS)
-    )
-
-
 def _require_owner(user: Any, dossier: Dossier) -> None:
-    if not is_applicant_account(user) or dossier.applicant_id != user.pk:
+    if not is_applicant(user) or dossier.applicant_id != user.pk:
         raise PermissionDenied(_("This dossier is not yours."))
 
 

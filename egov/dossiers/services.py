@@ -206,15 +206,19 @@ def _desk_and_template(version: ProcedureVersion, agency: Unit) -> tuple[Unit, i
     if not desks:
         steps = _active_steps(version, agency)
         return agency, (steps[0].template_id if steps else None)
-    children = [unit for unit in desks if unit.pk != agency.pk]
-    return (children[0] if children else agency), desks[0].template_id
+    return _pick_desk(agency, desks), desks[0].template_id
 
 
 def one_stop_unit(agency: Unit) -> Unit:
     """The one-stop desk that receives for ``agency``: its first active one-stop
     sub-unit, else the agency itself (the catalogue's default process picks the
     same desk)."""
-    desks = list(one_stop_units(agency)[:2])
+    return _pick_desk(agency, list(one_stop_units(agency)[:2]))
+
+
+def _pick_desk(agency: Unit, desks: Sequence[Unit]) -> Unit:
+    """Of the one-stop units serving ``agency`` (itself and/or its children, in path
+    order), its own desk (a child) wins; else the agency itself."""
     children = [unit for unit in desks if unit.pk != agency.pk]
     return children[0] if children else agency
 

@@ -94,7 +94,6 @@ procedures, one of the catalogue.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
@@ -113,6 +112,7 @@ from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.models import Unit, UnitLevel
 from egov.dossiers.models import ApologyLetter, Channel, Dossier, Status, Timeliness
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
+from egov.procedures.text import search_key
 
 GROUP_BY_CHOICES: tuple[str, ...] = ("agency", "field", "procedure")
 
@@ -650,8 +650,7 @@ def _agency_rows(
 
 def fold_name(text: str) -> str:
     """Sort key for Vietnamese names: without tone marks, đ as d, case-insensitive."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return search_key(text)
 
 
 def _catalogue_rows(group_by: str, grouped: Mapping[int, Counts]) -> list[StatsRow]:

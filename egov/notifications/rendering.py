@@ -40,6 +40,7 @@ from django.template.base import Lexer, TokenType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.dossiers.forms_pdf import format_amount
 from egov.notifications import sms
 from egov.notifications.models import NotifyChannel
 
@@ -79,11 +80,6 @@ _MISSING_RE = re.compile("\x00MISSING:([^\x00]*)\x00")
 
 _ENGINE = Engine(autoescape=False, libraries={})
 _STRICT_ENGINE = Engine(autoescape=False, libraries={}, string_if_invalid=_MISSING)
-
-
-def format_amount(amount: int | None) -> str:
-    """``1.250.000 đồng``: Vietnamese groups thousands with dots."""
-    return f"{int(amount or 0):,}".replace(",", ".") + " đồng"
 
 
 def format_date(moment: dt.datetime | None) -> str:

@@ -15,13 +15,13 @@ message comes from the gateway's address), with the same limits.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from egov.dossiers.lookup import normalise_code, throttled_lookup
+from egov.notifications.sms import unaccent
 from egov.procedures.text import search_key
 
 #: Command words (folded, spaces removed) that ask for a lookup.
@@ -56,13 +56,6 @@ def parse(text: str) -> tuple[str | None, str]:
     if folded[0] in LOOKUP_COMMANDS:
         return folded[0], normalise_code("".join(parts[1:]))
     return None, ""
-
-
-def _ascii(text: str) -> str:
-    """Vietnamese without diacritics, case kept (cheaper SMS)."""
-    mapped = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", mapped)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _help() -> str:
@@ -107,5 +100,5 @@ def answer(sender: str, text: str) -> SmsReply:
                     }
                 result = SmsReply(text_out, "found")
     if settings.EGOV_PORTAL_SMS_ASCII:
-        return SmsReply(_ascii(result.reply), result.outcome)
+        return SmsReply(unaccent(result.reply), result.outcome)
     return result

@@ -30,6 +30,7 @@ from egov.accounts.decorators import second_factor_step, staff_required
 from egov.accounts.models import AccountKind
 from egov.accounts.permissions import Perm, has_perm_in_unit
 from egov.dossiers.errors import IncompleteDossier, TransitionNotAllowed
+from egov.dossiers.forms_pdf import format_amount
 from egov.procedures.models import OnlineLevel, Procedure
 from egov.procedures.selectors import current_versions, get_procedure, published_version
 from egov.submissions import schema as form_schema
@@ -374,7 +375,7 @@ def _summary(draft: Draft) -> dict[str, Any]:
             for key, label in applicant_labels
         ],
         "fee": fee,
-        "fee_text": f"{fee:,} đồng".replace(",", ".") if fee else "",
+        "fee_text": format_amount(fee) if fee else "",
         "problems": selectors.problems(draft),
         "urls": {step: step_url(draft, step) for step in selectors.steps_of(draft)},
     }

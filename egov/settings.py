@@ -313,6 +313,53 @@ EGOV_CALENDAR_CACHE_SECONDS = env(
     "int",
 )
 
+# --- Audit log anchoring (ADR 2): the keyed seal and the signed checkpoints ---
+
+
+def _audit_key() -> str:
+    configured = env(
+        "EGOV_AUDIT_KEY",
+        "",
+        "Secret key of the audit log's keyed seal and of its signed checkpoints (HMAC-SHA256). "
+        "It must never be stored in the database: a person who can rewrite the database must "
+        "not be able to re-seal the log. When empty, one is generated once and kept in "
+        "EGOV_VAR_DIR/audit_key (demo, tests); with several servers set the same long random "
+        "value on each, and keep a copy where the auditors can reach it.",
+    )
+    if configured:
+        return str(configured)
+    key_file = VAR_DIR / "audit_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+EGOV_AUDIT_KEY = _audit_key()
+EGOV_AUDIT_CHECKPOINT_DIR = env(
+    "EGOV_AUDIT_CHECKPOINT_DIR",
+    str(VAR_DIR / "audit-checkpoints"),
+    "Directory the signed audit checkpoints are written to (one JSON file each) and read "
+    "back from by `manage.py verify_audit`. Put it outside the database server, ideally on "
+    "storage the database administrators cannot rewrite.",
+    shown_default="<EGOV_VAR_DIR>/audit-checkpoints",
+)
+EGOV_AUDIT_CHECKPOINT_STORES = env(
+    "EGOV_AUDIT_CHECKPOINT_STORES",
+    ["egov.core.audit_checkpoints.FileCheckpointStore"],
+    "Comma-separated dotted paths of the places each audit checkpoint is exported to "
+    "(classes with save() and load(); the file store writes to EGOV_AUDIT_CHECKPOINT_DIR).",
+    "list",
+)
+EGOV_AUDIT_CHECKPOINT_HOURS = env(
+    "EGOV_AUDIT_CHECKPOINT_HOURS",
+    24,
+    "Hours between two signed audit checkpoints written by the background job "
+    "(`manage.py audit_checkpoint` writes one at once).",
+    "int",
+)
+
 EGOV_PUBLIC_BASE_URL = env(
     "EGOV_PUBLIC_BASE_URL",
     "http://127.0.0.1:8000",

@@ -52,10 +52,17 @@ class AuditEntry(models.Model):
 
 class AuditChainHead(models.Model):
     """Single row holding the tip of the chain; locking it serialises appends and
-    lets ``verify_audit`` notice a removed last entry."""
+    lets ``verify_audit`` notice a removed last entry.
+
+    ``seal`` is the keyed seal of the whole chain (ADR 2): a start value keyed on
+    entry ``sealed_from_id``, plus, modulo 2**62, a keyed MAC of every later entry's
+    content. It is computed with ``EGOV_AUDIT_KEY``, which the database never sees,
+    so whoever rewrites entries directly in the database cannot make it match."""
 
     last_entry_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    seal = models.BigIntegerField(default=0)
+    sealed_from_id = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -336,15 +336,14 @@ def test_guard_cannot_be_suspended_outside_a_transaction() -> None:
 
 
 @pytest.mark.django_db
-def test_verify_audit_warns_when_the_guard_is_missing() -> None:
-    from io import StringIO
-
+def test_verify_audit_fails_when_the_guard_is_suspended() -> None:
     _chain(1)
-    out, err = StringIO(), StringIO()
-    with transaction.atomic(), suspended_append_only_guard():
-        call_command("verify_audit", stdout=out, stderr=err)
-    assert "append-only are missing or disabled" in err.getvalue()
-    assert "Entries checked: 1." in out.getvalue()
+    with (
+        pytest.raises(CommandError, match="Append-only guard: trigger core_auditentry_"),
+        transaction.atomic(),
+        suspended_append_only_guard(),
+    ):
+        _verify_command()
 
 
 @pytest.mark.django_db

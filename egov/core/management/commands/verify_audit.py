@@ -1,7 +1,9 @@
 """``manage.py verify_audit``: check that the audit log is intact.
 
-Exits 0 and prints a summary when every entry matches its hash and links to the
-one before it; otherwise prints the first broken link and exits non-zero, so it
+Exits 0 and prints a summary when the append-only triggers are in place, every
+entry matches its hash and links to the one before it, the keyed seal of the
+chain head matches, and the chain agrees with every signed checkpoint the
+checkpoint stores hold. Otherwise prints what is wrong and exits non-zero, so it
 can run from cron or a monitoring probe.
 """
 
@@ -11,14 +13,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
+from django.utils.translation import gettext as _
 
-from egov.core.audit import guard_installed, verify_chain
+from egov.core.audit import guard_problems, verify_chain
+from egov.core.audit_checkpoints import load_checkpoints
 
 
 class Command(BaseCommand):
     help = (
-        "Walk the audit log in order, recompute every entry's hash and check the links "
-        "between entries and the chain head. Exits non-zero at the first broken link."
+        "Check the audit log: the append-only triggers, every entry's hash and link, the "
+        "keyed seal of the chain head and the signed checkpoints. Exits non-zero on any "
+        "problem."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,14 +42,19 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         using: str = options["database"]
-        if guard_installed(using) is False:
-            self.stderr.write(
-                self.style.WARNING(
-                    "Warning: the triggers that make the audit table append-only are missing "
-                    "or disabled; re-apply them (see core migration 0002)."
-                )
-            )
-        result = verify_chain(batch_size=batch_size, using=using)
+        problems = [
+            _("Append-only guard: %(problem)s; re-apply core migration 0002.")
+            % {"problem": problem}
+            for problem in guard_problems(using)
+        ]
+        # Checkpoints first, then the chain: none can then be newer than the head read.
+        checkpoints, invalid = load_checkpoints()
+        problems += [
+            _("Checkpoint store: %(problem)s.") % {"problem": problem} for problem in invalid
+        ]
+        result = verify_chain(batch_size=batch_size, using=using, checkpoints=checkpoints)
         if not result.ok:
-            raise CommandError(result.summary())
+            problems.append(result.summary())
+        if problems:
+            raise CommandError("\n".join(problems))
         self.stdout.write(self.style.SUCCESS(result.summary()))

@@ -6,6 +6,8 @@ once here with its help text; ``docs/settings.md`` is generated from these calls
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -330,9 +332,15 @@ def _audit_key() -> str:
         return str(configured)
     key_file = VAR_DIR / "audit_key"
     if not key_file.exists():
+        # Written aside and linked into place: processes starting together (test
+        # workers, server and job runner) all end up reading the one key that won.
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+        draft = key_file.with_name(f"audit_key.{os.getpid()}.tmp")
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, key_file)
+        draft.unlink()
     return key_file.read_text().strip()
 
 

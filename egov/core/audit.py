@@ -392,6 +392,40 @@ def guard_problems(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     ]
 
 
+def reinstall_guard(using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Drop and re-create the append-only triggers exactly as core migration 0002
+    does, in one transaction, and record that it was done; returns the problems
+    found before. For the operator after ``verify_audit`` reported the guard
+    missing or altered (or after a SQLite table rebuild dropped it)."""
+    migration = importlib.import_module("egov.core.migrations.0002_audit_append_only")
+    connection = connections[using]
+    statements = {
+        "postgresql": [*migration.POSTGRESQL_REMOVE, *migration.POSTGRESQL_INSTALL],
+        "sqlite": [*migration.SQLITE_REMOVE, *migration.SQLITE_INSTALL],
+    }.get(connection.vendor)
+    if statements is None:
+        raise RuntimeError(f"no append-only guard for the {connection.vendor} database")
+    with transaction.atomic(using=using):
+        before = guard_problems(using)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # DDL on the table refuses to run while deferred FK checks are pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for sql in statements:
+                cursor.execute(sql)  # no parameters: the SQL holds literal % signs
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default again
+        record(
+            actor=None,
+            action="audit.guard_installed",
+            object_type="core.auditentry",
+            object_id="guard",
+            object_repr="append-only triggers",
+            changes={"problems": [before, []]},
+        )
+    return before
+
+
 def guard_installed(using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether the append-only triggers are all present, enabled and unaltered."""
     return not guard_problems(using)

@@ -479,3 +479,38 @@ def test_failing_job_is_reported_by_the_runner(_audit_checkpoints_in_tmp: Path) 
     job = next(job for job in background.jobs() if job.name == "core.audit_checkpoint")
     assert background.run_job(job) is False
     assert _checkpoint_files(_audit_checkpoints_in_tmp) == []
+
+
+# --- repairing the guard ---
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_audit_guard_reports_and_reinstalls_a_dropped_trigger() -> None:
+    _chain(2)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER core_auditentry_no_delete")
+    with pytest.raises(CommandError, match="core_auditentry_no_delete is missing"):
+        call_command("audit_guard", stdout=StringIO())
+    out = StringIO()
+    call_command("audit_guard", "--install", stdout=out)
+    assert "Repaired: trigger core_auditentry_no_delete is missing" in out.getvalue()
+    assert guard_problems() == []
+    repaired = AuditEntry.objects.get(action="audit.guard_installed")
+    assert repaired.changes == {"problems": [["trigger core_auditentry_no_delete is missing"], []]}
+    assert "OK" in _verify_command()
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_audit_guard_reinstalls_disabled_triggers_and_the_function() -> None:
+    _chain(1)
+    _postgres_ddl(
+        "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only",
+        "CREATE OR REPLACE FUNCTION core_auditentry_refuse_change() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END; $$",
+    )
+    assert guard_problems()
+    call_command("audit_guard", "--install", stdout=StringIO())
+    assert guard_problems() == []
+    assert "OK" in _verify_command()

@@ -43,7 +43,10 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1.")
         using: str = options["database"]
         problems = [
-            _("Append-only guard: %(problem)s; re-apply core migration 0002.")
+            _(
+                "Append-only guard: %(problem)s; re-create the triggers with "
+                "manage.py audit_guard --install."
+            )
             % {"problem": problem}
             for problem in guard_problems(using)
         ]

@@ -701,7 +701,9 @@ def verify_chain(
     if head is None:
         if walk.checked or entries.exists():
             return result(ChainProblem.HEAD_MISMATCH, None, _("the chain head record is missing"))
-        return VerificationResult(0, None)
+        # An empty log without a head is a new (or flushed) database, unless a
+        # checkpoint says entries existed.
+        return _unreached_checkpoint(walk) or VerificationResult(0, None)
     if walk.prev_id != (head.last_entry_id or None) or walk.prev_hash != head.last_hash:
         return result(
             ChainProblem.HEAD_MISMATCH,
@@ -723,22 +725,9 @@ def verify_chain(
                 head_id,
                 _("entries exist after the one the chain head points to"),
             )
-    if walk.anchors:
-        # Checkpoints of entries the walk never reached: the chain was cut short.
-        anchor = min((a for group in walk.anchors.values() for a in group), key=_anchor_id)
-        return result(
-            ChainProblem.CHECKPOINT_MISMATCH,
-            anchor.entry_id,
-            _(
-                "signed checkpoint %(checkpoint)s records this entry, but the chain does not "
-                "contain it any more (it ends at #%(last)s): entries were removed and the "
-                "head moved back"
-            )
-            % {
-                "checkpoint": anchor.label,
-                "last": walk.prev_id if walk.prev_id is not None else "-",
-            },
-        )
+    unreached = _unreached_checkpoint(walk)
+    if unreached is not None:
+        return unreached
     if walk.seal is None or walk.seal != head.seal:
         return result(
             ChainProblem.SEAL_MISMATCH,
@@ -755,6 +744,29 @@ def verify_chain(
         last_hash=walk.prev_hash,
         seal=walk.seal,
         checkpoints_checked=walk.anchors_checked,
+    )
+
+
+def _unreached_checkpoint(walk: _Walk) -> VerificationResult | None:
+    """A problem if a checkpoint names an entry the walk never reached: the chain
+    was cut short (entries removed and the head moved back, or the log emptied)."""
+    if not walk.anchors:
+        return None
+    anchor = min((a for group in walk.anchors.values() for a in group), key=_anchor_id)
+    return VerificationResult(
+        walk.checked,
+        walk.prev_id,
+        ChainProblem.CHECKPOINT_MISMATCH,
+        anchor.entry_id,
+        _(
+            "signed checkpoint %(checkpoint)s records this entry, but the chain does not "
+            "contain it any more (it ends at #%(last)s): entries were removed and the "
+            "head moved back"
+        )
+        % {
+            "checkpoint": anchor.label,
+            "last": walk.prev_id if walk.prev_id is not None else "-",
+        },
     )
 
 

@@ -204,6 +204,20 @@ def test_truncation_below_a_checkpoint_is_caught_by_the_checkpoint() -> None:
 
 
 @pytest.mark.django_db
+def test_emptying_the_log_and_its_head_is_caught_by_the_checkpoint() -> None:
+    entries = _chain(2)
+    write_checkpoint()
+    _tamper("DELETE FROM core_auditentry", [])
+    AuditChainHead.objects.all().delete()
+    checkpoints, _problems = load_checkpoints()
+    assert verify_chain().ok  # without the checkpoint it looks like a new database
+    result = verify_chain(checkpoints=checkpoints)
+    assert (result.problem, result.entry_id) == (ChainProblem.CHECKPOINT_MISMATCH, entries[1].pk)
+    with pytest.raises(CommandError, match="entries were removed"):
+        _verify_command()
+
+
+@pytest.mark.django_db
 def test_edit_below_a_checkpoint_is_caught_by_the_checkpoint_even_with_the_key() -> None:
     """Even re-sealed with the right key (a stolen key), an edit before a checkpoint
     no longer matches the checkpoint's hash."""

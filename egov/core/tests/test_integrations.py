@@ -279,3 +279,61 @@ def test_hmac_signer_and_header_signer() -> None:
     assert header.verify(b"body", signed.headers["X-Signature"])
     assert not header.verify(b"body", signature)  # the prefix is part of the format
     assert not header.verify(b"body", None)
+
+
+# --- the admin page -----------------------------------------------------------------
+
+
+def test_call_log_is_read_only_in_the_admin_for_platform_operators(db: None) -> None:
+    from django.test import Client
+
+    from egov.accounts.models import Role, RoleAssignment, User
+    from egov.accounts.permissions import Perm
+    from egov.accounts.testing import sign_in_verified
+    from egov.core.integrations.calllog import record_call
+    from egov.core.services.units import create_unit
+
+    province = create_unit(None, None, code="000.00.00.H33", name="UBND tỉnh", level="province")
+    record_call(
+        system="postal",
+        operation="book",
+        method="POST",
+        url="http://buudien.example/api/parcels",
+        outcome="ok",
+        duration=0.2,
+        attempt=1,
+        status=201,
+    )
+    operator = User.objects.create_user(
+        username="vanhanh",
+        password="Mat-khau-2026",
+        full_name="Vận hành",
+        kind="staff",
+        is_staff=True,
+    )
+    role = Role.objects.create(code="t_ops", name="Vận hành", permissions=[Perm.OPERATE_PLATFORM])
+    RoleAssignment.objects.create(user=operator, role=role, unit=province)
+    clerk = User.objects.create_user(
+        username="motcua",
+        password="Mat-khau-2026",
+        full_name="Một cửa",
+        kind="staff",
+        is_staff=True,
+    )
+
+    client = Client()
+    sign_in_verified(client, operator)
+    page = client.get("/admin/core/integrationcall/")
+    assert page.status_code == 200
+    assert "buudien.example" in page.content.decode()
+    assert client.get("/admin/core/integrationcall/add/").status_code == 403
+    row = IntegrationCall.objects.get()
+    assert (
+        client.post(f"/admin/core/integrationcall/{row.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert IntegrationCall.objects.count() == 1
+
+    other = Client()
+    sign_in_verified(other, clerk)
+    assert other.get("/admin/core/integrationcall/").status_code == 403

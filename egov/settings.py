@@ -419,6 +419,7 @@ EGOV_SIMULATORS = env(
 from egov.settings_apps.applicants import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403
+from egov.settings_apps.integrations import *  # noqa: E402, F403
 from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403

@@ -18,25 +18,30 @@ Callbacks: ``POST callback_url`` with ``{"event_id", "tracking_number",
 "status": "picked_up"|"in_transit"|"delivered"|"failed", "reason", "at"}`` and the
 header ``X-Postal-Signature: sha256=<hex HMAC-SHA256 of the raw body>``.
 
-:class:`InProcessTransport` is a ``requests`` transport that hands requests to
-Django's test :class:`~django.test.Client` in the same process, so tests (and a
-single-process demo, ``APPLICANTS_POSTAL_INPROCESS``) exercise the real HTTP
-client against the real simulator without a network.
+Calls go through :class:`egov.core.integrations.OutsideSystem` (system
+``postal``): ``APPLICANTS_POSTAL_INPROCESS`` chooses the in-process transport
+(tests and a single-process demo run the real client against the real
+simulator without a network), ``APPLICANTS_POSTAL_TIMEOUT_SECONDS`` the timeout.
+Bookings are queued and retried by :func:`egov.applicants.services.book_pending_parcels`,
+so one run makes one attempt.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
+
+from egov.core.integrations import (
+    NO_RETRY,
+    HeaderSigner,
+    HmacSha256Signer,
+    OutsideSystem,
+    TransportError,
+    transport_for,
+)
 
 SIGNATURE_HEADER = "X-Postal-Signature"
 CALLBACK_STATUSES = ("picked_up", "in_transit", "delivered", "failed")
@@ -74,15 +79,17 @@ class PostalAdapter(Protocol):
 # --- signatures ----------------------------------------------------------------------
 
 
+def callback_signer(secret: str | None = None) -> HeaderSigner:
+    key = secret if secret is not None else settings.APPLICANTS_POSTAL_CALLBACK_SECRET
+    return HeaderSigner(HmacSha256Signer(key), SIGNATURE_HEADER, prefix="sha256=")
+
+
 def sign(body: bytes, secret: str | None = None) -> str:
-    key = (secret if secret is not None else settings.APPLICANTS_POSTAL_CALLBACK_SECRET).encode()
-    return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+    return callback_signer(secret).signature(body)
 
 
 def verify(body: bytes, signature: str | None, secret: str | None = None) -> bool:
-    if not signature:
-        return False
-    return hmac.compare_digest(sign(body, secret), signature.strip())
+    return callback_signer(secret).verify(body, signature)
 
 
 def callback_url() -> str:
@@ -96,50 +103,15 @@ def callback_url() -> str:
 # --- transport -------------------------------------------------------------------------
 
 
-class InProcessTransport(BaseAdapter):
-    """Send a ``requests`` request to this Django process through the test Client."""
-
-    def send(self, request: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        from django.test import Client
-
-        parts = urlsplit(request.url)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        headers = {
-            key: value
-            for key, value in request.headers.items()
-            if key.lower() not in ("content-length", "host", "content-type")
-        }
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode()
-        answer = Client(raise_request_exception=False, SERVER_NAME=parts.hostname or "testserver")
-        reply = answer.generic(
-            request.method,
-            path,
-            data=body,
-            content_type=request.headers.get("Content-Type", "application/octet-stream"),
-            headers=headers,
-        )
-        response = requests.Response()
-        response.status_code = reply.status_code
-        response._content = reply.content
-        response.headers = CaseInsensitiveDict(dict(reply.items()))
-        response.url = request.url
-        response.request = request
-        response.encoding = "utf-8"
-        return response
-
-    def close(self) -> None:
-        pass
-
-
-def http_session() -> requests.Session:
-    session = requests.Session()
-    if getattr(settings, "APPLICANTS_POSTAL_INPROCESS", False):
-        transport = InProcessTransport()
-        session.mount("http://", transport)
-        session.mount("https://", transport)
-    return session
+def postal_system(timeout: float | None = None, *, signed: bool = False) -> OutsideSystem:
+    """Calls to the postal service (``signed``: the simulator's signed callbacks to us)."""
+    return OutsideSystem(
+        "postal",
+        transport=transport_for(bool(getattr(settings, "APPLICANTS_POSTAL_INPROCESS", False))),
+        timeout=settings.APPLICANTS_POSTAL_TIMEOUT_SECONDS if timeout is None else timeout,
+        retry=NO_RETRY,
+        signer=callback_signer() if signed else None,
+    )
 
 
 # --- the HTTP client -------------------------------------------------------------------
@@ -152,39 +124,39 @@ class HttpPostalClient:
         api_key: str,
         *,
         timeout: float = 10,
-        session: requests.Session | None = None,
+        system: OutsideSystem | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
-        self.timeout = timeout
-        self.session = session or http_session()
+        self.system = system or postal_system(timeout)
 
-    def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, operation: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
-            reply = self.session.post(
+            reply = self.system.post_bytes(
+                operation,
                 f"{self.base_url}{path}",
-                data=json.dumps(payload).encode(),
-                headers={
-                    "Content-Type": "application/json",
-                    "Authorization": f"Bearer {self.api_key}",
-                },
-                timeout=self.timeout,
+                json.dumps(payload).encode(),
+                "application/json",
+                headers={"Authorization": f"Bearer {self.api_key}"},
             )
-        except requests.RequestException as error:
+        except TransportError as error:
             raise PostalError(f"postal service unreachable: {error}") from error
         try:
             data = reply.json()
         except ValueError:
             data = {}
-        if reply.status_code >= 400:
-            message = str(data.get("message") or f"HTTP {reply.status_code}")
+        if not isinstance(data, dict):
+            data = {}
+        if reply.status >= 400:
+            message = str(data.get("message") or f"HTTP {reply.status}")
             # 4xx other than 408/429: the request itself is wrong; retrying will not help.
-            retry = reply.status_code >= 500 or reply.status_code in (408, 429)
+            retry = reply.status >= 500 or reply.status in (408, 429)
             raise PostalError(message, retry=retry)
-        return data if isinstance(data, dict) else {}
+        return data
 
     def book(self, booking: Booking) -> str:
         data = self._post(
+            "book",
             "/parcels",
             {
                 "reference": booking.reference,
@@ -205,7 +177,7 @@ class HttpPostalClient:
         return number
 
     def cancel(self, tracking_number: str) -> None:
-        self._post(f"/parcels/{tracking_number}/cancel", {})
+        self._post("cancel", f"/parcels/{tracking_number}/cancel", {})
 
 
 def get_adapter() -> PostalAdapter | None:

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from egov.applicants import postal
 from egov.applicants.models import SimulatedParcel
 from egov.applicants.services import new_tracking_number
+from egov.core.integrations import TransportError
 
 STATUS_CHOICES = (
     ("picked_up", "Đã nhận bưu gửi tại Bộ phận Một cửa (picked up)"),
@@ -119,18 +119,12 @@ def send_callback(parcel: SimulatedParcel, body: bytes) -> str:
     if not parcel.callback_url:
         return "no callback URL"
     try:
-        reply = postal.http_session().post(
-            parcel.callback_url,
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                postal.SIGNATURE_HEADER: postal.sign(body),
-            },
-            timeout=settings.APPLICANTS_POSTAL_TIMEOUT_SECONDS,
+        reply = postal.postal_system(signed=True).post_bytes(
+            "status_callback", parcel.callback_url, body, "application/json"
         )
-    except requests.RequestException as error:
+    except TransportError as error:
         return f"error: {error}"[:200]
-    return f"HTTP {reply.status_code} {reply.text[:150]}"
+    return f"HTTP {reply.status} {reply.text[:150]}"
 
 
 def push_status(parcel: SimulatedParcel, status: str, reason: str = "") -> str:

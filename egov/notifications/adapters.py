@@ -17,6 +17,10 @@ simulator in :mod:`egov.notifications.simulator` implements)::
 ``ref`` is our notification's id: a gateway that sees a ``ref`` again answers with
 the first message's id instead of sending twice, so a retry after a timeout does
 not duplicate the SMS.
+
+Calls go through :class:`egov.core.integrations.OutsideSystem` (system ``sms``,
+transport ``EGOV_SMS_TRANSPORT``). The outbox retries failed messages with its
+own backoff (:mod:`egov.notifications.worker`), so one send makes one attempt.
 """
 
 from __future__ import annotations
@@ -25,12 +29,12 @@ import re
 import smtplib
 from typing import Any, Protocol
 
-import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
 from django.utils.module_loading import import_string
 
+from egov.core.integrations import NO_RETRY, OutsideSystem, Transport, TransportError, transport_for
 from egov.notifications import sms
 
 _MOBILE = re.compile(r"^0([35789]\d{8})$")
@@ -72,13 +76,13 @@ class HttpSmsGateway:
         api_key: str | None = None,
         brandname: str | None = None,
         timeout: float | None = None,
-        session: requests.Session | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.url = url or settings.EGOV_SMS_API_URL
         self.api_key = api_key if api_key is not None else settings.EGOV_SMS_API_KEY
         self.brandname = brandname or settings.EGOV_SMS_BRANDNAME
         self.timeout = timeout if timeout is not None else settings.EGOV_SMS_TIMEOUT_SECONDS
-        self.session = session or requests.Session()
+        self.transport = transport or transport_for(settings.EGOV_SMS_TRANSPORT)
 
     def send(self, *, phone: str, text: str, ref: str) -> str:
         payload = {
@@ -88,27 +92,29 @@ class HttpSmsGateway:
             "unicode": not sms.is_gsm7(text),
             "ref": ref,
         }
+        system = OutsideSystem(
+            "sms", transport=self.transport, timeout=self.timeout, retry=NO_RETRY
+        )
         try:
-            response = self.session.post(
-                self.url,
-                json=payload,
-                headers={"X-Api-Key": self.api_key, "Accept": "application/json"},
-                timeout=self.timeout,
+            response = system.post_json(
+                "send", self.url, payload, headers={"X-Api-Key": self.api_key}, idempotent=True
             )
-        except requests.Timeout:
-            raise SendError(f"SMS gateway did not answer within {self.timeout} s") from None
-        except requests.RequestException as error:
+        except TransportError as error:
+            if error.timeout:
+                raise SendError(f"SMS gateway did not answer within {self.timeout} s") from None
             raise SendError(f"SMS gateway unreachable: {error}") from None
         try:
             data: dict[str, Any] = response.json()
         except ValueError:
             data = {}
-        if response.status_code == 200 and data.get("code") == "00" and data.get("message_id"):
+        if not isinstance(data, dict):
+            data = {}
+        if response.status == 200 and data.get("code") == "00" and data.get("message_id"):
             return str(data["message_id"])
         detail = str(data.get("message") or response.reason or "")[:300]
         raise SendError(
-            f"SMS gateway answered HTTP {response.status_code}: {detail}",
-            permanent=response.status_code in (400, 422),
+            f"SMS gateway answered HTTP {response.status}: {detail}",
+            permanent=response.status in (400, 422),
         )
 
 

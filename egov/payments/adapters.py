@@ -40,8 +40,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
+from egov.core.integrations import OutsideSystem, TransportError, default_retry, transport_for
 from egov.payments import signing
-from egov.payments.transport import TransportError, get_transport
 
 if TYPE_CHECKING:
     from egov.payments.models import Payment
@@ -144,8 +144,19 @@ def _read(params: Mapping[str, Any], allowed: frozenset[str]) -> PlatformMessage
     )
 
 
+def platform_system() -> OutsideSystem:
+    """Calls to the platform (and, from its simulator, to our callback): the transport
+    of ``EGOV_PAYMENTS_TRANSPORT``, the timeout ``EGOV_PAYGOV_TIMEOUT_SECONDS``."""
+    return OutsideSystem(
+        "paygov",
+        transport=transport_for(settings.EGOV_PAYMENTS_TRANSPORT),
+        timeout=settings.EGOV_PAYGOV_TIMEOUT_SECONDS,
+        retry=default_retry(),
+    )
+
+
 class PayGovPlatform:
-    """The platform's protocol over :mod:`egov.payments.transport`."""
+    """The platform's protocol over :func:`platform_system`."""
 
     name = "paygov"
 
@@ -177,7 +188,8 @@ class PayGovPlatform:
             }
         )
         try:
-            answer = get_transport().get(self.query_url(reference), params)
+            # A status query is a read: the client may repeat it after a timeout.
+            answer = platform_system().get("status_query", self.query_url(reference), params)
         except TransportError as error:
             raise PlatformError(str(error)) from error
         if answer.status != 200:

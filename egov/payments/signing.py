@@ -16,12 +16,12 @@ Nested values are not allowed: every message is flat.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+
+from egov.core.integrations import HmacSha256Signer
 
 SIGNATURE_FIELD = "signature"
 
@@ -48,12 +48,12 @@ def canonical(params: Mapping[str, Any]) -> str:
     )
 
 
-def _secret(secret: str | None) -> bytes:
-    return (secret if secret is not None else str(settings.EGOV_PAYGOV_SECRET)).encode()
+def _signer(secret: str | None) -> HmacSha256Signer:
+    return HmacSha256Signer(secret if secret is not None else str(settings.EGOV_PAYGOV_SECRET))
 
 
 def sign(params: Mapping[str, Any], secret: str | None = None) -> str:
-    return hmac.new(_secret(secret), canonical(params).encode(), hashlib.sha256).hexdigest()
+    return _signer(secret).sign(canonical(params).encode())
 
 
 def signed(params: Mapping[str, Any], secret: str | None = None) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def verify(params: Mapping[str, Any], secret: str | None = None) -> bool:
     if not isinstance(given, str) or not given:
         return False
     try:
-        expected = sign(params, secret)
+        message = canonical(params).encode()
     except BadMessage:
         return False
-    return hmac.compare_digest(expected, given.strip().lower())
+    return _signer(secret).verify(message, given)

@@ -28,11 +28,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
+from egov.core.integrations import TransportError
 from egov.dossiers.forms_pdf import format_amount
 from egov.payments import signing
-from egov.payments.adapters import amount_of, local_iso
+from egov.payments.adapters import amount_of, local_iso, platform_system
 from egov.payments.models import SimulatedTransaction
-from egov.payments.transport import TransportError, get_transport
 
 REQUEST_FIELDS = (
     "merchant_code",
@@ -150,10 +150,10 @@ def _notify(request: HttpRequest, tx: SimulatedTransaction, times: int) -> list[
         body["paid_at"] = local_iso(tx.paid_at)
     signed_body = signing.signed(body)
     answers = []
-    transport = get_transport()
+    system = platform_system()
     for _round in range(times):
         try:
-            answer = transport.post_json(callback_url(request), signed_body)
+            answer = system.post_json("notify", callback_url(request), signed_body)
             answers.append(answer.body.decode("utf-8", "replace")[:200])
         except TransportError as error:
             answers.append(f"error: {error}")

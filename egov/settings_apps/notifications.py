@@ -77,3 +77,9 @@ EGOV_NOTIFY_TEMPLATE_CACHE_SECONDS = env(
     "reaches the other processes within this time (at once in the one that saved it).",
     "int",
 )
+EGOV_SMS_TRANSPORT = env(
+    "EGOV_SMS_TRANSPORT",
+    "http",
+    "How calls reach the SMS gateway: 'http' (the network) or 'inprocess' (this process "
+    "itself: tests and a single-process demo with the local simulator).",
+)

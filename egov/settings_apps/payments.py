@@ -36,9 +36,10 @@ EGOV_PAYGOV_CALLBACK_URL = env(
 )
 EGOV_PAYMENTS_TRANSPORT = env(
     "EGOV_PAYMENTS_TRANSPORT",
-    "egov.payments.transport.HttpTransport",
-    "Dotted path of the HTTP client used to talk to the payment platform (and by the "
-    "simulator to call back). Tests use egov.payments.transport.DjangoClientTransport.",
+    "http",
+    "How calls reach the payment platform (and the simulator's notifications reach us): "
+    "'http' (the network) or 'inprocess' (this process itself: tests, single-process "
+    "demo). The dotted paths of the former classes are still understood.",
 )
 EGOV_PAYGOV_TIMEOUT_SECONDS = env(
     "EGOV_PAYGOV_TIMEOUT_SECONDS",

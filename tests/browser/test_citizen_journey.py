@@ -88,7 +88,7 @@ def world(settings: Any, tmp_path: Path) -> Iterator[World]:
     # The payment simulator calls our callback over real HTTP on the host it was
     # reached at: the live server.
     settings.EGOV_SIMULATORS = True
-    settings.EGOV_PAYMENTS_TRANSPORT = "egov.payments.transport.HttpTransport"
+    settings.EGOV_PAYMENTS_TRANSPORT = "http"
     settings.EGOV_PAYGOV_PAY_URL = ""
     settings.EGOV_PAYGOV_CALLBACK_URL = ""
     settings.EGOV_NOTIFY_CHANNELS = ["email", "sms"]

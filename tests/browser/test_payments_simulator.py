@@ -27,7 +27,7 @@ PASSWORD = "KienGiang2020"
 def world(settings: Any) -> Iterator[World]:
     ensure_default_roles()
     invalidate_calendar()
-    settings.EGOV_PAYMENTS_TRANSPORT = "egov.payments.transport.HttpTransport"
+    settings.EGOV_PAYMENTS_TRANSPORT = "http"
     settings.EGOV_SIMULATORS = True
     settings.EGOV_PAYGOV_PAY_URL = ""
     settings.EGOV_PAYGOV_CALLBACK_URL = ""

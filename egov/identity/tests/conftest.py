@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -14,7 +15,8 @@ import pytest
 from django.test import Client
 
 from egov.accounts.default_roles import ensure_default_roles
-from egov.identity import adapters, simulator
+from egov.core.integrations import InProcessTransport, Request, Response
+from egov.identity import simulator
 from egov.identity.demo import load_demo_simulator_identities
 
 CITIZEN_SUBJECT = "vneid-c3a1f0e2-091090001234"
@@ -83,18 +85,16 @@ class RewritingTransport:
     ``rewrite`` (tests of the relying party's checks)."""
 
     def __init__(self, rewrite: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        self.inner = adapters.InProcessTransport()
+        self.inner = InProcessTransport()
         self.rewrite = rewrite
 
-    def get_json(self, url: str, *, bearer: str | None = None) -> adapters.HttpResponse:
-        return self.inner.get_json(url, bearer=bearer)
-
-    def post_form(
-        self, url: str, data: dict[str, str], *, basic_auth: tuple[str, str] | None = None
-    ) -> adapters.HttpResponse:
-        answer = self.inner.post_form(url, data, basic_auth=basic_auth)
-        if answer.status == 200 and "id_token" in answer.body:
-            return adapters.HttpResponse(answer.status, self.rewrite(dict(answer.body)))
+    def send(self, request: Request, *, timeout: float) -> Response:
+        answer = self.inner.send(request, timeout=timeout)
+        if request.method == "POST" and answer.status == 200:
+            body = answer.json()
+            if isinstance(body, dict) and "id_token" in body:
+                rewritten = json.dumps(self.rewrite(dict(body))).encode()
+                return Response(answer.status, rewritten, answer.headers, answer.reason)
         return answer
 
 

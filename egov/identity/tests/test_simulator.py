@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ import jwt
 import pytest
 from django.test import Client
 
+from egov.core.integrations import InProcessTransport
 from egov.identity import adapters, simulator
 from egov.identity.models import SimulatorGrant, SimulatorKey
 from egov.identity.tests.conftest import CITIZEN_SUBJECT, choose, query_of, to_provider
@@ -36,9 +38,19 @@ def exchange(code: str, verifier: str, secret: str = SIM_SECRET, **extra: str) -
         "code_verifier": verifier,
         **extra,
     }
-    return adapters.InProcessTransport().post_form(
-        BASE + "/token/", data, basic_auth=("egov-kien-giang", secret)
+    answer = adapters.provider_system(InProcessTransport()).post_form(
+        "token",
+        BASE + "/token/",
+        data,
+        headers={"Authorization": adapters.basic_auth_header("egov-kien-giang", secret)},
     )
+    return Answer(answer.status, adapters.json_object(answer))
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
 
 
 def test_discovery_and_jwks() -> None:
@@ -60,9 +72,12 @@ def test_code_exchange_and_userinfo() -> None:
     assert answer.status == 200, answer.body
     claims = jwt.decode(answer.body["id_token"], options={"verify_signature": False})
     assert claims["sub"] == CITIZEN_SUBJECT and claims["aud"] == "egov-kien-giang"
-    info = adapters.InProcessTransport().get_json(
-        BASE + "/thong-tin/", bearer=answer.body["access_token"]
+    reply = adapters.provider_system(InProcessTransport()).get(
+        "userinfo",
+        BASE + "/thong-tin/",
+        headers={"Authorization": f"Bearer {answer.body['access_token']}"},
     )
+    info = Answer(reply.status, adapters.json_object(reply))
     assert info.status == 200
     assert info.body["identity_number"] == "091090001234"
     assert info.body["sub"] == CITIZEN_SUBJECT

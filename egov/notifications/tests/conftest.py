@@ -4,14 +4,13 @@ an operator, and the HTTP SMS adapter routed in-process to the simulator."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
+from egov.core.integrations import InProcessTransport
 from egov.dossiers.tests.factories import World, build_world, staff_member
 from egov.notifications.adapters import HttpSmsGateway
 from egov.notifications.defaults import ensure_default_templates
-from egov.notifications.testing import DjangoClientAdapter, session_to_this_site
 
 SIMULATOR_URL = "http://testserver/thong-bao/mo-phong/sms/api/send"
 
@@ -32,11 +31,10 @@ def gateway(settings: object) -> HttpSmsGateway:
     """The real HTTP adapter, speaking to the real simulator through Django's test
     client (no socket, no mock of our code)."""
     settings.EGOV_SIMULATORS = True  # type: ignore[attr-defined]
-    return HttpSmsGateway(url=SIMULATOR_URL, timeout=5, session=session_to_this_site(Client()))
+    return HttpSmsGateway(url=SIMULATOR_URL, timeout=5, transport=InProcessTransport())
 
 
 @pytest.fixture
-def transport(gateway: HttpSmsGateway) -> DjangoClientAdapter:
-    adapter = gateway.session.get_adapter(SIMULATOR_URL)
-    assert isinstance(adapter, DjangoClientAdapter)
-    return adapter
+def transport(gateway: HttpSmsGateway) -> InProcessTransport:
+    assert isinstance(gateway.transport, InProcessTransport)
+    return gateway.transport

@@ -11,12 +11,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from egov.core.integrations import InProcessTransport
 from egov.dossiers.tests.factories import World, applicant, receive
 from egov.notifications.adapters import HttpSmsGateway, SendError
 from egov.notifications.models import Notification, NotificationStatus, SimulatedSms
 from egov.notifications.simulator import set_faults
-from egov.notifications.testing import DjangoClientAdapter
 from egov.notifications.worker import backoff_delay, send_due
+
+from .conftest import SIMULATOR_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,7 @@ def test_queued_sms_and_email_are_sent_and_recorded(world: World, gateway: HttpS
 
 
 def test_failures_are_retried_with_growing_backoff_then_sent(
-    world: World, gateway: HttpSmsGateway, transport: DjangoClientAdapter
+    world: World, gateway: HttpSmsGateway, transport: InProcessTransport
 ) -> None:
     row = sms_row(world)
     set_faults(fail_next=2)
@@ -183,9 +185,9 @@ def test_the_simulator_api_needs_its_key_and_a_mobile_number(
     gateway: HttpSmsGateway, db: None
 ) -> None:
     with pytest.raises(SendError) as exc:
-        HttpSmsGateway(url=gateway.url, api_key="nope", session=gateway.session, timeout=5).send(
-            phone="84912345678", text="xin chao", ref="t-1"
-        )
+        HttpSmsGateway(
+            url=gateway.url, api_key="nope", transport=gateway.transport, timeout=5
+        ).send(phone="84912345678", text="xin chao", ref="t-1")
     assert not exc.value.permanent
     with pytest.raises(SendError) as exc:
         gateway.send(phone="0912345678", text="xin chao", ref="t-2")
@@ -205,19 +207,10 @@ def test_the_simulator_is_off_when_simulators_are_off(
 
 
 def test_run_notifications_once_sends_what_is_due(world: World, settings: object) -> None:
-    settings.EGOV_SMS_GATEWAY = "egov.notifications.tests.test_worker.InProcessGateway"  # type: ignore[attr-defined]
+    # The default adapter, sent in-process to the simulator by the transport setting.
+    settings.EGOV_SMS_TRANSPORT = "inprocess"  # type: ignore[attr-defined]
+    settings.EGOV_SMS_API_URL = SIMULATOR_URL  # type: ignore[attr-defined]
     receive(world, applicant=applicant(phone=MOBILE))
     call_command("run_notifications", "--once", verbosity=0)
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
     assert SimulatedSms.objects.count() == 1
-
-
-class InProcessGateway(HttpSmsGateway):
-    """The HTTP adapter routed to the simulator in-process (chosen by setting)."""
-
-    def __init__(self) -> None:
-        from egov.notifications.testing import session_to_this_site
-
-        from .conftest import SIMULATOR_URL
-
-        super().__init__(url=SIMULATOR_URL, session=session_to_this_site())

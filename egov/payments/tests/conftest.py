@@ -1,6 +1,6 @@
 """Fixtures of the payment tests: the dossier world of ``egov.dossiers`` with a
 dossier awaiting 100.000 đồng, and the platform reached in-process (the real
-protocol, both sides, through ``DjangoClientTransport``)."""
+protocol, both sides, through the in-process transport)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from egov.core.workcalendar import invalidate_calendar
 from egov.dossiers.models import Dossier, Status
 from egov.dossiers.tests.factories import World, build_world, dossier_in_status
 
-IN_PROCESS = "egov.payments.transport.DjangoClientTransport"
+IN_PROCESS = "inprocess"
 
 
 @pytest.fixture

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "egov.core"
     label = "core"
     verbose_name = _("Platform foundation")
+
+    def ready(self) -> None:
+        # Registers the deploy checks (published or missing secrets, simulators).
+        from egov.core import checks  # noqa: F401

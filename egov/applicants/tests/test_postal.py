@@ -348,3 +348,15 @@ def test_final_status_dossiers_get_no_parcel(world: World) -> None:
         services.choose_delivery(
             world.staff.clerk, dossier, method=DeliveryMethod.DESK
         )  # not the owner
+
+
+def test_a_callback_forged_with_the_old_published_default_is_refused(
+    world: World, clock: FrozenClock, inprocess_postal: None, settings: Any
+) -> None:
+    settings.APPLICANTS_POSTAL_CALLBACK_SECRET = "a-real-secret-agreed-with-the-post"
+    parcel = booked(world)
+    payload = {"event_id": "f1", "tracking_number": parcel.tracking_number, "status": "delivered"}
+    forged = signed_post(Client(), payload, secret="dev-postal-callback-secret")
+    assert forged.status_code == 401
+    parcel.refresh_from_db()
+    assert parcel.state == ParcelState.BOOKED

@@ -141,16 +141,14 @@ def _demo_wiring() -> list[tuple[str, str]]:
             wiring.append(("APPLICANTS_POSTAL_API_URL", "the postal simulator's address"))
         if _setting("APPLICANTS_POSTAL_INPROCESS"):
             wiring.append(("APPLICANTS_POSTAL_INPROCESS", "on: only for the simulator"))
-    if "sms" in (_setting("EGOV_NOTIFY_CHANNELS") or ()):
-        if "/mo-phong/" in str(_setting("EGOV_SMS_API_URL", "")):
-            wiring.append(("EGOV_SMS_API_URL", "the SMS simulator's address"))
+    sms_used = "sms" in (_setting("EGOV_NOTIFY_CHANNELS") or ())
+    if sms_used and "/mo-phong/" in str(_setting("EGOV_SMS_API_URL", "")):
+        wiring.append(("EGOV_SMS_API_URL", "the SMS simulator's address"))
     return wiring
 
 
 @register(Tags.security, TAG, deploy=True)
-def check_simulators(
-    app_configs: Iterable[Any] | None = None, **kwargs: Any
-) -> list[CheckMessage]:
+def check_simulators(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     found: list[CheckMessage] = []
     if _setting("EGOV_SIMULATORS"):
         found.append(

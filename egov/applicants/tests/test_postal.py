@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from egov.accounts.permissions import RoleCode
+from egov.accounts.testing import sign_in_verified
 from egov.applicants import postal, services, simulator
 from egov.applicants.models import (
     DeliveryMethod,
@@ -22,8 +24,6 @@ from egov.applicants.models import (
 from egov.applicants.tests.helpers import client_for, own_dossier, result_ready
 from egov.core.models import AuditEntry
 from egov.dossiers.models import Dossier, Status
-from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import sign_in_verified
 from egov.dossiers.tests.factories import FrozenClock, World, dossier_in_status, staff_member
 
 pytestmark = pytest.mark.django_db

@@ -52,7 +52,8 @@ def test_guesses_are_counted_per_gateway_over_every_sender(client: Client, setti
     auth = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
     # Five senders, one unknown code each: no sender reaches its own limit...
     for number in range(5):
-        answer = sms(client, f"HS 000.00.31.H33-260301-99{number:02d}", f"+8490000000{number}", **auth)
+        code = f"000.00.31.H33-260301-99{number:02d}"
+        answer = sms(client, f"HS {code}", f"+8490000000{number}", **auth)
         assert answer.json()["outcome"] == "not_found"
     # ...but the gateway did: a sixth, fresh sender is refused even for a real code.
     refused = sms(client, f"HS {PRIVATE_CODE}", sender="+84900000009", **auth).json()

@@ -315,6 +315,8 @@ SECURE_SSL_REDIRECT = env(
     "bool",
     shown_default="true (false in the demo)",
 )
+# Load balancers probe the health check over plain HTTP and take a redirect for a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env(
     "EGOV_HSTS_SECONDS",
     0 if EGOV_DEMO else 31_536_000,

@@ -263,3 +263,16 @@ def test_every_answer_carries_the_content_security_policy(settings: Any) -> None
         # The "pay" button's answer redirects to the payment platform's page.
         assert "form-action 'self' https://paygov.dichvucong.gov.vn" in policy
         assert "unsafe-inline" not in policy
+
+
+@pytest.mark.django_db
+def test_plain_http_redirects_to_https_except_the_health_check(settings: Any) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    client = Client()
+    redirected = client.get("/dich-vu-cong/")
+    assert redirected.status_code == 301
+    assert redirected["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
+    secure = client.get("/", secure=True)
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

@@ -28,6 +28,9 @@ demo: setup  ## Migrate the database and load the demo data
 # The simulators of outside systems (SMS gateway, postal service, payment and
 # identity platforms) are served by the platform itself at this address.
 BASE_URL = $(or $(EGOV_PUBLIC_BASE_URL),http://127.0.0.1:$(PORT))
+# The demo declares itself: secrets are generated into var/secrets/, simulators are
+# on, plain HTTP is served. Production never runs through make (README).
+run demo: export EGOV_DEMO := 1
 run demo: export EGOV_PUBLIC_BASE_URL := $(BASE_URL)
 run demo: export EGOV_SMS_API_URL := $(or $(EGOV_SMS_API_URL),$(BASE_URL)/thong-bao/mo-phong/sms/api/send)
 run demo: export APPLICANTS_POSTAL_API_URL := $(or $(APPLICANTS_POSTAL_API_URL),$(BASE_URL)/ca-nhan/mo-phong/buu-dien/api)

@@ -10,6 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Benchmarks run a demo installation (generated secrets, simulators); outside the
+# demo the platform refuses to start without real secrets (egov.core.checks).
+os.environ.setdefault("EGOV_DEMO", "1")
+
 
 def prepare_postgres(url: str, bench_db: str) -> str:
     """Return the URL of ``bench_db`` on the same server, creating the database."""

@@ -6,7 +6,6 @@ once here with its help text; ``docs/settings.md`` is generated from these calls
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -30,25 +29,52 @@ VAR_DIR = Path(
 
 DEBUG = env("EGOV_DEBUG", False, "Show Django's debug pages. Never in production.", "bool")
 
-
-def _secret_key() -> str:
-    configured = env(
-        "EGOV_SECRET_KEY",
-        "",
-        "Secret used to sign sessions and tokens. When empty, one is generated once and kept "
-        "in EGOV_VAR_DIR/secret_key.",
-    )
-    if configured:
-        return str(configured)
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+EGOV_DEMO = env(
+    "EGOV_DEMO",
+    # pytest sets PYTEST_VERSION before it loads these settings: the test suite
+    # declares itself a demo that way (it cannot export a variable any earlier).
+    "PYTEST_VERSION" in os.environ,
+    "This installation is a demonstration (`make run` exports EGOV_DEMO=1) or the test "
+    "suite: secrets left empty are generated once into EGOV_VAR_DIR/secrets/, the "
+    "simulators of outside systems are on, pages are served over plain HTTP, and the "
+    "start-up refusal of missing or published secrets is skipped. Never in production: "
+    "`manage.py check --deploy` fails while it is on.",
+    "bool",
+    shown_default="false (true while pytest runs)",
+)
 
 
-SECRET_KEY = _secret_key()
+def _generated_secret(path: Path) -> str:
+    """A random secret kept in ``path``, made once: only for the demo, where nobody
+    configures secrets but every process (server, background jobs, simulators) must
+    share them. Created through a hard link so parallel processes agree on one."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def demo_secret(name: str) -> str:
+    """The generated value of secret ``name`` in the demo; empty outside it (the
+    deploy checks of ``egov.core.checks`` then refuse to start)."""
+    return _generated_secret(VAR_DIR / "secrets" / name) if EGOV_DEMO else ""
+
+
+SECRET_KEY = env(
+    "EGOV_SECRET_KEY",
+    "",
+    "Secret used to sign sessions and tokens (at least 50 random characters). Required "
+    "outside the demo; in the demo, when empty, one is generated once and kept in "
+    "EGOV_VAR_DIR/secret_key.",
+) or (_generated_secret(VAR_DIR / "secret_key") if EGOV_DEMO else "")
 
 ALLOWED_HOSTS = env(
     "EGOV_ALLOWED_HOSTS",
@@ -110,6 +136,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Serves the API documentation's Swagger UI from our own static files (not a CDN),
+    # which the Content-Security-Policy allows.
+    "ninja",
     "treebeard",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -130,6 +159,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "egov.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "egov.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "egov.core.locale_middleware.VietnameseFirstLocaleMiddleware",
@@ -266,15 +296,92 @@ DEFAULT_FROM_EMAIL = env(
     "EGOV_DEFAULT_FROM_EMAIL", "noreply@kiengiang.gov.vn", "Sender address of platform mail."
 )
 
+# --- HTTPS and security headers (see README "Production settings") ---
+# Production is HTTPS-only by default; the demo serves plain HTTP on 127.0.0.1.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env(
-    "EGOV_SECURE_COOKIES", False, "Send cookies over HTTPS only (turn on in production).", "bool"
+    "EGOV_SECURE_COOKIES",
+    not EGOV_DEMO,
+    "Send the session and CSRF cookies over HTTPS only.",
+    "bool",
+    shown_default="true (false in the demo)",
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env(
+    "EGOV_SSL_REDIRECT",
+    not EGOV_DEMO,
+    "Redirect every plain-HTTP request to HTTPS. Behind a proxy that terminates TLS, "
+    "set EGOV_PROXY_HTTPS_HEADER too, or every request loops back to itself.",
+    "bool",
+    shown_default="true (false in the demo)",
+)
+# Load balancers probe the health check over plain HTTP and take a redirect for a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env(
+    "EGOV_HSTS_SECONDS",
+    0 if EGOV_DEMO else 31_536_000,
+    "Strict-Transport-Security max-age in seconds: browsers that saw it refuse plain "
+    "HTTP to this host for that long. 0 sends no header.",
+    "int",
+    shown_default="31536000 (one year; 0 in the demo)",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env(
+    "EGOV_HSTS_INCLUDE_SUBDOMAINS",
+    True,
+    "Add includeSubDomains to Strict-Transport-Security (covers the names below this "
+    "host only, not its siblings).",
+    "bool",
+)
+SECURE_HSTS_PRELOAD = env(
+    "EGOV_HSTS_PRELOAD",
+    False,
+    "Add preload to Strict-Transport-Security. Preloading is decided for a whole "
+    "registrable domain (e.g. kiengiang.gov.vn) by its owner, not by one application.",
+    "bool",
+)
+_PROXY_HTTPS_HEADER = env(
+    "EGOV_PROXY_HTTPS_HEADER",
+    "",
+    "Name of the header by which the reverse proxy in front tells that the visitor "
+    "came over HTTPS with the value `https`, e.g. X-Forwarded-Proto. Set it only when "
+    "the proxy always sets or overwrites that header; empty trusts no header.",
+)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_HTTPS_HEADER.strip().upper().replace("-", "_"), "https")
+    if _PROXY_HTTPS_HEADER.strip()
+    else None
+)
+if not SECURE_HSTS_PRELOAD:
+    # Declining preload is deliberate (see EGOV_HSTS_PRELOAD), not an oversight.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy of every page (egov.core.middleware.ContentSecurityPolicy):
+# no inline script or style anywhere. form-action also lists the origins a form's
+# answer may redirect to (the payment platform's page: see that middleware).
+EGOV_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+EGOV_CSP_FORM_ACTION = env(
+    "EGOV_CSP_FORM_ACTION",
+    [],
+    "Comma-separated origins (https://host) a form's answer may also redirect to, "
+    "besides this site and the payment platform's page (EGOV_PAYGOV_PAY_URL), which "
+    "are allowed already.",
+    "list",
+)
 
 # --- Platform rules kept as settings (see docs/settings.md) ---
 
@@ -318,33 +425,15 @@ EGOV_CALENDAR_CACHE_SECONDS = env(
 # --- Audit log anchoring (ADR 2): the keyed seal and the signed checkpoints ---
 
 
-def _audit_key() -> str:
-    configured = env(
-        "EGOV_AUDIT_KEY",
-        "",
-        "Secret key of the audit log's keyed seal and of its signed checkpoints (HMAC-SHA256). "
-        "It must never be stored in the database: a person who can rewrite the database must "
-        "not be able to re-seal the log. When empty, one is generated once and kept in "
-        "EGOV_VAR_DIR/audit_key (demo, tests); with several servers set the same long random "
-        "value on each, and keep a copy where the auditors can reach it.",
-    )
-    if configured:
-        return str(configured)
-    key_file = VAR_DIR / "audit_key"
-    if not key_file.exists():
-        # Written aside and linked into place: processes starting together (test
-        # workers, server and job runner) all end up reading the one key that won.
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        draft = key_file.with_name(f"audit_key.{os.getpid()}.tmp")
-        draft.write_text(secrets.token_urlsafe(48))
-        draft.chmod(0o600)
-        with contextlib.suppress(FileExistsError):
-            os.link(draft, key_file)
-        draft.unlink()
-    return key_file.read_text().strip()
-
-
-EGOV_AUDIT_KEY = _audit_key()
+EGOV_AUDIT_KEY = env(
+    "EGOV_AUDIT_KEY",
+    "",
+    "Secret key of the audit log's keyed seal and of its signed checkpoints (HMAC-SHA256). "
+    "It must never be stored in the database: a person who can rewrite the database must "
+    "not be able to re-seal the log. Required outside the demo (with several servers, the "
+    "same long random value on each; keep a copy where the auditors can reach it); in the "
+    "demo, when empty, one is generated once into EGOV_VAR_DIR/secrets/.",
+) or demo_secret("EGOV_AUDIT_KEY")
 EGOV_AUDIT_CHECKPOINT_DIR = env(
     "EGOV_AUDIT_CHECKPOINT_DIR",
     str(VAR_DIR / "audit-checkpoints"),
@@ -408,11 +497,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_MAX_UPLOAD_BYTES + 1024 * 1024
 
 EGOV_SIMULATORS = env(
     "EGOV_SIMULATORS",
-    True,
+    EGOV_DEMO,
     "Serve the local simulators of outside systems (national identity provider, payment "
-    "platform, SMS gateway, postal service) under each app's mo-phong/ path. On for demo "
-    "and tests; turn off in production, where the adapters talk to the real systems.",
+    "platform, SMS gateway, postal service) under each app's mo-phong/ path; their "
+    "operator pages need a platform operator's account. Only for the demo and tests: "
+    "outside the demo the platform refuses to start while it is on.",
     "bool",
+    shown_default="false (true in the demo)",
 )
 
 # --- Settings of the portal apps, one module each ---
@@ -424,6 +515,27 @@ from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
+
+# Secrets have no published default. The demo generates each empty one once (every
+# process of the demo reads the same files); outside the demo an empty one stays
+# empty and egov.core.checks refuses to start.
+if EGOV_DEMO:
+    EGOV_PAYGOV_SECRET = EGOV_PAYGOV_SECRET or demo_secret("EGOV_PAYGOV_SECRET")  # noqa: F405
+    APPLICANTS_POSTAL_API_KEY = APPLICANTS_POSTAL_API_KEY or demo_secret(  # noqa: F405
+        "APPLICANTS_POSTAL_API_KEY"
+    )
+    APPLICANTS_POSTAL_CALLBACK_SECRET = (
+        APPLICANTS_POSTAL_CALLBACK_SECRET  # noqa: F405
+        or demo_secret("APPLICANTS_POSTAL_CALLBACK_SECRET")
+    )
+    EGOV_SMS_API_KEY = EGOV_SMS_API_KEY or demo_secret("EGOV_SMS_API_KEY")  # noqa: F405
+    EGOV_IDENTITY_CLIENT_SECRET = EGOV_IDENTITY_CLIENT_SECRET or demo_secret(  # noqa: F405
+        "EGOV_IDENTITY_CLIENT_SECRET"
+    )
+# The simulated identity provider knows the platform as its client by default.
+EGOV_IDENTITY_SIM_CLIENT_SECRET = (
+    EGOV_IDENTITY_SIM_CLIENT_SECRET or EGOV_IDENTITY_CLIENT_SECRET  # noqa: F405
+)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ to show that the platform records it once.
 
 from __future__ import annotations
 
+import hmac
 import json
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from egov.accounts.operator import operator_required
 from egov.applicants import postal
 from egov.applicants.models import SimulatedParcel
 from egov.applicants.services import new_tracking_number
@@ -54,8 +56,9 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def _authorised(request: HttpRequest) -> bool:
-    expected = f"Bearer {settings.APPLICANTS_POSTAL_API_KEY}"
-    return request.headers.get("Authorization", "") == expected
+    key = str(settings.APPLICANTS_POSTAL_API_KEY or "")
+    given = request.headers.get("Authorization", "")
+    return bool(key) and hmac.compare_digest(given.encode(), f"Bearer {key}".encode())
 
 
 @csrf_exempt
@@ -148,6 +151,7 @@ def push_status(parcel: SimulatedParcel, status: str, reason: str = "") -> str:
 
 
 @simulators_on
+@operator_required
 @require_GET
 def operator_page(request: HttpRequest) -> HttpResponse:
     parcels = list(SimulatedParcel.objects.all()[:200])
@@ -159,6 +163,7 @@ def operator_page(request: HttpRequest) -> HttpResponse:
 
 
 @simulators_on
+@operator_required
 @require_POST
 def operator_push(request: HttpRequest, number: str) -> HttpResponse:
     parcel = get_object_or_404(SimulatedParcel, tracking_number=number)

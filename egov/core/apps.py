@@ -14,3 +14,6 @@ class CoreConfig(AppConfig):
         # Checks hourly; writes when the newest checkpoint is older than
         # EGOV_AUDIT_CHECKPOINT_HOURS (daily by default).
         background.register("core.audit_checkpoint", write_checkpoint_if_due, every_seconds=3600)
+
+        # Registers the deploy checks (published or missing secrets, simulators).
+        from egov.core import checks  # noqa: F401

@@ -4,6 +4,7 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -44,4 +45,58 @@ class RequestContextMiddleware:
         finally:
             request_context.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url.strip())
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def content_security_policy() -> str:
+    """The header value built from ``settings.EGOV_CSP``. ``form-action`` also lists
+    where a form's answer may redirect: the payment platform's page (the "pay"
+    button posts here, then the browser is sent there), the public address (the
+    demo's simulators answer on it) and ``EGOV_CSP_FORM_ACTION``."""
+    directives = {name: list(sources) for name, sources in settings.EGOV_CSP.items()}
+    extra = [
+        str(getattr(settings, "EGOV_PAYGOV_PAY_URL", "")),
+        str(getattr(settings, "EGOV_PUBLIC_BASE_URL", "")),
+        *getattr(settings, "EGOV_CSP_FORM_ACTION", []),
+    ]
+    form_action = directives.setdefault("form-action", ["'self'"])
+    for url in extra:
+        origin = _origin(url)
+        if origin and origin not in form_action:
+            form_action.append(origin)
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the Content-Security-Policy to every answer that has none: pages load
+    scripts, styles, fonts and images from this site only, run no inline script or
+    style, and cannot be framed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._cached: tuple[tuple[str, ...], str] | None = None
+
+    def _policy(self) -> str:
+        # Settings may change in tests; rebuilding costs little but is kept per value.
+        key = (
+            repr(settings.EGOV_CSP),
+            str(getattr(settings, "EGOV_PAYGOV_PAY_URL", "")),
+            str(getattr(settings, "EGOV_PUBLIC_BASE_URL", "")),
+            repr(getattr(settings, "EGOV_CSP_FORM_ACTION", [])),
+        )
+        if self._cached is None or self._cached[0] != key:
+            self._cached = (key, content_security_policy())
+        return self._cached[1]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self._policy()
         return response

@@ -8,10 +8,13 @@ worker's retries can be seen and tested.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import time
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
@@ -26,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.accounts.operator import operator_required
 from egov.notifications import sms
 from egov.notifications.models import SimulatedSms, SimulatorFaults
 
@@ -37,6 +41,26 @@ MAX_HANG_SECONDS = 60.0
 def _enabled() -> None:
     if not getattr(settings, "EGOV_SIMULATORS", False):
         raise Http404("simulators are off")
+
+
+def _operator_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the simulator: absent while simulators are off, then only for the
+    platform's operators (the inbox shows every number and its messages)."""
+    guarded = operator_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _enabled()
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _key_ok(request: HttpRequest) -> bool:
+    """The caller sent the gateway's API key (never matches an empty key)."""
+    key = str(settings.EGOV_SMS_API_KEY or "")
+    given = request.headers.get("X-Api-Key", "")
+    return bool(key) and hmac.compare_digest(given.encode(), key.encode())
 
 
 def _answer(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
@@ -78,7 +102,7 @@ def _take_fault() -> tuple[str, float]:
 @require_POST
 def api_send(request: HttpRequest) -> HttpResponse:
     _enabled()
-    if request.headers.get("X-Api-Key", "") != settings.EGOV_SMS_API_KEY:
+    if not _key_ok(request):
         return _answer(401, "401", "Invalid API key.")
     try:
         payload = json.loads(request.body or b"{}")
@@ -134,7 +158,7 @@ def api_faults(request: HttpRequest) -> HttpResponse:
     """GET: the faults pending; POST ``{"fail_next": N, "timeout_next": N,
     "hang_seconds": S}``: set them."""
     _enabled()
-    if request.headers.get("X-Api-Key", "") != settings.EGOV_SMS_API_KEY:
+    if not _key_ok(request):
         return _answer(401, "401", "Invalid API key.")
     if request.method == "POST":
         try:
@@ -189,9 +213,9 @@ def _display_phone(number: str) -> str:
     return "0" + number[2:] if number.startswith("84") else number
 
 
+@_operator_page
 @require_http_methods(["GET", "POST"])
 def inbox_index(request: HttpRequest) -> HttpResponse:
-    _enabled()
     state = faults()
     if request.method == "POST":
         form = FaultsForm(request.POST)
@@ -220,9 +244,9 @@ def inbox_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@_operator_page
 @require_GET
 def inbox_phone(request: HttpRequest, phone: str) -> HttpResponse:
-    _enabled()
     number = phone
     if number.startswith("0"):
         number = "84" + number[1:]

@@ -13,6 +13,7 @@ Errors answer :class:`~egov.core.schemas.ErrorOut` ``{code, message, field}``.
 
 # No ``from __future__ import annotations``: ninja reads the parameter annotations.
 
+import hashlib
 import hmac
 import math
 from typing import Any
@@ -330,34 +331,54 @@ def list_fields(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _gateway_allowed(request: HttpRequest) -> bool:
-    token = settings.EGOV_PORTAL_SMS_TOKEN
+class GatewayRefused(Exception):
+    """The caller is not the SMS gateway: ``status`` 401 (token missing or wrong) or
+    403 (no token configured outside the demo: the endpoint is closed)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _gateway(request: HttpRequest) -> str:
+    """Who the gateway is (its token's fingerprint, for its guess counters), or
+    :class:`GatewayRefused`. The token is compared in constant time."""
+    token = str(settings.EGOV_PORTAL_SMS_TOKEN or "")
     if not token:
-        return True
+        if settings.EGOV_DEMO:
+            return "demo"
+        raise GatewayRefused(
+            403,
+            "gateway_not_configured",
+            gettext("The SMS lookup is closed: the gateway's token is not configured."),
+        )
     given = request.headers.get("Authorization", "")
-    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise GatewayRefused(
+            401, "unauthenticated", gettext("The SMS gateway's token is missing or wrong.")
+        )
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 @router.post(
     "/sms",
-    response={200: SmsOut, 401: ErrorOut},
+    response={200: SmsOut, 401: ErrorOut, 403: ErrorOut},
     summary="Reply to an SMS received by the gateway (dossier lookup)",
     description='Body `{"from": "+849…", "text": "HS <dossier code>"}` (also '
     "`TRACUU <code>`, any case, with or without diacritics). Answers the SMS text to send "
     "back: the dossier's status and appointment date, never personal data; help for any "
-    "other text. Lookups are rate-limited per sender number like the public lookup. When "
-    "`EGOV_PORTAL_SMS_TOKEN` is set the gateway must send `Authorization: Bearer <token>`.",
+    "other text. The gateway must send `Authorization: Bearer <EGOV_PORTAL_SMS_TOKEN>` "
+    "(401 `unauthenticated` otherwise; 403 `gateway_not_configured` while no token is "
+    "set, except in the demo). Lookups are rate-limited per sender number like the "
+    "public lookup, and per gateway over all its sender numbers.",
     operation_id="portal_sms",
 )
 def sms_reply(request: HttpRequest, payload: SmsIn) -> Status[Any]:
-    if not _gateway_allowed(request):
+    try:
+        gateway = _gateway(request)
+    except GatewayRefused as refused:
         return Status(
-            401,
-            ErrorOut(
-                code="unauthenticated",
-                message=gettext("The SMS gateway's token is missing or wrong."),
-                field=None,
-            ),
+            refused.status, ErrorOut(code=refused.code, message=refused.message, field=None)
         )
-    found = sms.answer(payload.from_, payload.text)
+    found = sms.answer(payload.from_, payload.text, gateway=gateway)
     return Status(200, {"reply": found.reply, "outcome": found.outcome})

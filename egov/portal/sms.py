@@ -9,7 +9,9 @@ and sends back the ``reply``. Commands, case and diacritics ignored:
 * anything else: how to use the service.
 
 The lookup's rate limit applies per sender number (instead of per IP: every
-message comes from the gateway's address), with the same limits.
+message comes from the gateway's address), with the same limits; and per gateway,
+over every sender number it passes on (``EGOV_PORTAL_SMS_GATEWAY_*_LIMIT``), since
+whoever holds the gateway's token chooses the sender numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from egov.dossiers.lookup import normalise_code, throttled_lookup
+from egov.dossiers.lookup import (
+    LookupLimits,
+    LookupThrottle,
+    lookup_limits,
+    normalise_code,
+    throttled_lookup,
+)
 from egov.notifications.sms import unaccent
 from egov.procedures.text import search_key
 
@@ -64,18 +72,45 @@ def _help() -> str:
     }
 
 
-def answer(sender: str, text: str) -> SmsReply:
-    """The reply to ``text`` received from ``sender``."""
+class GatewayThrottle(LookupThrottle):
+    """The lookup counters of one SMS gateway, over all the sender numbers it
+    passes on, with the gateway's own (higher) limits."""
+
+    PREFIX = "egov:sms-gateway"
+
+    def __init__(self, gateway: str) -> None:
+        super().__init__(gateway)
+        self.limits = LookupLimits(
+            window_seconds=lookup_limits().window_seconds,
+            unknown_limit=int(settings.EGOV_PORTAL_SMS_GATEWAY_UNKNOWN_LIMIT),
+            total_limit=int(settings.EGOV_PORTAL_SMS_GATEWAY_LIMIT),
+        )
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+def answer(sender: str, text: str, *, gateway: str = "default") -> SmsReply:
+    """The reply to ``text`` received from ``sender`` through ``gateway``."""
     command, code = parse(text)
+    gateway_throttle = GatewayThrottle(gateway)
     if command is None or not code:
         result = SmsReply(_help(), "help")
+    elif (gateway_wait := gateway_throttle.retry_after()) is not None:
+        result = SmsReply(
+            _("The SMS lookup is busy. Try again in %(minutes)s minutes.")
+            % {"minutes": _minutes(gateway_wait)},
+            "throttled",
+        )
     else:
         lookup = throttled_lookup(f"sms:{normalise_sender(sender)}", code)
+        if lookup.retry_after is None:
+            gateway_throttle.count(found=lookup.found is not None)
         if lookup.retry_after is not None:
-            minutes = max(1, -(-lookup.retry_after // 60))
             result = SmsReply(
                 _("Too many lookups from this number. Try again in %(minutes)s minutes.")
-                % {"minutes": minutes},
+                % {"minutes": _minutes(lookup.retry_after)},
                 "throttled",
             )
         else:

@@ -20,14 +20,16 @@ APPLICANTS_POSTAL_API_URL = env(
 )
 APPLICANTS_POSTAL_API_KEY = env(
     "APPLICANTS_POSTAL_API_KEY",
-    "dev-postal-key",
-    "Key the platform sends (Authorization: Bearer) to the postal API.",
+    "",
+    "Key the platform sends (Authorization: Bearer) to the postal API. Required outside "
+    "the demo when APPLICANTS_POSTAL_ADAPTER is http; generated in the demo.",
 )
 APPLICANTS_POSTAL_CALLBACK_SECRET = env(
     "APPLICANTS_POSTAL_CALLBACK_SECRET",
-    "dev-postal-callback-secret",
+    "",
     "Shared secret of the HMAC-SHA256 signature on the postal service's delivery "
-    "status callbacks (header X-Postal-Signature). Change it in production.",
+    "status callbacks (header X-Postal-Signature): a long random value agreed with the "
+    "postal service. Required outside the demo; generated in the demo.",
 )
 APPLICANTS_POSTAL_CALLBACK_URL = env(
     "APPLICANTS_POSTAL_CALLBACK_URL",

@@ -27,9 +27,9 @@ EGOV_IDENTITY_CLIENT_ID = env(
 )
 EGOV_IDENTITY_CLIENT_SECRET = env(
     "EGOV_IDENTITY_CLIENT_SECRET",
-    "simulator-secret",
-    "Client secret this platform has at the identity provider (the default only "
-    "works with the local simulator).",
+    "",
+    "Client secret this platform has at the identity provider. Required outside the "
+    "demo while EGOV_IDENTITY_ENABLED; generated in the demo (the simulator accepts it).",
 )
 EGOV_IDENTITY_SCOPES = env(
     "EGOV_IDENTITY_SCOPES",
@@ -63,6 +63,7 @@ EGOV_IDENTITY_SIM_CLIENT_ID = env(
 )
 EGOV_IDENTITY_SIM_CLIENT_SECRET = env(
     "EGOV_IDENTITY_SIM_CLIENT_SECRET",
-    "simulator-secret",
-    "Client secret the local identity provider simulator accepts.",
+    "",
+    "Client secret the local identity provider simulator accepts; empty: "
+    "EGOV_IDENTITY_CLIENT_SECRET.",
 )

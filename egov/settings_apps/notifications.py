@@ -49,8 +49,10 @@ EGOV_SMS_API_URL = env(
 )
 EGOV_SMS_API_KEY = env(
     "EGOV_SMS_API_KEY",
-    "demo-sms-key",
-    "API key sent to the SMS gateway (header X-Api-Key); the simulator accepts this key.",
+    "",
+    "API key sent to the SMS gateway (header X-Api-Key); the simulator accepts this key. "
+    "Required outside the demo when SMS is among EGOV_NOTIFY_CHANNELS; generated in "
+    "the demo.",
 )
 EGOV_SMS_BRANDNAME = env(
     "EGOV_SMS_BRANDNAME",

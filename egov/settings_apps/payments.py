@@ -11,9 +11,10 @@ EGOV_PAYGOV_MERCHANT_CODE = env(
 )
 EGOV_PAYGOV_SECRET = env(
     "EGOV_PAYGOV_SECRET",
-    "dev-only-paygov-secret-change-me",
+    "",
     "Shared secret for the HMAC-SHA256 signatures exchanged with the national payment "
-    "platform. Set a long random value in production.",
+    "platform (a long random value agreed with it). Required outside the demo; "
+    "generated in the demo.",
 )
 EGOV_PAYGOV_PAY_URL = env(
     "EGOV_PAYGOV_PAY_URL",

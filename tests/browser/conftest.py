@@ -75,14 +75,34 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.route("**/*", guard)
     tab = context.new_page()
     tab.base_url = live_server.url  # type: ignore[attr-defined]
+    # Every page runs under the platform's Content-Security-Policy: anything it
+    # blocks (an inline script or style, an outside source) fails the test.
+    blocked: list[str] = []
+    tab.csp_violations = blocked  # type: ignore[attr-defined]
+    tab.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     context.close()
     assert not outside, f"page requested outside hosts: {outside}"
+    assert not blocked, f"Content-Security-Policy violations: {blocked}"
 
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[Any]:
     """Run axe-core (vendored) against the current page; return serious/critical hits."""
-    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    # Loaded from the page's own origin (answered here, never by the platform): the
+    # Content-Security-Policy refuses inline scripts, and tests run under it.
+    url = f"{page.base_url}/__tests__/axe.min.js"
+    page.route(
+        url,
+        lambda route: route.fulfill(
+            body=AXE_JS.read_text(encoding="utf-8"), content_type="application/javascript"
+        ),
+    )
+    page.add_script_tag(url=url)
     result = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}

@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from egov.accounts.permissions import RoleCode
+from egov.accounts.testing import sign_in_verified
 from egov.applicants import postal, services, simulator
 from egov.applicants.models import (
     DeliveryMethod,
@@ -22,7 +24,7 @@ from egov.applicants.models import (
 from egov.applicants.tests.helpers import client_for, own_dossier, result_ready
 from egov.core.models import AuditEntry
 from egov.dossiers.models import Dossier, Status
-from egov.dossiers.tests.factories import FrozenClock, World, dossier_in_status
+from egov.dossiers.tests.factories import FrozenClock, World, dossier_in_status, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +202,16 @@ def test_book_parcels_command(world: World, clock: FrozenClock, inprocess_postal
 # --- callbacks --------------------------------------------------------------------------------
 
 
+def operator_client(world: World) -> Client:
+    """A client signed in as the platform's operator (the simulator's operator page)."""
+    client = Client()
+    operator = staff_member(
+        "vanhanh", RoleCode.PLATFORM_OPERATOR, world.org.province, "Nguyễn Văn Vận"
+    )
+    sign_in_verified(client, operator)
+    return client
+
+
 def test_simulator_pushes_signed_callbacks_that_update_the_parcel(
     world: World, clock: FrozenClock, inprocess_postal: None
 ) -> None:
@@ -209,8 +221,18 @@ def test_simulator_pushes_signed_callbacks_that_update_the_parcel(
     assert answer.startswith("HTTP 200"), answer
     parcel.refresh_from_db()
     assert parcel.state == ParcelState.PICKED_UP
-    # Through the operator page too.
-    operator = Client()
+    # Through the operator page too, which only a platform operator may use.
+    push_url = reverse("applicants:postal-simulator-push", kwargs={"number": sim.tracking_number})
+    anonymous = Client()
+    assert anonymous.get(reverse("applicants:postal-simulator")).status_code == 302
+    assert anonymous.post(push_url, {"status": "delivered"}).status_code == 302
+    clerk = Client()
+    sign_in_verified(clerk, world.staff.clerk)
+    assert clerk.get(reverse("applicants:postal-simulator")).status_code == 403
+    assert clerk.post(push_url, {"status": "delivered"}).status_code == 403
+    parcel.refresh_from_db()
+    assert parcel.state == ParcelState.PICKED_UP
+    operator = operator_client(world)
     response = operator.post(
         reverse("applicants:postal-simulator-push", kwargs={"number": sim.tracking_number}),
         {"status": "in_transit"},
@@ -271,7 +293,7 @@ def test_duplicate_callback_is_recorded_once(
     # The simulator's "send again" repeats the last callback: still once.
     sim = SimulatedParcel.objects.get(tracking_number=parcel.tracking_number)
     simulator.push_status(sim, "in_transit")
-    Client().post(
+    operator_client(world).post(
         reverse("applicants:postal-simulator-push", kwargs={"number": sim.tracking_number}),
         {"again": "1"},
     )
@@ -326,3 +348,15 @@ def test_final_status_dossiers_get_no_parcel(world: World) -> None:
         services.choose_delivery(
             world.staff.clerk, dossier, method=DeliveryMethod.DESK
         )  # not the owner
+
+
+def test_a_callback_forged_with_the_old_published_default_is_refused(
+    world: World, clock: FrozenClock, inprocess_postal: None, settings: Any
+) -> None:
+    settings.APPLICANTS_POSTAL_CALLBACK_SECRET = "a-real-secret-agreed-with-the-post"
+    parcel = booked(world)
+    payload = {"event_id": "f1", "tracking_number": parcel.tracking_number, "status": "delivered"}
+    forged = signed_post(Client(), payload, secret="dev-postal-callback-secret")
+    assert forged.status_code == 401
+    parcel.refresh_from_db()
+    assert parcel.state == ParcelState.BOOKED

@@ -8,6 +8,7 @@ from typing import Any
 
 import jwt
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from egov.core.integrations import InProcessTransport
@@ -27,7 +28,8 @@ def code_and_verifier() -> tuple[str, str, Client]:
     return answer.params["code"], client.session["identity_oidc_flow"]["verifier"], client
 
 
-SIM_SECRET = "simulator-secret"
+# No published default: the demo (and the test suite) generates the secret.
+SIM_SECRET = settings.EGOV_IDENTITY_SIM_CLIENT_SECRET
 
 
 def exchange(code: str, verifier: str, secret: str = SIM_SECRET, **extra: str) -> Any:
@@ -123,7 +125,7 @@ def test_client_secret_post_is_accepted() -> None:
             "redirect_uri": "http://127.0.0.1:8000/tai-khoan/dinh-danh/ket-qua/",
             "code_verifier": verifier,
             "client_id": "egov-kien-giang",
-            "client_secret": "simulator-secret",
+            "client_secret": SIM_SECRET,
         },
     )
     assert response.status_code == 200

@@ -123,7 +123,9 @@ def test_api_lists_a_dossiers_notifications_for_its_staff(world: World) -> None:
     assert signed_in(world.staff.clerk).get(url + "&channel=fax").status_code == 422
 
 
-def test_simulator_pages_show_a_phone_inbox_and_set_faults(gateway: object, db: None) -> None:
+def test_simulator_pages_show_a_phone_inbox_and_set_faults(
+    gateway: object, world: World, operator: User
+) -> None:
     SimulatedSms.objects.create(
         message_id="m1",
         brandname="KIENGIANG",
@@ -132,7 +134,16 @@ def test_simulator_pages_show_a_phone_inbox_and_set_faults(gateway: object, db: 
         encoding="GSM-7",
         segments=1,
     )
-    client = Client()
+    # Every number and its messages: not for anonymous visitors nor ordinary staff.
+    anonymous = Client().get("/thong-bao/mo-phong/sms/0912345678/")
+    assert anonymous.status_code == 302
+    assert "/tai-khoan/dang-nhap/" in anonymous["Location"]
+    assert Client().post("/thong-bao/mo-phong/sms/", {"fail_next": "2"}).status_code == 302
+    clerk = signed_in(world.staff.clerk)
+    assert clerk.get("/thong-bao/mo-phong/sms/").status_code == 403
+    assert clerk.get("/thong-bao/mo-phong/sms/0912345678/").status_code == 403
+    assert not SimulatorFaults.objects.filter(fail_next=2).exists()
+    client = signed_in(operator)
     index = client.get("/thong-bao/mo-phong/sms/")
     assert index.status_code == 200
     assert b"/thong-bao/mo-phong/sms/0912345678/" in index.content

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from egov.core import background
+from egov.core.checks import refuse_unsafe_start
 
 
 class Command(BaseCommand):
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="List the jobs and exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The jobs sign and send with the platform's secrets, like the web server.
+        refuse_unsafe_start()
         selected = [
             job for job in background.jobs() if not options["only"] or job.name in options["only"]
         ]

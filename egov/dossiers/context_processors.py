@@ -12,7 +12,7 @@ def staff_menu(request: HttpRequest) -> dict[str, object]:
         return candidate if candidate is not None and candidate.is_authenticated else None
 
     def can_view_statistics() -> bool:
-        from egov.dossiers.statistics import can_view_statistics as allowed
+        from egov.dossiers.stats.figures import can_view_statistics as allowed
 
         person = user()
         return bool(person is not None and allowed(person))

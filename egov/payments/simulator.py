@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
-from egov.dossiers.forms_pdf import format_amount
+from egov.core.formatting import format_amount
 from egov.payments import signing
 from egov.payments.adapters import amount_of, local_iso
 from egov.payments.models import SimulatedTransaction

@@ -57,6 +57,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.permissions import Perm, require_perm, roles_changed
 from egov.core import audit
+from egov.core.formatting import format_date
 from egov.core.models import Unit, UnitCode
 from egov.core.selectors.units import UNIT_COLUMNS, children, parent_of
 
@@ -126,10 +127,6 @@ class NewUnit:
         values = dataclasses.asdict(self)
         values.pop("parent")
         return values
-
-
-def _date(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y")
 
 
 def _normalise(name: str, value: Any) -> Any:
@@ -209,7 +206,7 @@ def _ensure_active(unit: Unit) -> None:
         raise ValidationError(
             _("%(unit)s was dissolved on %(date)s and can no longer be changed."),
             code="dissolved",
-            params={"unit": unit.name, "date": _date(unit.dissolved_at)},
+            params={"unit": unit.name, "date": format_date(unit.dissolved_at)},
         )
 
 
@@ -393,7 +390,7 @@ def _close_codes(unit: Unit, at: datetime) -> None:
             raise ValidationError(
                 _("The date %(date)s is before the current code took effect (%(since)s)."),
                 code="before_current_code",
-                params={"date": _date(at), "since": _date(row.valid_from)},
+                params={"date": format_date(at), "since": format_date(row.valid_from)},
             )
     if open_rows:
         UnitCode.objects.filter(pk__in=[r.pk for r in open_rows]).update(valid_to=at)
@@ -899,7 +896,7 @@ def _plan_row(item: _Planned, tree: _TreeIndex, by_unit: dict[int, _Planned]) ->
         message = gettext(
             "%(code)s belongs to %(unit)s, dissolved on %(date)s: a dissolved unit cannot "
             "be imported."
-        ) % {"code": line.code, "unit": known.name, "date": _date(known.dissolved_at)}
+        ) % {"code": line.code, "unit": known.name, "date": format_date(known.dissolved_at)}
         return [RowError(line.row, "code", message)]
     if known is None:
         try:

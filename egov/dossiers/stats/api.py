@@ -1,7 +1,7 @@
 """JSON API of the one-stop statistics, mounted at ``/api/v1/statistics``.
 
 ``GET /api/v1/statistics/dossiers?unit=…&start=…&end=…[&field=…][&procedure=…][&group_by=…]``
-gives the figures of :func:`egov.dossiers.statistics.dossier_statistics` (the
+gives the figures of :func:`egov.dossiers.stats.figures.dossier_statistics` (the
 module's docstring defines every bucket).
 
 Who may call it: a staff session that passed the second factor (the same
@@ -28,7 +28,7 @@ from ninja import Field, P, QueryEx, Router, Schema, Status
 from egov.core.schemas import ErrorOut
 from egov.core.selectors.units import get_unit_by_code
 from egov.dossiers.api import StaffSessionAuth
-from egov.dossiers.statistics import (
+from egov.dossiers.stats.figures import (
     GROUP_BY_CHOICES,
     MAX_DATE,
     MIN_DATE,

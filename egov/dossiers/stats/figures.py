@@ -65,7 +65,8 @@ Buckets (each dossier is counted from its timestamps, never from the history):
     ``(early + on time) / resolved`` (``None`` when nothing resolved).
 ``satisfaction`` (on the result, not per row)
     the applicants' ratings of dossiers received in the subtree and rated in the
-    period (``egov.feedback.selectors.satisfaction_summary``); ``None`` when a
+    period (given by the provider the feedback app registers, see
+    :func:`register_satisfaction_provider`); ``None`` when a
     field or procedure filter is set, since ratings are counted per agency.
 
 Balance: ``received`` = resolved + in progress + withdrawn + stopped (+ the few
@@ -94,7 +95,7 @@ procedures, one of the catalogue.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -516,6 +517,18 @@ def dossier_statistics(
     )
 
 
+#: Who answers "how satisfied were the applicants" (the feedback app, which builds
+#: on this one, registers itself from its ``AppConfig.ready``): called with the
+#: unit ids of the subtree and the period's first and last dates.
+SatisfactionProvider = Callable[[list[int], date, date], dict[str, Any] | None]
+_satisfaction_provider: list[SatisfactionProvider] = []
+
+
+def register_satisfaction_provider(provider: SatisfactionProvider | None) -> None:
+    """Have ``provider`` give the statistics' satisfaction figures (``None``: none)."""
+    _satisfaction_provider[:] = [provider] if provider is not None else []
+
+
 def _satisfaction(
     subtree: list[_UnitInfo],
     start: date,
@@ -523,12 +536,9 @@ def _satisfaction(
     field: ProcedureField | None,
     procedure: Procedure | None,
 ) -> dict[str, Any] | None:
-    if field is not None or procedure is not None:
+    if field is not None or procedure is not None or not _satisfaction_provider:
         return None
-    # Imported here: the feedback app builds on the dossiers app, not the reverse.
-    from egov.feedback.selectors import satisfaction_summary
-
-    return satisfaction_summary([info.pk for info in subtree], start, end)
+    return _satisfaction_provider[0]([info.pk for info in subtree], start, end)
 
 
 def _agency_rows(

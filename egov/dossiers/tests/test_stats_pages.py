@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.core.models import Unit, UnitLevel
 from egov.core.services.units import create_unit
 from egov.dossiers.models import Channel, Dossier, Status

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from egov.accounts.models import AccountKind, User
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.core.models import AuditEntry, CalendarOverride
 from egov.core.periods import parse_period
 from egov.core.workcalendar import invalidate_calendar

@@ -11,7 +11,7 @@ from egov.accounts.permissions import RoleCode
 from egov.dossiers.tests.factories import World, build_world, staff_member
 from egov.notifications.adapters import HttpSmsGateway
 from egov.notifications.defaults import ensure_default_templates
-from egov.notifications.testing import DjangoClientAdapter, session_to_this_site
+from egov.notifications.tests.transport import DjangoClientAdapter, session_to_this_site
 
 SIMULATOR_URL = "http://testserver/thong-bao/mo-phong/sms/api/send"
 

@@ -17,7 +17,7 @@ from egov.dossiers.tests.test_concurrency import postgres_only, run_threads
 from egov.notifications.adapters import HttpSmsGateway
 from egov.notifications.defaults import ensure_default_templates
 from egov.notifications.models import Notification, NotificationStatus, SimulatedSms
-from egov.notifications.testing import DjangoClientAdapter, session_to_this_site
+from egov.notifications.tests.transport import DjangoClientAdapter, session_to_this_site
 from egov.notifications.worker import send_due
 
 from .conftest import SIMULATOR_URL

@@ -15,7 +15,7 @@ from egov.dossiers.tests.factories import World, applicant, receive
 from egov.notifications.adapters import HttpSmsGateway, SendError
 from egov.notifications.models import Notification, NotificationStatus, SimulatedSms
 from egov.notifications.simulator import set_faults
-from egov.notifications.testing import DjangoClientAdapter
+from egov.notifications.tests.transport import DjangoClientAdapter
 from egov.notifications.worker import backoff_delay, send_due
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +216,7 @@ class InProcessGateway(HttpSmsGateway):
     """The HTTP adapter routed to the simulator in-process (chosen by setting)."""
 
     def __init__(self) -> None:
-        from egov.notifications.testing import session_to_this_site
+        from egov.notifications.tests.transport import session_to_this_site
 
         from .conftest import SIMULATOR_URL
 

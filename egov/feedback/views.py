@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.accounts.decorators import staff_required, verified_login_required
+from egov.core.formatting import format_date
 from egov.core.middleware import client_ip
 from egov.core.models import Unit
 from egov.core.periods import parse_period, period_choices
@@ -304,7 +305,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     )
                     % {
                         "agency": question.agency.name,
-                        "date": timezone.localtime(question.due_at).strftime("%d/%m/%Y"),
+                        "date": format_date(question.due_at),
                     },
                 )
                 return redirect("feedback:faq")

@@ -80,8 +80,8 @@ def register_context(unit: Unit, start: dt.date, end: dt.date) -> dict[str, Any]
     today = timezone.localdate()
     return {
         "unit": unit_fields(unit),
-        "start_date": start.strftime("%d/%m/%Y"),
-        "end_date": end.strftime("%d/%m/%Y"),
+        "start_date": format_date(start),
+        "end_date": format_date(end),
         "rows": register_rows(unit, start, end),
         "today": today_fields(today),
         "issued_on": today_fields(today),

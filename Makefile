@@ -47,10 +47,11 @@ test: setup system-deps test-only  ## Run the whole test suite (SQLite unless DA
 test-only:
 	$(PY) pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-lint: setup  ## ruff, mypy, migrations up to date, generated docs and OpenAPI up to date
+lint: setup  ## ruff, mypy, import contracts (layers), migrations up to date
 	$(PY) ruff check .
 	$(PY) ruff format --check .
 	$(PY) mypy egov
+	$(PY) lint-imports
 	$(PY) python manage.py makemigrations --check --dry-run
 
 openapi: setup  ## Regenerate docs/api/openapi.json after an API change

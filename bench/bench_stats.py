@@ -9,7 +9,7 @@ Usage (from the repository root; fill the database first with
 
 It uses the database ``egov_bench_large`` (``--bench-db``) on the server of the
 URL, never the database named in it. For the whole province (the root unit) and
-one year it times :func:`egov.dossiers.statistics.dossier_statistics` without
+one year it times :func:`egov.dossiers.stats.figures.dossier_statistics` without
 grouping, grouped by agency, by field and by procedure, and for one district and
 one commune; each case runs once to warm the cache, then ``--repeat`` times,
 printing min / median / max seconds (wall clock, as the application runs it, with
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from egov.core.models import Unit, UnitLevel
     from egov.dossiers.models import Dossier
-    from egov.dossiers.statistics import dossier_statistics
+    from egov.dossiers.stats.figures import dossier_statistics
 
     total = Dossier.objects.count()
     if not total:

@@ -15,8 +15,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from egov.applicants.api import router as applicants_router
 from egov.core.api import router as core_router
 from egov.dossiers.api import router as dossiers_router
-from egov.dossiers.public_api import router as public_router
-from egov.dossiers.stats_api import router as stats_router
+from egov.dossiers.public.api import router as public_router
+from egov.dossiers.stats.api import router as stats_router
 from egov.feedback.api import router as feedback_router
 from egov.identity.api import router as identity_router
 from egov.notifications.api import router as notifications_router

@@ -187,7 +187,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.platform",
-                "egov.dossiers.context_processors.staff_menu",
             ],
         },
     },

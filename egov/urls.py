@@ -17,9 +17,9 @@ urlpatterns = [
     path("can-bo/nhat-ky/", include("egov.core.urls_audit")),
     path("can-bo/thu-tuc/", include("egov.procedures.urls")),
     path("can-bo/ho-so/", include("egov.dossiers.urls_staff")),
-    path("can-bo/thong-ke/", include("egov.dossiers.urls_stats")),
+    path("can-bo/thong-ke/", include("egov.dossiers.stats.urls")),
     path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
-    path("tra-cuu/", include("egov.dossiers.urls_public")),
+    path("tra-cuu/", include("egov.dossiers.public.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),
     path("tai-khoan/dinh-danh/", include("egov.identity.urls")),

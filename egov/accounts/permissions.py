@@ -176,3 +176,9 @@ def is_applicant(user: Any) -> bool:
         and user.is_active
         and getattr(user, "kind", None) in (AccountKind.CITIZEN, AccountKind.BUSINESS)
     )
+
+
+def operates_platform(user: Any) -> bool:
+    """``user`` runs the platform (form templates, declaration forms, message
+    templates): the platform-wide ``platform.operate`` permission."""
+    return has_perm_in_unit(user, Perm.OPERATE_PLATFORM, None)

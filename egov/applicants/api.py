@@ -11,13 +11,11 @@ instead (``X-Postal-Signature: sha256=<HMAC-SHA256 of the raw body>``).
 
 # No ``from __future__ import annotations``: ninja reads the parameter annotations.
 
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import File, Form, P, QueryEx, Router, Status
 from ninja.files import UploadedFile
@@ -32,6 +30,7 @@ from egov.applicants.schemas import (
     MeDossierListOut,
     PostalCallbackOut,
 )
+from egov.core.formatting import local
 from egov.core.schemas import ErrorOut
 from egov.dossiers import services as dossier_services
 from egov.dossiers.errors import IncompleteDossier, StaleDossier, TransitionNotAllowed
@@ -42,10 +41,6 @@ from egov.dossiers.workflow import Action
 router = Router(auth=applicant_auth)
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut}
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return None if moment is None else timezone.localtime(moment)
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> Status[Any]:
@@ -65,9 +60,9 @@ def _summary(dossier: Dossier) -> dict[str, Any]:
             "code": dossier.receiving_agency.code,
             "name": dossier.receiving_agency.name,
         },
-        "submitted_at": _local(dossier.submitted_at),
-        "received_at": _local(dossier.received_at),
-        "due_at": _local(dossier.due_at),
+        "submitted_at": local(dossier.submitted_at),
+        "received_at": local(dossier.received_at),
+        "due_at": local(dossier.due_at),
     }
 
 
@@ -107,8 +102,8 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
     )
     return {
         **_summary(dossier),
-        "resolved_at": _local(dossier.resolved_at),
-        "returned_at": _local(dossier.returned_at),
+        "resolved_at": local(dossier.resolved_at),
+        "returned_at": local(dossier.returned_at),
         "payment_requested": dossier.payment_requested,
         "steps": [
             {

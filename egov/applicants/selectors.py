@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.accounts.permissions import is_applicant
 from egov.applicants.models import DeliveryChoice, Parcel
 from egov.applicants.services import RESULT_STATUSES
+from egov.core.formatting import local
 from egov.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierPaper, Status
 
 #: Statuses in which the applicant must do something.
@@ -125,10 +126,6 @@ def my_dossier(user: Any, code: str) -> Dossier:
     return dossier
 
 
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(moment) if moment is not None else None
-
-
 @dataclass(frozen=True)
 class TimelineRow:
     at: dt.datetime
@@ -163,7 +160,7 @@ def timeline(dossier: Dossier) -> list[TimelineRow]:
         new_due = None
         if event.action == "apology" and data.get("new_due_at"):
             parsed = dt.datetime.fromisoformat(str(data["new_due_at"]))
-            new_due = _local(parsed)
+            new_due = local(parsed)
         rows.append(
             TimelineRow(
                 at=timezone.localtime(event.at),

@@ -31,8 +31,9 @@ from egov.applicants.models import BOOKED_STATES, DeliveryMethod
 from egov.dossiers import services as dossier_services
 from egov.dossiers.errors import IncompleteDossier, StaleDossier, TransitionNotAllowed
 from egov.dossiers.form_defaults import DOSSIER_FORM_CODES
-from egov.dossiers.forms_pdf import FormRenderError, render_form
 from egov.dossiers.models import Dossier, Status
+from egov.dossiers.paperforms.context import FormRenderError
+from egov.dossiers.paperforms.pdf import render_form
 from egov.dossiers.workflow import Action
 
 PDF = "application/pdf"

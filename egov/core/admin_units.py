@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.models import Unit, UnitCode
 from egov.core.selectors.units import parent_of
-from egov.core.services.units import CONTACT_FIELDS, EDITABLE_FIELDS, IDENTITY_FIELDS, update_unit
+from egov.core.services.unit_tree import CONTACT_FIELDS, EDITABLE_FIELDS, IDENTITY_FIELDS
+from egov.core.services.units import update_unit
 
 
 class UnitCodeInline(admin.TabularInline):

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -29,6 +27,7 @@ from egov.accounts.decorators import staff_required
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.audit import compute_hash
 from egov.core.models import AuditEntry
+from egov.core.periods import local_midnight
 
 PAGE_SIZE = 50
 
@@ -64,10 +63,6 @@ def visible_entries(user: Any) -> QuerySet[AuditEntry]:
 
 
 # --- filters ---
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 class AuditFilterForm(forms.Form):
@@ -138,9 +133,9 @@ class AuditFilterForm(forms.Form):
         if action := data.get("action", "").strip():
             entries = entries.filter(action__startswith=action)
         if start := data.get("date_from"):
-            entries = entries.filter(at__gte=_local_midnight(start))
+            entries = entries.filter(at__gte=local_midnight(start))
         if end := data.get("date_to"):
-            entries = entries.filter(at__lt=_local_midnight(end + timedelta(days=1)))
+            entries = entries.filter(at__lt=local_midnight(end + timedelta(days=1)))
         return entries
 
 

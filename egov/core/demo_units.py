@@ -41,12 +41,8 @@ from typing import Any
 import vietnam_provinces
 
 from egov.core.models import UnitLevel
-from egov.core.services.units import (
-    Actor,
-    ImportReport,
-    import_unit_rows,
-    read_unit_records,
-)
+from egov.core.services.unit_import import ImportReport, import_unit_rows, read_unit_records
+from egov.core.services.unit_tree import Actor
 
 PROVINCE_GSO_CODE = 91
 PROVINCE_LETTER_CODE = "H33"  # Kiên Giang most likely; to verify (see docs/domain.md)

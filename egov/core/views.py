@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from egov.accounts.decorators import staff_required
 from egov.accounts.permissions import active_assignments
+from egov.core import home_panels
 from egov.core.models import Unit
 
 
@@ -26,10 +27,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
-    """The public home: find a service, popular fields, look up a dossier."""
-    from egov.portal.selectors import popular_fields
-
-    return render(request, "core/public_home.html", {"popular_fields": popular_fields(8)})
+    """The public home: the panels and quick links the apps registered (finding a
+    service, popular fields, looking up a dossier…)."""
+    return render(request, "core/public_home.html", home_panels.page_context(request))
 
 
 @staff_required

@@ -3,7 +3,7 @@
 
 The bodies follow the circular *in spirit* (and the older TT 01/2018/TT-VPCP
 layout they replaced): the heading, place and date, form number, title, dossier
-code and QR code are drawn by :mod:`egov.dossiers.forms_pdf`; what is here is
+code and QR code are drawn by :mod:`egov.dossiers.paperforms.pdf`; what is here is
 the part in between. **The wording must be checked against the circular by the
 province's legal staff before use**; operators change it on the form-template
 pages without a release (it is data, :class:`~egov.dossiers.models.FormTemplate`).
@@ -12,7 +12,7 @@ The bodies are Django templates producing the small HTML subset that fpdf2's
 ``write_html`` understands: ``p``, ``b``, ``i``, ``br``, ``h1``–``h3`` and
 ``table``/``tr``/``th``/``td``. A table cell holds plain text only (no tags
 inside ``td``), which is why signatures are laid out with ``th`` headings.
-The variables available are listed in :mod:`egov.dossiers.forms_pdf`.
+The variables available are listed in :mod:`egov.dossiers.paperforms.context`.
 
 Form 07 (the register) is rendered over many dossiers: its context has
 ``unit``, ``start_date``, ``end_date`` and ``rows`` instead of one dossier.

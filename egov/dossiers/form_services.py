@@ -17,8 +17,9 @@ from egov.accounts.permissions import Perm, has_perm_in_unit, require_perm
 from egov.core import audit
 from egov.core.models import Unit
 from egov.dossiers.form_defaults import FORM_CODES, default_form
-from egov.dossiers.forms_pdf import FormRenderError, render_sample
 from egov.dossiers.models import Dossier, FormTemplate
+from egov.dossiers.paperforms.context import FormRenderError
+from egov.dossiers.paperforms.pdf import render_sample
 
 #: Holding any of these in a unit lets a member of staff see its dossiers' forms.
 DOSSIER_PERMS: tuple[str, ...] = (

@@ -35,22 +35,18 @@ from egov.dossiers.form_services import (
     may_view_dossier_forms,
     update_form_template,
 )
-from egov.dossiers.forms_pdf import (
-    FormRenderError,
-    register_dossiers,
-    register_xlsx,
-    render_form,
-    render_register,
-    render_sample,
-)
 from egov.dossiers.models import Dossier, FormTemplate
+from egov.dossiers.paperforms.context import FormRenderError
+from egov.dossiers.paperforms.excel import register_xlsx
+from egov.dossiers.paperforms.pdf import render_form, render_sample
+from egov.dossiers.paperforms.register import register_dossiers, render_register
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_REGISTER_DAYS = 366
 MAX_REGISTER_PDF_ROWS = 2000
 
-#: Variables listed next to the editor (the full list is in forms_pdf's docstring).
+#: Variables listed next to the editor (the full list is in paperforms.context's docstring).
 TEMPLATE_VARIABLES: tuple[str, ...] = (
     "dossier.code",
     "dossier.procedure_name",

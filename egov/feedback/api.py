@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from egov.core.models import Unit
+from egov.core.periods import parse_period
 from egov.core.schemas import ErrorOut
 from egov.feedback import selectors
 from egov.feedback.indicators import INDICATORS
@@ -72,7 +73,7 @@ class RatingsOut(Schema):
     operation_id="feedback_ratings",
 )
 def ratings(request: HttpRequest, agency: str = "", period: str = "") -> Status[Any]:
-    found = selectors.parse_period(period)
+    found = parse_period(period)
     if found is None:
         return Status(
             422,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,27 @@ class FeedbackConfig(AppConfig):
     name = "egov.feedback"
     label = "feedback"
     verbose_name = _("Feedback and questions")
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from egov.core import demo_loaders, staff_menu
+        from egov.dossiers.stats.figures import register_satisfaction_provider
+        from egov.feedback.selectors import answerable_agencies, satisfaction_summary
+
+        staff_menu.register(
+            "feedback.questions",
+            label=gettext_lazy("Questions"),
+            url_name="feedback:questions",
+            order=50,
+            visible=lambda user: answerable_agencies(user).exists(),
+            current_view="feedback:questions",
+        )
+        register_satisfaction_provider(satisfaction_summary)
+
+        def load(out: Any) -> None:
+            from egov.feedback.demo import load_demo_feedback
+
+            out.write(f"Portal: {load_demo_feedback()}")
+
+        demo_loaders.register("feedback", load, after=("dossiers",))

@@ -3,26 +3,23 @@
 Published figures (``/danh-gia/``) are computed by the database in one grouped
 query per page (counts per level, sums and counts of each indicator's score per
 agency) and folded into the subtree of each agency in Python, the way
-:mod:`egov.dossiers.statistics` folds dossiers. They never contain personal data;
+:mod:`egov.dossiers.stats.figures` folds dossiers. They never contain personal data;
 comments appear only once staff published them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import Perm, active_assignments
 from egov.core.models import Unit, UnitLevel
+from egov.core.periods import Period, period_bounds
 from egov.core.selectors.units import parent_of
 from egov.dossiers.selectors import due_soon_limit
 from egov.feedback.indicators import INDICATORS, MAX_SCORE, SCORE_COLUMNS
@@ -37,86 +34,6 @@ ANSWER_PERMS: tuple[str, ...] = (
     Perm.PROCESS_DOSSIERS,
     Perm.APPROVE_DOSSIERS,
 )
-
-
-# --- periods -------------------------------------------------------------------------
-
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{1,2})|[Qq](?P<quarter>[1-4])))?$")
-
-
-@dataclass(frozen=True)
-class Period:
-    key: str  # "2026", "2026-Q1", "2026-03"
-    kind: str  # "year", "quarter", "month"
-    start: date
-    end: date
-
-    @property
-    def label(self) -> str:
-        if self.kind == "month":
-            return _("Month %(month)s/%(year)s") % {
-                "month": f"{self.start.month:02d}",
-                "year": self.start.year,
-            }
-        if self.kind == "quarter":
-            return _("Quarter %(quarter)s/%(year)s") % {
-                "quarter": (self.start.month - 1) // 3 + 1,
-                "year": self.start.year,
-            }
-        return _("Year %(year)s") % {"year": self.start.year}
-
-
-def _month_end(year: int, month: int) -> date:
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
-def parse_period(text: str | None, *, today: date | None = None) -> Period | None:
-    """``"2026"``, ``"2026-Q1"`` or ``"2026-03"`` → a period; empty → this year;
-    anything else → ``None``."""
-    today = today or timezone.localdate()
-    text = (text or "").strip()
-    if not text:
-        return Period(str(today.year), "year", date(today.year, 1, 1), date(today.year, 12, 31))
-    match = _PERIOD.match(text)
-    if not match:
-        return None
-    year = int(match["year"])
-    if not 1990 <= year <= 2999:
-        return None
-    if match["month"]:
-        month = int(match["month"])
-        if not 1 <= month <= 12:
-            return None
-        return Period(f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month))
-    if match["quarter"]:
-        quarter = int(match["quarter"])
-        first = 3 * quarter - 2
-        return Period(
-            f"{year}-Q{quarter}", "quarter", date(year, first, 1), _month_end(year, first + 2)
-        )
-    return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
-
-
-def period_choices(today: date | None = None, years: int = 3) -> list[tuple[str, str]]:
-    """Years, quarters and months of the last ``years`` years, newest first."""
-    today = today or timezone.localdate()
-    choices: list[tuple[str, str]] = []
-    for year in range(today.year, today.year - years, -1):
-        found = parse_period(str(year))
-        assert found is not None
-        choices.append((found.key, found.label))
-        for quarter in range(4, 0, -1):
-            if date(year, 3 * quarter - 2, 1) <= today:
-                q = parse_period(f"{year}-Q{quarter}")
-                assert q is not None
-                choices.append((q.key, q.label))
-        for month in range(12, 0, -1):
-            if date(year, month, 1) <= today:
-                m = parse_period(f"{year}-{month:02d}")
-                assert m is not None
-                choices.append((m.key, m.label))
-    return choices
 
 
 # --- published figures -----------------------------------------------------------------
@@ -226,13 +143,9 @@ def _figures(row: Mapping[str, Any]) -> Figures:
     )
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
 def _in_period(start: date, end: date) -> Q:
-    """Local dates, both included (as ``dossiers.statistics.period_bounds``)."""
-    starts_at, ends_at = _midnight(start), _midnight(end + timedelta(days=1))
+    """Local dates, both included."""
+    starts_at, ends_at = period_bounds(start, end)
     return Q(rated_at__gte=starts_at, rated_at__lt=ends_at)
 
 

@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.accounts.decorators import staff_required, verified_login_required
+from egov.core.formatting import format_date
 from egov.core.middleware import client_ip
 from egov.core.models import Unit
+from egov.core.periods import parse_period, period_choices
 from egov.dossiers.models import Dossier, Status
 from egov.feedback import selectors, services
 from egov.feedback.antispam import QuestionThrottle
@@ -151,15 +153,15 @@ def desk_rate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def ratings(request: HttpRequest) -> HttpResponse:
-    periods = selectors.period_choices()
+    periods = period_choices()
     form = RatingsFilterForm(
         request.GET or None, agencies=selectors.rating_agencies(), periods=periods
     )
     unit: Unit | None = None
-    period = selectors.parse_period("")
+    period = parse_period("")
     if form.is_bound and form.is_valid():
         unit = form.cleaned_data["agency"]
-        period = selectors.parse_period(form.cleaned_data["period"]) or period
+        period = parse_period(form.cleaned_data["period"]) or period
     assert period is not None
     sort = request.GET.get("sort", "count")
     if sort not in selectors.SORT_KEYS:
@@ -303,7 +305,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     )
                     % {
                         "agency": question.agency.name,
-                        "date": timezone.localtime(question.due_at).strftime("%d/%m/%Y"),
+                        "date": format_date(question.due_at),
                     },
                 )
                 return redirect("feedback:faq")

@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
+from egov.core.formatting import local
 from egov.core.schemas import ErrorOut
 from egov.dossiers.api import staff_auth
 from egov.notifications import selectors
@@ -45,10 +45,6 @@ class NotificationFilter(Schema):
     channel: str = Field("", description="`email` or `sms`.")
     status: str = Field("", description="One of the statuses.")
     limit: int = Field(100, ge=1, le=500)
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return None if moment is None else timezone.localtime(moment)
 
 
 @router.get(
@@ -92,13 +88,13 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilter])
             "body": row.body,
             "status": row.status,
             "attempts": row.attempts,
-            "next_attempt_at": _local(row.next_attempt_at)
+            "next_attempt_at": local(row.next_attempt_at)
             if row.status in (NotificationStatus.QUEUED, NotificationStatus.FAILED)
             else None,
             "last_error": row.last_error,
             "provider_message_id": row.provider_message_id,
-            "sent_at": _local(row.sent_at),
-            "created_at": _local(row.created_at),
+            "sent_at": local(row.sent_at),
+            "created_at": local(row.created_at),
         }
         for row in rows
     ]

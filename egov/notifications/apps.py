@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,33 @@ class NotificationsConfig(AppConfig):
         from egov.notifications.worker import send_due
 
         background.register("notifications.send", send_due, every_seconds=5)
+
+        from django.utils.translation import gettext_lazy
+
+        from egov.accounts.permissions import operates_platform
+        from egov.core import demo_loaders, staff_menu
+        from egov.notifications.selectors import may_view_log
+
+        staff_menu.register(
+            "notifications.templates",
+            label=gettext_lazy("Notification templates"),
+            url_name="notifications:templates",
+            order=42,
+            visible=operates_platform,
+            current_view="notifications:templates",
+        )
+        staff_menu.register(
+            "notifications.log",
+            label=gettext_lazy("Notifications"),
+            url_name="notifications:log",
+            order=70,
+            visible=may_view_log,
+            current_namespace="notifications",
+        )
+
+        def load(out: Any) -> None:
+            from egov.notifications.demo import load_demo_notifications
+
+            out.write(f"Portal: {load_demo_notifications()} new notification templates.")
+
+        demo_loaders.register("notifications", load)

@@ -26,7 +26,6 @@ SMS over the segment limit.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -37,10 +36,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.dossiers.forms_pdf import format_amount
+from egov.core.formatting import format_amount, format_date
 from egov.notifications import sms
 from egov.notifications.models import NotifyChannel
 
@@ -82,12 +80,8 @@ _ENGINE = Engine(autoescape=False, libraries={})
 _STRICT_ENGINE = Engine(autoescape=False, libraries={}, string_if_invalid=_MISSING)
 
 
-def format_date(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y") if moment else ""
-
-
 def lookup_url(code: str) -> str:
-    from egov.dossiers.forms_pdf import public_lookup_url
+    from egov.dossiers.paperforms.context import public_lookup_url
 
     return public_lookup_url(code)
 

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from egov.core.formatting import format_amount, format_date, format_time
 from egov.core.selectors.units import parent_of
-from egov.dossiers.forms_pdf import (
-    FONT_FAMILY,
-    FormPDF,
-    format_amount,
-    format_date,
-    format_time,
-)
+from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF
 from egov.payments.models import Payment
 
 _DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")

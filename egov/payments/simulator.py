@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
+from egov.core.formatting import format_amount
 from egov.core.integrations import TransportError
-from egov.dossiers.forms_pdf import format_amount
 from egov.payments import signing
 from egov.payments.adapters import amount_of, local_iso, platform_system
 from egov.payments.models import SimulatedTransaction

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts.decorators import staff_required, verified_login_required
+from egov.core.formatting import format_amount
 from egov.core.request_context import current as request_context
-from egov.dossiers.forms_pdf import format_amount
 from egov.dossiers.models import Dossier, Status
 from egov.payments import selectors, services
 from egov.payments.models import Payment, PaymentStatus

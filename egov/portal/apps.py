@@ -9,6 +9,29 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.utils.translation import gettext_lazy
+
+        from egov.core import home_panels
+        from egov.portal.selectors import popular_fields
+
+        home_panels.register_panel(
+            "portal.find_service",
+            template="portal/home/find_service.html",
+            order=10,
+            stylesheet="portal/portal.css",
+        )
+        home_panels.register_panel(
+            "portal.popular_fields",
+            template="portal/home/popular_fields.html",
+            order=20,
+            data=lambda request: popular_fields(8) or None,
+        )
+        home_panels.register_link(
+            "portal.catalogue",
+            label=gettext_lazy("All public services"),
+            url_name="portal:catalogue",
+            order=10,
+        )
 
         from egov.portal.search import invalidate
         from egov.procedures.models import ProcedureVersion

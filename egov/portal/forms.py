@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.models import Unit
-from egov.dossiers.public_views import LookupForm
+from egov.dossiers.public.views import LookupForm
 from egov.portal.search import LEVEL_GROUPS, SearchIndex
 from egov.portal.selectors import agencies_in_service, field_counts, level_group_labels
 from egov.procedures.models import ProcedureField

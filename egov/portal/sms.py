@@ -5,7 +5,7 @@ and sends back the ``reply``. Commands, case and diacritics ignored:
 
 * ``HS <dossier code>``, ``TRACUU <code>``, ``TRA CUU <code>``, ``TC <code>``:
   the dossier's status and appointment date (the public lookup of
-  :mod:`egov.dossiers.lookup`: never personal data);
+  :mod:`egov.dossiers.public.lookup`: never personal data);
 * anything else: how to use the service.
 
 The lookup's rate limit applies per sender number (instead of per IP: every
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from egov.dossiers.lookup import (
+from egov.core.formatting import format_date
+from egov.dossiers.public.lookup import (
     LookupLimits,
     LookupThrottle,
     lookup_limits,
@@ -124,7 +125,7 @@ def answer(sender: str, text: str, *, gateway: str = "default") -> SmsReply:
             else:
                 status = found.status.split(" (")[0] if " (" in found.status else found.status
                 if found.due_at is not None:
-                    date = found.due_at.strftime("%d/%m/%Y")
+                    date = format_date(found.due_at)
                     text_out = _(
                         "Dossier %(code)s: %(status)s. Appointment to return the result: %(date)s."
                     ) % {"code": found.code, "status": status, "date": date}

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from egov.core.middleware import client_ip
-from egov.dossiers.lookup import LookupResult, throttled_lookup
-from egov.dossiers.public_views import add_lookup_error
+from egov.dossiers.public.lookup import LookupResult, throttled_lookup
+from egov.dossiers.public.views import add_lookup_error
 from egov.portal.forms import CatalogueForm, KioskForm
 from egov.portal.search import get_index
 from egov.portal.selectors import agency_groups, field_counts, procedure_page, rows_for

@@ -35,9 +35,9 @@ from egov.accounts.permissions import Perm, require_perm
 from egov.core import audit
 from egov.core.models import Unit
 from egov.core.uploads import check_upload, safe_name, sniff
+from egov.dossiers import idempotency
 from egov.dossiers import services as dossier_services
-from egov.dossiers.errors import IdempotencyKeyReused
-from egov.dossiers.models import Dossier, IdempotentRequest
+from egov.dossiers.models import Dossier
 from egov.procedures.models import (
     OnlineLevel,
     Procedure,
@@ -473,11 +473,9 @@ def submit_draft(
     scope = f"user:{user.pk}:{route}"[:150]
     with transaction.atomic():
         if key:
-            found = IdempotentRequest.objects.filter(scope=scope, key=key).first()
+            found = idempotency.answer_for(scope, key, fingerprint)
             if found is not None:
-                if found.request_hash != fingerprint:
-                    raise IdempotencyKeyReused()
-                return found.dossier, False
+                return found, False
         # Lock the draft row only (``of``): locking the joined procedure version too would
         # serialise every draft of the procedure and deadlock with foreign-key checks.
         locked = (
@@ -526,9 +524,7 @@ def submit_draft(
         locked.version += 1
         locked.save(update_fields=["status", "version", "updated_at"])
         if key:
-            IdempotentRequest.objects.create(
-                key=key, scope=scope, request_hash=fingerprint, dossier=dossier
-            )
+            idempotency.remember(scope=scope, key=key, fingerprint=fingerprint, dossier=dossier)
         for row in files:
             keep_in_wallet(
                 user,

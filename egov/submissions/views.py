@@ -29,8 +29,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.accounts.decorators import second_factor_step, staff_required
 from egov.accounts.models import AccountKind
 from egov.accounts.permissions import Perm, has_perm_in_unit
+from egov.core.formatting import format_amount
 from egov.dossiers.errors import IncompleteDossier, TransitionNotAllowed
-from egov.dossiers.forms_pdf import format_amount
 from egov.procedures.models import OnlineLevel, Procedure
 from egov.procedures.selectors import current_versions, get_procedure, published_version
 from egov.submissions import schema as form_schema

@@ -13,7 +13,7 @@ from django.urls import include, path
 
 from egov import urls as project_urls
 from egov.accounts.default_roles import ensure_default_roles
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.dossiers.models import FormTemplate
 from egov.dossiers.tests.test_forms_pdf import World, build_world
 from tests.browser.conftest import axe_violations, format_violations

@@ -14,7 +14,7 @@ from django.test import Client
 from egov.accounts.default_roles import ensure_default_roles
 from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.dossiers.tests.factories import build_org, staff_member
 from egov.notifications.defaults import ensure_default_templates
 from egov.notifications.models import NotificationTemplate

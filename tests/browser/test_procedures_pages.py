@@ -12,7 +12,7 @@ from django.test import Client
 
 from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.procedures.models import Procedure
 from egov.procedures.selectors import active_process, get_procedure
 from egov.procedures.tests.factories import (

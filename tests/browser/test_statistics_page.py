@@ -16,11 +16,11 @@ from django.utils import timezone
 from egov.accounts.default_roles import ensure_default_roles
 from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.core.models import Unit, UnitLevel
+from egov.core.periods import calendar_month
 from egov.core.services.units import create_unit
 from egov.dossiers.models import Channel, Dossier, Status
-from egov.dossiers.statistics import calendar_month
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
 from tests.browser.conftest import axe_violations, format_violations
 

@@ -5,7 +5,7 @@ from django.test import Client
 
 from egov.accounts.models import Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.core.models import AuditEntry
 
 from .conftest import MakeStaff, Tree

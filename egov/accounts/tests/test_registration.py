@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from egov.accounts.models import AccountKind, User
-from egov.accounts.testing import english_client
+from egov.accounts.tests.helpers import english_client
 
 from .conftest import PASSWORD
 

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from egov.accounts import otp, signin
 from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import english_client
+from egov.accounts.tests.helpers import english_client
 from egov.core.models import AuditEntry
 
 from .conftest import PASSWORD, MakeStaff, Tree, add_confirmed_device
@@ -342,7 +342,7 @@ def test_lockout_response_signature_matches_axes() -> None:
 
 
 def test_admin_site_can_require_the_code(en: Client, db: None) -> None:
-    from egov.accounts.testing import sign_in_verified
+    from egov.accounts.tests.helpers import sign_in_verified
 
     root = User.objects.create_superuser("root", "Root2020pass", full_name="Quản trị gốc")
     response = en.get("/test/admin/")

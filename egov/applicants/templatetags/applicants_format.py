@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from egov.dossiers.forms_pdf import format_amount
+from egov.core.formatting import format_amount
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.applicants.models import DeliveryChoice
 from egov.applicants.tests.helpers import (
     client_for,

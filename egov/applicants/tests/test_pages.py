@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.applicants.models import DeliveryChoice, DeliveryMethod
 from egov.applicants.tests.helpers import (
     client_for,

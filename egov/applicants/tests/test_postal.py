@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.applicants import postal, services, simulator
 from egov.applicants.models import (
     DeliveryMethod,

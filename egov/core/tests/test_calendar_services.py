@@ -16,7 +16,7 @@ from django.test import Client
 
 from egov.accounts.models import Role, RoleAssignment, User
 from egov.accounts.permissions import Perm
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.core import workcalendar
 from egov.core.models import AuditEntry, CalendarOverride, Unit
 from egov.core.services.calendar import add_override, change_override, remove_override

@@ -15,13 +15,8 @@ from django.utils import translation
 
 from egov.core.models import AuditEntry, Unit, UnitLevel
 from egov.core.selectors.units import UNIT_COLUMNS, get_unit_by_code, parent_of
-from egov.core.services.units import (
-    UnitImportError,
-    change_unit_code,
-    dissolve_unit,
-    import_unit_rows,
-    read_unit_records,
-)
+from egov.core.services.unit_import import UnitImportError, import_unit_rows, read_unit_records
+from egov.core.services.units import change_unit_code, dissolve_unit
 from egov.core.tests.test_units import assert_tree_sound, make_tree
 
 pytestmark = pytest.mark.django_db

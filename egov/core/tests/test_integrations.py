@@ -289,7 +289,7 @@ def test_call_log_is_read_only_in_the_admin_for_platform_operators(db: None) -> 
 
     from egov.accounts.models import Role, RoleAssignment, User
     from egov.accounts.permissions import Perm
-    from egov.accounts.testing import sign_in_verified
+    from egov.accounts.tests.helpers import sign_in_verified
     from egov.core.integrations.calllog import record_call
     from egov.core.services.units import create_unit
 

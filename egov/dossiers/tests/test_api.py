@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from egov.accounts.models import User
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.dossiers.models import Dossier, IdempotentRequest, Status
 from egov.dossiers.tests.factories import World, build_world, dossier_in_status
 

@@ -20,7 +20,7 @@ from django.test import Client
 
 from egov.accounts.default_roles import ensure_default_roles
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.core.audit import verify_chain
 from egov.core.workcalendar import invalidate_calendar
 from egov.dossiers import services

@@ -14,7 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from egov import urls as project_urls
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.core.models import AuditEntry
 from egov.dossiers import form_views
 from egov.dossiers.form_defaults import default_form

@@ -21,26 +21,15 @@ from pypdf.generic import ContentStream
 from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
 from egov.accounts.services import create_staff_account
+from egov.core.formatting import format_amount
 from egov.core.models import Unit, UnitLevel
 from egov.core.services.units import create_unit
-from egov.dossiers import forms_pdf
 from egov.dossiers.form_defaults import (
     DEFAULT_FORMS,
     FORM_CODES,
     ensure_default_form_templates,
 )
 from egov.dossiers.form_services import update_form_template
-from egov.dossiers.forms_pdf import (
-    FormRenderError,
-    draw_qr,
-    format_amount,
-    public_lookup_url,
-    qr_matrix,
-    register_xlsx,
-    render_form,
-    render_register,
-    render_sample,
-)
 from egov.dossiers.models import (
     ApologyLetter,
     Channel,
@@ -50,6 +39,10 @@ from egov.dossiers.models import (
     FormTemplate,
     Status,
 )
+from egov.dossiers.paperforms.context import FormRenderError, public_lookup_url
+from egov.dossiers.paperforms.excel import register_xlsx
+from egov.dossiers.paperforms.pdf import FormPDF, draw_qr, qr_matrix, render_form, render_sample
+from egov.dossiers.paperforms.register import render_register
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
 
 pytestmark = pytest.mark.django_db
@@ -346,7 +339,7 @@ def test_qr_matrix_has_the_size_of_its_version() -> None:
 
 
 def test_draw_qr_counts_the_dark_modules() -> None:
-    pdf = forms_pdf.FormPDF()
+    pdf = FormPDF()
     pdf.add_page()
     matrix = qr_matrix("x")
     assert draw_qr(pdf, 10, 10, 20, matrix) == sum(sum(row) for row in matrix)

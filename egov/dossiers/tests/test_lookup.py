@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
-from egov.dossiers.lookup import LookupThrottle, normalise_code, public_view
 from egov.dossiers.models import DossierEvent, DossierPaper, Status
+from egov.dossiers.public.lookup import LookupThrottle, normalise_code, public_view
 from egov.dossiers.tests.test_forms_pdf import CODE, World, at, build_world, make_dossier
 
 pytestmark = pytest.mark.django_db

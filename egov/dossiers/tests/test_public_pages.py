@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from egov.accounts.testing import english_client
-from egov.dossiers.forms_pdf import public_lookup_url
+from egov.accounts.tests.helpers import english_client
+from egov.dossiers.paperforms.context import public_lookup_url
 from egov.dossiers.tests.test_forms_pdf import CODE, World
 from egov.dossiers.tests.test_lookup import PRIVATE_CODE, build_lookup_world, forbidden
 

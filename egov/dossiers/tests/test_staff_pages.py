@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.dossiers import services
 from egov.dossiers.models import Dossier, Status
 from egov.dossiers.tests.factories import World, build_world, complete_papers, receive

@@ -19,10 +19,7 @@ from django.db import connection
 
 from egov.accounts.models import User
 from egov.core.models import Unit, UnitLevel
-from egov.core.services.units import create_unit
-from egov.dossiers.models import ApologyLetter, Channel, Dossier, Status
-from egov.dossiers.statistics import (
-    Counts,
+from egov.core.periods import (
     calendar_half,
     calendar_month,
     calendar_quarter,
@@ -32,9 +29,14 @@ from egov.dossiers.statistics import (
     cutoff_month,
     cutoff_quarter,
     cutoff_year,
+    period_bounds,
+)
+from egov.core.services.units import create_unit
+from egov.dossiers.models import ApologyLetter, Channel, Dossier, Status
+from egov.dossiers.stats.figures import (
+    Counts,
     dossier_statistics,
     fold_name,
-    period_bounds,
     quick_periods,
     sum_counts,
 )

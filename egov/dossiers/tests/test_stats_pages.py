@@ -19,12 +19,12 @@ from openpyxl import load_workbook
 
 from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.core.models import Unit, UnitLevel
 from egov.core.services.units import create_unit
 from egov.dossiers.models import Channel, Dossier, Status
-from egov.dossiers.statistics import statistics_units
-from egov.dossiers.stats_views import BAR_AREA
+from egov.dossiers.stats.figures import statistics_units
+from egov.dossiers.stats.views import BAR_AREA
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from egov.accounts.models import AccountKind, User
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.core.models import AuditEntry, CalendarOverride
+from egov.core.periods import parse_period
 from egov.core.workcalendar import invalidate_calendar
 from egov.dossiers.models import DossierEvent, Status
 from egov.dossiers.tests.factories import World, at, build_world, dossier_in_status, make_version
@@ -228,7 +229,7 @@ def test_published_figures_per_subtree_and_period(world: World, clock: Clock) ->
     )
     _rated(world, clock, org.district, Level.SATISFIED, "2026-04-02")  # next month
 
-    march = selectors.parse_period("2026-03")
+    march = parse_period("2026-03")
     assert march is not None and march.start == date(2026, 3, 1) and march.end == date(2026, 3, 31)
     table = selectors.ratings_table(org.province, march, sort="name", descending=False)
     assert table.totals.count == 3
@@ -244,7 +245,7 @@ def test_published_figures_per_subtree_and_period(world: World, clock: Clock) ->
     ward = next(r for r in inside.rows if r.unit == org.commune)
     assert ward.figures.count == 1 and ward.figures.unsatisfied_share == 1.0
 
-    quarter = selectors.parse_period("2026-Q2")
+    quarter = parse_period("2026-Q2")
     assert quarter is not None
     assert selectors.ratings_table(org.province, quarter).totals.count == 1
 
@@ -264,9 +265,9 @@ def test_published_figures_per_subtree_and_period(world: World, clock: Clock) ->
 
 
 def test_parse_period_refuses_nonsense() -> None:
-    assert selectors.parse_period("2026-13") is None
-    assert selectors.parse_period("abc") is None
-    year = selectors.parse_period("", today=date(2026, 5, 1))
+    assert parse_period("2026-13") is None
+    assert parse_period("abc") is None
+    year = parse_period("", today=date(2026, 5, 1))
     assert year is not None and year.key == "2026"
 
 
@@ -550,7 +551,7 @@ def test_ask_about_a_procedure_offers_its_agencies(world: World) -> None:
 
 
 def test_one_stop_statistics_carry_the_ratings_of_the_subtree(world: World, clock: Clock) -> None:
-    from egov.dossiers.statistics import dossier_statistics
+    from egov.dossiers.stats.figures import dossier_statistics
 
     org = world.org
     _rated(world, clock, org.district, Level.VERY_SATISFIED, "2026-03-10")

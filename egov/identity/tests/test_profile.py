@@ -13,7 +13,7 @@ from django.test import Client
 
 from egov.accounts import services as account_services
 from egov.accounts.models import AccountKind, User
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.core.models import AuditEntry
 from egov.identity import services
 from egov.identity.demo import load_demo_identity

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from egov.accounts.models import User
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.dossiers.tests.factories import World, applicant, receive
 from egov.notifications.models import NotificationTemplate, SimulatedSms, SimulatorFaults
 

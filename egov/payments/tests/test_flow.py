@@ -393,7 +393,7 @@ def test_simulators_off(citizen_client: Client, dossier: Dossier, settings: Any)
 def test_receipt_only_for_owner_and_staff_in_scope(
     world: World, citizen_client: Client, dossier: Dossier
 ) -> None:
-    from egov.accounts.testing import sign_in_verified
+    from egov.accounts.tests.helpers import sign_in_verified
 
     come_back(citizen_client, choose(citizen_client, start(citizen_client, dossier), "success"))
     reference = Payment.objects.get().reference

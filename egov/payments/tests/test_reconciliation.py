@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.dossiers.models import Dossier
 from egov.dossiers.tests.factories import World
 from egov.payments import services, signing

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from egov.accounts.models import User
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.core.models import AuditEntry
 from egov.procedures import services
 from egov.procedures.models import ProcedureVersion, ProcessTemplate, VersionStatus

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import english_client, sign_in_verified
+from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.procedures import services
 from egov.procedures.models import ProcedureField, ProcedureVersion, ProcessTemplate
 from egov.procedures.selectors import active_process

@@ -11,7 +11,7 @@ from django.urls import reverse
 from egov.accounts import services as accounts
 from egov.accounts.models import AccountKind, User
 from egov.accounts.permissions import RoleCode
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.dossiers.models import Channel, Dossier, Status
 from egov.dossiers.tests.factories import World
 from egov.submissions import services

@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from egov.core.selectors.units import UNIT_COLUMNS, get_unit_by_code, unit_rows
-from egov.core.services.units import (
+from egov.core.services.unit_import import (
     ImportReport,
     UnitImportError,
     import_unit_rows,

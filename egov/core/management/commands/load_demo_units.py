@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from egov.core.demo_units import load_demo_units
 from egov.core.models import Unit, UnitLevel
-from egov.core.services.units import UnitImportError
+from egov.core.services.unit_import import UnitImportError
 
 
 class Command(BaseCommand):

@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.core.formatting import format_date, local
 from egov.dossiers.models import Dossier, Status
 
 #: Wide enough for both agency-code forms (QĐ 20/2020 and the dotted 2025 form)
@@ -82,10 +83,6 @@ def status_label(code: int) -> str:
         return str(code)
 
 
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(moment) if moment is not None else None
-
-
 def _notice(status: int, desk: str, returned_at: dt.datetime | None) -> str:
     if status == Status.RESULT_READY:
         return _(
@@ -93,9 +90,7 @@ def _notice(status: int, desk: str, returned_at: dt.datetime | None) -> str:
             "appointment slip, or receive it by the channel you chose."
         ) % {"desk": desk}
     if status == Status.RETURNED and returned_at is not None:
-        return _("The result was returned on %(date)s.") % {
-            "date": timezone.localtime(returned_at).strftime("%d/%m/%Y")
-        }
+        return _("The result was returned on %(date)s.") % {"date": format_date(returned_at)}
     if status == Status.SUPPLEMENT_REQUESTED:
         return _(
             "The dossier is waiting for papers from the applicant: see the request to "
@@ -162,10 +157,10 @@ def public_view(code: str) -> PublicDossier | None:
         agency=row["receiving_agency__name"],
         status_code=status,
         status=status_label(status),
-        received_at=_local(row["received_at"]),
-        due_at=_local(row["due_at"]),
-        resolved_at=_local(row["resolved_at"]),
-        returned_at=_local(row["returned_at"]),
+        received_at=local(row["received_at"]),
+        due_at=local(row["due_at"]),
+        resolved_at=local(row["resolved_at"]),
+        returned_at=local(row["returned_at"]),
         result_ready=status in (Status.RESULT_READY, Status.RETURNED),
         notice=_notice(status, desk, row["returned_at"]),
         steps=steps,

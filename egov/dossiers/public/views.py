@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from egov.core.middleware import client_ip
-from egov.dossiers.lookup import (
+from egov.dossiers.public.lookup import (
     MAX_CODE_LENGTH,
     LookupResult,
     not_found_message,

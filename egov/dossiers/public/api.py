@@ -1,7 +1,7 @@
 """Public JSON API (no sign-in): look up a dossier by its code.
 
 Mounted at ``/api/v1/public``. Answers never contain personal data (see
-:mod:`egov.dossiers.lookup`); repeated lookups of unknown codes from one client
+:mod:`egov.dossiers.public.lookup`); repeated lookups of unknown codes from one client
 are refused with 429 and a ``Retry-After`` header.
 """
 
@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from egov.core.middleware import client_ip
 from egov.core.schemas import ErrorOut
-from egov.dossiers.lookup import (
+from egov.dossiers.public.lookup import (
     PublicDossier,
     not_found_message,
     throttled_lookup,

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from egov.dossiers.statistics import REPORT_COLUMNS, Counts, StatsResult, report_columns
+from egov.dossiers.stats.figures import REPORT_COLUMNS, Counts, StatsResult, report_columns
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from egov.dossiers import stats_views
+from egov.dossiers.stats import views as stats_views
 
 app_name = "dossiers_stats"
 

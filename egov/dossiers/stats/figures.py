@@ -65,7 +65,8 @@ Buckets (each dossier is counted from its timestamps, never from the history):
     ``(early + on time) / resolved`` (``None`` when nothing resolved).
 ``satisfaction`` (on the result, not per row)
     the applicants' ratings of dossiers received in the subtree and rated in the
-    period (``egov.feedback.selectors.satisfaction_summary``); ``None`` when a
+    period (given by the provider the feedback app registers, see
+    :func:`register_satisfaction_provider`); ``None`` when a
     field or procedure filter is set, since ratings are counted per agency.
 
 Balance: ``received`` = resolved + in progress + withdrawn + stopped (+ the few
@@ -94,9 +95,9 @@ procedures, one of the catalogue.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,6 +111,18 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.models import Unit, UnitLevel
+from egov.core.periods import (
+    Period,
+    calendar_month,
+    calendar_quarter,
+    calendar_year,
+    current_cutoff_month,
+    cutoff_month,
+    cutoff_quarter,
+    cutoff_year,
+    months_back,
+    period_bounds,
+)
 from egov.dossiers.models import ApologyLetter, Channel, Dossier, Status, Timeliness
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
 from egov.procedures.text import search_key
@@ -235,105 +248,7 @@ class StatsResult:
     satisfaction: dict[str, Any] | None = None
 
 
-# --- periods ---------------------------------------------------------------------
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_midnight(day: date) -> datetime:
-    """00:00 of ``day`` in the province's time zone."""
-    return datetime.combine(day, time.min, tzinfo=_tz())
-
-
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The half-open moments ``[start 00:00, day after end 00:00)``."""
-    return local_midnight(start), local_midnight(end + timedelta(days=1))
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A named period offered as a quick choice."""
-
-    kind: str  # "month", "quarter", "half", "year"
-    basis: str  # "calendar" or "cutoff" (Nghị định 09/2019)
-    year: int
-    number: int  # month 1-12, quarter 1-4, half 1-2; 1 for a year
-    start: date
-    end: date
-
-
-def _month_end(year: int, month: int) -> date:
-    if month == 12:
-        return date(year, 12, 31)
-    return date(year, month + 1, 1) - timedelta(days=1)
-
-
-def _months_back(year: int, month: int, count: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) - count
-    return index // 12, index % 12 + 1
-
-
-def calendar_month(year: int, month: int) -> Period:
-    return Period("month", "calendar", year, month, date(year, month, 1), _month_end(year, month))
-
-
-def calendar_quarter(year: int, quarter: int) -> Period:
-    first = 3 * (quarter - 1) + 1
-    return Period(
-        "quarter", "calendar", year, quarter, date(year, first, 1), _month_end(year, first + 2)
-    )
-
-
-def calendar_half(year: int, half: int) -> Period:
-    first = 6 * (half - 1) + 1
-    return Period("half", "calendar", year, half, date(year, first, 1), _month_end(year, first + 5))
-
-
-def calendar_year(year: int) -> Period:
-    return Period("year", "calendar", year, 1, date(year, 1, 1), date(year, 12, 31))
-
-
-def _cutoff(kind: str, year: int, number: int, last_month: int, months: int) -> Period:
-    """A Nghị định 09/2019 reporting period: from the 15th of the month before its
-    first month to the 14th of its last month."""
-    before_year, before_month = _months_back(year, last_month, months)
-    return Period(
-        kind,
-        "cutoff",
-        year,
-        number,
-        date(before_year, before_month, 15),
-        date(year, last_month, 14),
-    )
-
-
-def cutoff_month(year: int, month: int) -> Period:
-    """Monthly report of ``month``: 15th of the previous month to the 14th."""
-    return _cutoff("month", year, month, month, 1)
-
-
-def cutoff_quarter(year: int, quarter: int) -> Period:
-    """Quarterly report: e.g. Q1 runs from 15 December to 14 March."""
-    return _cutoff("quarter", year, quarter, 3 * quarter, 3)
-
-
-def cutoff_half(year: int, half: int) -> Period:
-    return _cutoff("half", year, half, 6 * half, 6)
-
-
-def cutoff_year(year: int) -> Period:
-    """Annual report: 15 December of the year before to 14 December."""
-    return _cutoff("year", year, 1, 12, 12)
-
-
-def current_cutoff_month(today: date) -> Period:
-    """The monthly reporting period that contains ``today``."""
-    if today.day >= 15:
-        year, month = _months_back(today.year, today.month, -1)
-        return cutoff_month(year, month)
-    return cutoff_month(today.year, today.month)
+# --- quick periods ------------------------------------------------------------------
 
 
 def quick_periods(today: date) -> dict[str, list[tuple[str, Period]]]:
@@ -341,7 +256,7 @@ def quick_periods(today: date) -> dict[str, list[tuple[str, Period]]]:
     each a list of ``(slot, period)`` with slot ``this_month``, ``last_month``,
     ``this_quarter``, ``last_quarter``, ``this_year``, ``last_year``."""
     quarter = (today.month - 1) // 3 + 1
-    last_month = _months_back(today.year, today.month, 1)
+    last_month = months_back(today.year, today.month, 1)
     last_quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
     calendar = [
         ("this_month", calendar_month(today.year, today.month)),
@@ -352,7 +267,7 @@ def quick_periods(today: date) -> dict[str, list[tuple[str, Period]]]:
         ("last_year", calendar_year(today.year - 1)),
     ]
     this_cut = current_cutoff_month(today)
-    previous_cut = cutoff_month(*_months_back(this_cut.year, this_cut.number, 1))
+    previous_cut = cutoff_month(*months_back(this_cut.year, this_cut.number, 1))
     # The reporting month containing today names the reporting quarter and year too.
     cut_quarter = cutoff_quarter(this_cut.year, (this_cut.number - 1) // 3 + 1)
     cut_year = cutoff_year(this_cut.year)
@@ -446,7 +361,7 @@ def _aggregates(starts_at: datetime, ends_at: datetime, as_of: datetime) -> dict
     replaces six filtered counts). Every condition is evaluated on each row of the
     period, so the list is kept short: late is ``resolved - in_time``, on time
     ``in_time - early``, not yet due ``in_progress - overdue``."""
-    tz = _tz()
+    tz = ZoneInfo(settings.TIME_ZONE)
     resolved = Q(resolved_at__gte=starts_at, resolved_at__lt=ends_at)
     # A dossier whose appointment was moved by an apology letter (form 04) was late
     # against the appointment the applicant was first given: it counts as late (or
@@ -602,6 +517,18 @@ def dossier_statistics(
     )
 
 
+#: Who answers "how satisfied were the applicants" (the feedback app, which builds
+#: on this one, registers itself from its ``AppConfig.ready``): called with the
+#: unit ids of the subtree and the period's first and last dates.
+SatisfactionProvider = Callable[[list[int], date, date], dict[str, Any] | None]
+_satisfaction_provider: list[SatisfactionProvider] = []
+
+
+def register_satisfaction_provider(provider: SatisfactionProvider | None) -> None:
+    """Have ``provider`` give the statistics' satisfaction figures (``None``: none)."""
+    _satisfaction_provider[:] = [provider] if provider is not None else []
+
+
 def _satisfaction(
     subtree: list[_UnitInfo],
     start: date,
@@ -609,12 +536,9 @@ def _satisfaction(
     field: ProcedureField | None,
     procedure: Procedure | None,
 ) -> dict[str, Any] | None:
-    if field is not None or procedure is not None:
+    if field is not None or procedure is not None or not _satisfaction_provider:
         return None
-    # Imported here: the feedback app builds on the dossiers app, not the reverse.
-    from egov.feedback.selectors import satisfaction_summary
-
-    return satisfaction_summary([info.pk for info in subtree], start, end)
+    return _satisfaction_provider[0]([info.pk for info in subtree], start, end)
 
 
 def _agency_rows(

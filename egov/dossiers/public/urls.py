@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from egov.dossiers import public_views
+from egov.dossiers.public import views as public_views
 
 app_name = "dossiers_public"
 

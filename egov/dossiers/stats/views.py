@@ -2,8 +2,8 @@
 
 Who sees what: the unit list offers the units where the person holds a dossier
 permission, may read the audit log or operates the platform (see
-:func:`egov.dossiers.statistics.statistics_units`); the figures are those of
-:func:`~egov.dossiers.statistics.dossier_statistics`. Charts are drawn here as
+:func:`egov.dossiers.stats.figures.statistics_units`); the figures are those of
+:func:`~egov.dossiers.stats.figures.dossier_statistics`. Charts are drawn here as
 inline SVG (no script, no library), with the same numbers in the table below them.
 """
 
@@ -26,14 +26,14 @@ from django.views.decorators.http import require_GET
 
 from egov.accounts.decorators import staff_required
 from egov.core.models import Unit
-from egov.dossiers.statistics import (
+from egov.core.periods import Period, calendar_month
+from egov.dossiers.stats.excel import XLSX_CONTENT_TYPE, build_workbook, definitions, filename
+from egov.dossiers.stats.figures import (
     MAX_DATE,
     MIN_DATE,
     REPORT_COLUMNS,
     Counts,
-    Period,
     StatsResult,
-    calendar_month,
     dossier_statistics,
     fold_name,
     may_view_statistics,
@@ -41,7 +41,6 @@ from egov.dossiers.statistics import (
     report_columns,
     statistics_units,
 )
-from egov.dossiers.stats_excel import XLSX_CONTENT_TYPE, build_workbook, definitions, filename
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]

@@ -1,0 +1,1 @@
+"""Statistics of dossiers: figures, page, Excel report and API."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from egov.core.workcalendar import get_calendar
 from egov.dossiers.models import Status
 from egov.dossiers.tests.factories import at, build_world, receive

@@ -26,7 +26,7 @@ import sys
 import types
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -81,25 +81,16 @@ def perform(actor: Actor, action: Action | str, dossier: Dossier, **kwargs: Any)
 class _Surface(types.ModuleType):
     """``services._now`` is the services' clock as callers knew it before the split
     (the demo loader swaps it to write histories in the past; tests freeze it):
-    reading or replacing it here reads or replaces :func:`.inputs.now`, which every
-    service calls."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "_now":
-            return inputs.now
-        raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+    replacing it here replaces :func:`.inputs.now`, which every service calls."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "_now":
             inputs.now = value
-            return
         super().__setattr__(name, value)
 
 
+_now: Callable[[], datetime] = inputs.now
 sys.modules[__name__].__class__ = _Surface
-
-if TYPE_CHECKING:
-    _now: Callable[[], datetime]
 
 __all__ = [
     "Actor",

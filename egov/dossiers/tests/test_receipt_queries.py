@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from egov.core.workcalendar import get_calendar
 from egov.dossiers.models import Status
@@ -27,15 +28,17 @@ def _warm(world: Any) -> None:
 
 
 # Desk + template in one read, then (with a template) its steps; the transaction:
-# savepoint, code sequence, dossier, papers, event, notification, audit head lock,
-# audit entry, audit head update, release.
-@pytest.mark.parametrize(
-    ("template", "expected"), [(True, 12), (False, 11)], ids=["template", "default-process"]
-)
-def test_receipt_round_trips(template: bool, expected: int, django_assert_num_queries: Any) -> None:
+# code sequence, dossier, papers, event, notification, audit head lock, audit
+# entry, audit head update. SQLite adds the savepoint and its release (PostgreSQL
+# writes the audit head in the same statements but counts no savepoint here).
+EXPECTED = {"sqlite": {True: 12, False: 11}, "postgresql": {True: 10, False: 9}}
+
+
+@pytest.mark.parametrize("template", [True, False], ids=["template", "default-process"])
+def test_receipt_round_trips(template: bool, django_assert_num_queries: Any) -> None:
     world = build_world(template=template)
     _warm(world)
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(EXPECTED[connection.vendor][template]):
         dossier = receive(world, received_at=at("2026-03-02", "09:00"))
     assert dossier.status == Status.RECEIVED
     assert dossier.current_step_id is not None if template else dossier.current_step_id is None

@@ -65,14 +65,10 @@ from egov.procedures.terms import ReceiptTerms, terms_of_receipt
 
 @dataclass
 class _Intake:
-    terms: ReceiptTerms  # with the receipt moment
+    terms: ReceiptTerms  # for the receipt moment ``at``
     applicant: ApplicantIn
     rows: list[PaperRow]
-
-    @property
-    def at(self) -> datetime:
-        assert self.terms.at is not None
-        return self.terms.at
+    at: datetime
 
     def missing(self) -> list[Any]:
         return missing_papers(self.terms.version, self.rows, self.terms.papers)
@@ -99,7 +95,10 @@ def _intake(
     terms.check()
     cleaned = clean_applicant(applicant)
     rows = paper_rows(version, papers, listed=terms.papers)
-    return _Intake(terms=dataclasses.replace(terms, at=moment(at)), applicant=cleaned, rows=rows)
+    start = moment(at)
+    return _Intake(
+        terms=dataclasses.replace(terms, at=start), applicant=cleaned, rows=rows, at=start
+    )
 
 
 def _new_dossier(intake: _Intake, *, channel: int, status: Status) -> Dossier:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from egov.dossiers import services, workflow
+from egov.dossiers.models import Dossier
 from egov.dossiers.registry import MOVES
 from egov.dossiers.services.papers import PaperIn
 from egov.dossiers.workflow import Action
@@ -46,8 +47,9 @@ def test_perform_dispatches_to_the_rows_service(monkeypatch: pytest.MonkeyPatch)
 
     row = dataclasses.replace(MOVES[Action.STOP], service=service)
     monkeypatch.setitem(MOVES, Action.STOP, row)
-    assert services.perform("actor", "stop", "dossier", expected_version=3, reason="r") == "done"
-    assert calls == [("actor", "dossier", {"expected_version": 3, "reason": "r"})]
+    dossier = Dossier(code="X")
+    assert services.perform("actor", "stop", dossier, expected_version=3, reason="r") == "done"
+    assert calls == [("actor", dossier, {"expected_version": 3, "reason": "r"})]
 
 
 def test_page_form_becomes_the_services_arguments() -> None:

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+# Re-exported as before the split: callers catch services.ValidationError /
+# PermissionDenied (the demo loader) and patch services.audit.record (tests).
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from egov.core import audit as audit

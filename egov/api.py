@@ -7,6 +7,8 @@ Every error answers with the same JSON shape (``core.schemas.ErrorOut``).
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -14,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from egov.applicants.api import router as applicants_router
 from egov.core.api import router as core_router
+from egov.core.errors import DomainError, api_answer
 from egov.dossiers.api import router as dossiers_router
 from egov.dossiers.public.api import router as public_router
 from egov.dossiers.stats.api import router as stats_router
@@ -89,3 +92,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         {"code": codes.get(exc.status_code, "error"), "message": str(exc), "field": None},
         status=exc.status_code,
     )
+
+
+# Refusals of the services (domain errors, PermissionDenied, Django's
+# ValidationError) map themselves: one body for all, no try/except in the routers.
+_refused = api_answer(
+    lambda request, body, status: api.create_response(request, body, status=status)
+)
+for _refusal in (DomainError, PermissionDenied, DjangoValidationError):
+    api.add_exception_handler(_refusal, _refused)

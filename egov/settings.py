@@ -170,6 +170,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Pages: a domain refusal no view handled becomes an error page, not a 500.
+    "egov.core.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "egov.urls"

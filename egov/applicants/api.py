@@ -13,7 +13,7 @@ instead (``X-Postal-Signature: sha256=<HMAC-SHA256 of the raw body>``).
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -33,7 +33,6 @@ from egov.applicants.schemas import (
 from egov.core.formatting import local
 from egov.core.schemas import ErrorOut
 from egov.dossiers import services as dossier_services
-from egov.dossiers.errors import IncompleteDossier, StaleDossier, TransitionNotAllowed
 from egov.dossiers.models import Dossier, DossierPaper
 from egov.dossiers.models import Status as DossierStatus
 from egov.dossiers.workflow import Action
@@ -140,14 +139,6 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
     }
 
 
-def _validation(exc: ValidationError) -> Status[Any]:
-    if hasattr(exc, "error_dict"):
-        name, errors = next(iter(exc.error_dict.items()))
-        message = errors[0].messages[0] if errors else gettext("The request is not valid.")
-        return _error(422, "invalid", message, None if name == "__all__" else name)
-    return _error(422, "invalid", exc.messages[0] if exc.messages else "")
-
-
 @router.get(
     "/dossiers",
     response={200: MeDossierListOut, 401: ErrorOut},
@@ -220,16 +211,9 @@ def answer_supplement(
         services.answer_supplement(
             request.user, dossier, expected_version=version, uploads=uploads, note=note
         )
-    except StaleDossier:
-        return _error(409, "stale", gettext("The dossier has just changed; reload it."))
-    except TransitionNotAllowed as exc:
-        return _error(409, exc.code, exc.message)
-    except IncompleteDossier as exc:
-        return _error(422, exc.code, exc.message, "files")
     except PermissionDenied:
+        # Not 403: whether a dossier exists is not told to those who may not see it.
         return _error(404, "not_found", gettext("Not found."))
-    except ValidationError as exc:
-        return _validation(exc)
     return Status(200, _detail(request.user, selectors.my_dossier(request.user, code)))
 
 
@@ -253,17 +237,14 @@ def set_delivery(request: HttpRequest, code: str, payload: MeDeliveryIn) -> Stat
     """At the one-stop desk, or by public post (fee shown) to an address; allowed
     while the result is prepared or ready, until the parcel is booked."""
     dossier = selectors.my_dossier(request.user, code)
-    try:
-        services.choose_delivery(
-            request.user,
-            dossier,
-            method=payload.method,
-            recipient_name=payload.recipient_name,
-            address=payload.address,
-            phone=payload.phone,
-        )
-    except ValidationError as exc:
-        return _validation(exc)
+    services.choose_delivery(
+        request.user,
+        dossier,
+        method=payload.method,
+        recipient_name=payload.recipient_name,
+        address=payload.address,
+        phone=payload.phone,
+    )
     return Status(200, _delivery(dossier))
 
 
@@ -301,10 +282,7 @@ def postal_callback(request: HttpRequest) -> Status[Any]:
     """Header `X-Postal-Signature: sha256=<hex HMAC-SHA256 of the raw body>` with
     the shared secret. The same `event_id` twice is recorded once (`recorded`
     false the second time). `delivered` records the result as returned."""
-    try:
-        result = services.record_postal_event(
-            request.body, request.headers.get(postal.SIGNATURE_HEADER)
-        )
-    except services.CallbackRefused as exc:
-        return _error(exc.status, exc.code, exc.message)
+    result = services.record_postal_event(
+        request.body, request.headers.get(postal.SIGNATURE_HEADER)
+    )
     return Status(200, {"recorded": not result.duplicate, "state": result.parcel.state})

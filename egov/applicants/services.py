@@ -45,6 +45,7 @@ from egov.applicants.models import (
     ParcelState,
 )
 from egov.core import audit
+from egov.core.errors import DomainError
 from egov.core.uploads import check_upload, safe_name
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier, Status
@@ -432,14 +433,12 @@ def book_pending_parcels(
 # --- status callbacks -------------------------------------------------------------------------
 
 
-class CallbackRefused(Exception):
+class CallbackRefused(DomainError):
     """A callback that is not recorded; ``status`` is the HTTP answer."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, code=code, http_status=status)
         self.status = status
-        self.code = code
-        self.message = message
 
 
 _STATE_OF = {

@@ -149,6 +149,19 @@ def parse_office_hours(spec: str) -> tuple[tuple[int, int], ...]:
     return tuple(sessions)
 
 
+@functools.lru_cache(maxsize=8)
+def _day_hours(spec: str) -> Decimal:
+    day_us = sum(end - start for start, end in parse_office_hours(spec))
+    return (Decimal(day_us) / Decimal(3_600 * _US_PER_SECOND)).quantize(Decimal("0.01"))
+
+
+def working_day_hours() -> Decimal:
+    """Working hours in one working day (7.50 with 07:30-11:30 and 13:30-17:00), from
+    ``settings.EGOV_OFFICE_HOURS`` as the calendar counts them: the one length that
+    legal time limits in working days are converted with."""
+    return _day_hours(settings.EGOV_OFFICE_HOURS)
+
+
 def parse_working_weekdays(spec: str | Iterable[int | str]) -> frozenset[int]:
     """``"0,1,2,3,4"`` (Monday=0) → a set of weekday numbers."""
     items = spec.split(",") if isinstance(spec, str) else list(spec)

@@ -8,7 +8,10 @@ runs Django's CSRF check before authenticating, so a browser script must send th
 refused with 403. Other sessions (no session, citizen accounts, second factor not
 passed) get 401.
 
-Every state change is one call of :mod:`egov.dossiers.services`; each move takes
+Every state change is one call of :mod:`egov.dossiers.services`; the move routes
+are built from :data:`egov.dossiers.registry.MOVES` (one row per action, with its
+own request schema). Refusals are answered by the API's global handlers
+(``egov/api.py``, :mod:`egov.core.errors`). Each move takes
 ``expected_version`` and answers 409 (``transition_not_allowed`` or ``stale``) when
 it cannot be done, changing nothing. Creating a dossier requires an
 ``Idempotency-Key`` header: the same key and body from the same person give the
@@ -18,11 +21,9 @@ same dossier (201 the first time, 200 after), the same key with another body 422
 
 # No ``from __future__ import annotations``: ninja reads the parameter annotations.
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -31,40 +32,22 @@ from ninja.security import SessionAuth
 
 from egov.accounts.decorators import is_verified
 from egov.accounts.models import AccountKind, User
+from egov.core.errors import DomainError, error_body
 from egov.core.models import Unit
 from egov.core.schemas import ErrorOut
 from egov.core.selectors.units import get_unit_by_code
 from egov.dossiers import selectors, services
-from egov.dossiers.errors import (
-    IdempotencyKeyReused,
-    IncompleteDossier,
-    StaleDossier,
-    TransitionNotAllowed,
-)
+from egov.dossiers.errors import IDEMPOTENCY_HEADER
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.models import Status as DossierStatus
+from egov.dossiers.registry import MOVES, Move, References, api_papers
 from egov.dossiers.schemas import (
-    AcceptIn,
-    AnswerConsultationIn,
-    ApologyIn,
-    ConfirmPaymentIn,
-    ConsultIn,
     DossierCreateIn,
     DossierListOut,
     DossierOut,
-    ForwardIn,
     IncompleteOut,
-    NoteIn,
-    PaperIn,
-    ReasonIn,
-    ReceiveSupplementIn,
-    RefuseIn,
-    RequestPaymentIn,
-    RequestSupplementIn,
-    ResultReadyIn,
-    SendBackIn,
+    VersionIn,
 )
-from egov.dossiers.workflow import Action
 from egov.procedures.models import ProcedureVersion, VersionStatus
 
 
@@ -86,7 +69,6 @@ class StaffSessionAuth(SessionAuth):
 staff_auth = StaffSessionAuth(csrf=True)
 router = Router(auth=staff_auth)
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 CREATE_ROUTE = "POST /api/v1/dossiers"
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -215,53 +197,7 @@ def _detail(dossier: Dossier, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> Status[Any]:
-    return Status(status, {"code": code, "message": message, "field": field})
-
-
-def _validation_error(exc: ValidationError) -> Status[Any]:
-    if hasattr(exc, "error_dict"):
-        field, errors = next(iter(exc.error_dict.items()))
-        message = errors[0].messages[0] if errors else gettext("The request is not valid.")
-        return _error(422, "invalid", message, None if field == "__all__" else field)
-    return _error(422, "invalid", exc.messages[0] if exc.messages else "")
-
-
-def _incomplete(exc: IncompleteDossier) -> Status[Any]:
-    return Status(
-        422,
-        {
-            "code": exc.code,
-            "message": exc.message,
-            "field": "papers",
-            "missing": [
-                {
-                    "required_paper": paper.required_paper_id,
-                    "name": paper.name,
-                    "copies_required": paper.copies_required,
-                    "copies_given": paper.copies_given,
-                    "form_required": paper.form_required,
-                    "reason": paper.reason,
-                }
-                for paper in exc.missing
-            ],
-        },
-    )
-
-
-def _refusal(exc: Exception) -> Status[Any] | None:
-    """The answer for an exception the services raise on purpose (else None)."""
-    if isinstance(exc, TransitionNotAllowed | StaleDossier):
-        return _error(409, exc.code, exc.message)
-    if isinstance(exc, IncompleteDossier):
-        return _incomplete(exc)
-    if isinstance(exc, IdempotencyKeyReused):
-        return _error(422, exc.code, exc.message, IDEMPOTENCY_HEADER)
-    if isinstance(exc, PermissionDenied):
-        message = str(exc) or gettext("You are not allowed to do this with this dossier.")
-        return _error(403, "forbidden", message)
-    if isinstance(exc, ValidationError):
-        return _validation_error(exc)
-    return None
+    return Status(status, error_body(code, message, field))
 
 
 # --- lookups ------------------------------------------------------------------------------
@@ -278,11 +214,8 @@ def _visible(request: HttpRequest, code: str) -> Dossier:
     return dossier
 
 
-class _BadReference(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+def _bad_reference(field: str, message: str) -> DomainError:
+    return DomainError(message, code="invalid", field=field, http_status=422)
 
 
 def _user(username: str | None) -> User | None:
@@ -290,38 +223,26 @@ def _user(username: str | None) -> User | None:
         return None
     user = User.objects.filter(username=User.normalize_username(username)).first()
     if user is None:
-        raise _BadReference("to_user", gettext("No account with this user name."))
+        raise _bad_reference("to_user", gettext("No account with this user name."))
     return user
 
 
 def _unit_by_code(code: str, field: str) -> Unit:
     unit = get_unit_by_code(code, follow_successor=True)
     if unit is None:
-        raise _BadReference(field, gettext("No agency or unit with this identifier code."))
+        raise _bad_reference(field, gettext("No agency or unit with this identifier code."))
     return unit
 
 
-def _papers(items: list[PaperIn]) -> list[services.PaperIn]:
-    return [
-        services.PaperIn(
-            required_paper=item.required_paper, name=item.name, copies=item.copies, form=item.form
-        )
-        for item in items
-    ]
+class _References(References):
+    def user(self, username: str | None) -> User | None:
+        return _user(username)
+
+    def unit(self, code: str, field: str) -> Unit:
+        return _unit_by_code(code, field)
 
 
-def _act(request: HttpRequest, code: str, move: Callable[[Dossier], Any]) -> Status[Any]:
-    dossier = _visible(request, code)
-    try:
-        move(dossier)
-    except _BadReference as exc:
-        return _error(422, "invalid", exc.message, exc.field)
-    except Exception as exc:
-        answer = _refusal(exc)
-        if answer is None:
-            raise
-        return answer
-    return Status(200, _detail(selectors.dossier_detail(dossier.code)))
+_REFERENCES = _References()
 
 
 # --- endpoints --------------------------------------------------------------------------
@@ -372,35 +293,27 @@ def create_dossier(
         return _error(
             422, "unknown_procedure", gettext("No procedure in force with this code."), "procedure"
         )
-    try:
-        agency = _unit_by_code(payload.agency, "agency")
-        dossier, created = services.receive_dossier_once(
-            request.user,  # type: ignore[arg-type]
-            idempotency_key=key,
-            fingerprint=services.request_fingerprint(payload.model_dump(mode="json")),
-            route=CREATE_ROUTE,
-            version=version,
-            agency=agency,
-            channel=payload.channel,
-            applicant=services.ApplicantIn(
-                name=payload.applicant.name,
-                id_number=payload.applicant.id_number,
-                address=payload.applicant.address,
-                phone=payload.applicant.phone,
-                email=payload.applicant.email,
-            ),
-            papers=_papers(payload.papers),
-            received_at=payload.received_at,
-            fee_inputs=payload.fee_inputs,
-            note=payload.note,
-        )
-    except _BadReference as exc:
-        return _error(422, "invalid", exc.message, exc.field)
-    except Exception as exc:
-        answer = _refusal(exc)
-        if answer is None:
-            raise
-        return answer
+    agency = _unit_by_code(payload.agency, "agency")
+    dossier, created = services.receive_dossier_once(
+        request.user,  # type: ignore[arg-type]
+        idempotency_key=key,
+        fingerprint=services.request_fingerprint(payload.model_dump(mode="json")),
+        route=CREATE_ROUTE,
+        version=version,
+        agency=agency,
+        channel=payload.channel,
+        applicant=services.ApplicantIn(
+            name=payload.applicant.name,
+            id_number=payload.applicant.id_number,
+            address=payload.applicant.address,
+            phone=payload.applicant.phone,
+            email=payload.applicant.email,
+        ),
+        papers=api_papers(payload.papers),
+        received_at=payload.received_at,
+        fee_inputs=payload.fee_inputs,
+        note=payload.note,
+    )
     return Status(201 if created else 200, _detail(selectors.dossier_detail(dossier.code)))
 
 
@@ -462,311 +375,27 @@ def get_dossier(request: HttpRequest, code: str) -> Status[Any]:
     return Status(200, _detail(_visible(request, code)))
 
 
-@router.post(
-    "/{code}/accept",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-accept",
-    summary="Accept an online dossier (1 → 2)",
-)
-def accept(request: HttpRequest, code: str, payload: AcceptIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.accept_online(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            fee_inputs=payload.fee_inputs,
-            note=payload.note,
-        ),
-    )
+def _move_route(move: Move) -> None:
+    """``POST /{code}/<path>`` for one registry row, with its own request schema."""
+    responses = PAPER_MOVE_RESPONSES if move.checks_papers else MOVE_RESPONSES
+    schema = move.schema
+
+    def handler(request: HttpRequest, code: str, payload: schema) -> Status[Any]:  # type: ignore[valid-type]
+        dossier = _visible(request, code)
+        arguments = move.api_args(payload, _REFERENCES)
+        version = cast(VersionIn, payload).expected_version
+        move.service(request.user, dossier, expected_version=version, **arguments)
+        return Status(200, _detail(selectors.dossier_detail(dossier.code)))
+
+    # The operation id (``egov_dossiers_api_<name>``) comes from the function's name.
+    handler.__name__ = handler.__qualname__ = move.action.value
+    router.post(
+        f"/{{code}}/{move.path}",
+        response=responses,
+        url_name=f"dossiers-{move.path}",
+        summary=move.summary,
+    )(handler)
 
 
-@router.post(
-    "/{code}/refuse",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-refuse",
-    summary="Refuse a dossier not yet received (→ 3, form 03)",
-)
-def refuse(request: HttpRequest, code: str, payload: RefuseIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.refuse(
-            request.user, d, expected_version=payload.expected_version, reasons=payload.reasons
-        ),
-    )
-
-
-@router.post(
-    "/{code}/forward",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-forward",
-    summary="Hand over to the next step (→ 4)",
-)
-def forward(request: HttpRequest, code: str, payload: ForwardIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.forward(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            to_user=_user(payload.to_user),
-            note=payload.note,
-        ),
-    )
-
-
-@router.post(
-    "/{code}/send-back",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-send-back",
-    summary="Send back to the previous step",
-)
-def send_back(request: HttpRequest, code: str, payload: SendBackIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.send_back(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            reason=payload.reason,
-            to_user=_user(payload.to_user),
-        ),
-    )
-
-
-@router.post(
-    "/{code}/request-supplement",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-request-supplement",
-    summary="Ask the applicant for more papers (→ 5, clock stops)",
-)
-def request_supplement(
-    request: HttpRequest, code: str, payload: RequestSupplementIn
-) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.request_supplement(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            missing_papers=payload.missing_papers,
-            reason=payload.reason,
-        ),
-    )
-
-
-@router.post(
-    "/{code}/receive-supplement",
-    response=PAPER_MOVE_RESPONSES,
-    url_name="dossiers-receive-supplement",
-    summary="Record the papers the applicant added (clock restarts)",
-)
-def receive_supplement(
-    request: HttpRequest, code: str, payload: ReceiveSupplementIn
-) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.receive_supplement(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            papers=_papers(payload.papers),
-            note=payload.note,
-        ),
-    )
-
-
-@router.post(
-    "/{code}/request-payment",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-request-payment",
-    summary="Ask for taxes and fees (→ 6, clock stops)",
-)
-def request_payment(request: HttpRequest, code: str, payload: RequestPaymentIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.request_payment(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            amount=payload.amount,
-            note=payload.note,
-        ),
-    )
-
-
-@router.post(
-    "/{code}/confirm-payment",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-confirm-payment",
-    summary="Record the payment (clock restarts)",
-)
-def confirm_payment(request: HttpRequest, code: str, payload: ConfirmPaymentIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.confirm_payment(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            amount=payload.amount,
-            reference=payload.reference,
-        ),
-    )
-
-
-@router.post(
-    "/{code}/consult",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-consult",
-    summary="Pass to another agency for a step (liên thông)",
-)
-def consult(request: HttpRequest, code: str, payload: ConsultIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.consult_agency(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            other_agency=_unit_by_code(payload.unit, "unit"),
-            note=payload.note,
-        ),
-    )
-
-
-@router.post(
-    "/{code}/answer-consultation",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-answer-consultation",
-    summary="Answer and send the dossier back to the agency that asked",
-)
-def answer_consultation(
-    request: HttpRequest, code: str, payload: AnswerConsultationIn
-) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.answer_consultation(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            note=payload.note,
-            files=_papers(payload.files),
-        ),
-    )
-
-
-@router.post(
-    "/{code}/stop",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-stop",
-    summary="Stop processing (→ 8, form 05)",
-)
-def stop(request: HttpRequest, code: str, payload: ReasonIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.stop_processing(
-            request.user, d, expected_version=payload.expected_version, reason=payload.reason
-        ),
-    )
-
-
-@router.post(
-    "/{code}/withdraw",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-withdraw",
-    summary="Withdraw at the applicant's request (→ 7)",
-)
-def withdraw(request: HttpRequest, code: str, payload: ReasonIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.withdraw(
-            request.user, d, expected_version=payload.expected_version, reason=payload.reason
-        ),
-    )
-
-
-@router.post(
-    "/{code}/result-ready",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-result-ready",
-    summary="Result ready, sent to the one-stop desk (→ 9)",
-)
-def result_ready(request: HttpRequest, code: str, payload: ResultReadyIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.mark_result_ready(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            result_papers=_papers(payload.result_papers),
-            note=payload.note,
-        ),
-    )
-
-
-@router.post(
-    "/{code}/return",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-return",
-    summary="Result returned to the applicant (→ 10)",
-)
-def return_result(request: HttpRequest, code: str, payload: NoteIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.return_result(
-            request.user, d, expected_version=payload.expected_version, note=payload.note
-        ),
-    )
-
-
-@router.post(
-    "/{code}/apology",
-    response=MOVE_RESPONSES,
-    url_name="dossiers-apology",
-    summary="Apology letter with a new appointment (form 04)",
-)
-def apology(request: HttpRequest, code: str, payload: ApologyIn) -> Status[Any]:
-    return _act(
-        request,
-        code,
-        lambda d: services.issue_apology(
-            request.user,
-            d,
-            expected_version=payload.expected_version,
-            reason=payload.reason,
-            new_due_at=payload.new_due_at,
-        ),
-    )
-
-
-#: Action → URL segment, for pages that link to the API.
-ACTION_PATHS: dict[Action, str] = {
-    Action.ACCEPT: "accept",
-    Action.REFUSE: "refuse",
-    Action.FORWARD: "forward",
-    Action.SEND_BACK: "send-back",
-    Action.REQUEST_SUPPLEMENT: "request-supplement",
-    Action.RECEIVE_SUPPLEMENT: "receive-supplement",
-    Action.REQUEST_PAYMENT: "request-payment",
-    Action.CONFIRM_PAYMENT: "confirm-payment",
-    Action.CONSULT: "consult",
-    Action.ANSWER_CONSULTATION: "answer-consultation",
-    Action.STOP: "stop",
-    Action.WITHDRAW: "withdraw",
-    Action.RESULT_READY: "result-ready",
-    Action.RETURN_RESULT: "return",
-    Action.APOLOGY: "apology",
-}
+for _move in MOVES.values():
+    _move_route(_move)

@@ -1,5 +1,6 @@
-"""Refusals of the dossier services, each with a machine ``code`` and a message for
-people (translated: Vietnamese by default). The API maps them to HTTP statuses:
+"""Refusals of the dossier services, each with a machine ``code``, its HTTP status
+and a message for people (translated: Vietnamese by default); they are
+:class:`~egov.core.errors.DomainError`, so the API answers them by itself:
 :class:`TransitionNotAllowed` and :class:`StaleDossier` → 409,
 :class:`IncompleteDossier` and :class:`IdempotencyKeyReused` → 422.
 Permission refusals are Django's ``PermissionDenied``; bad input is Django's
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from egov.core.errors import DomainError
 
-class DossierError(Exception):
+#: The request header carrying the key of an idempotent creation.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class DossierError(DomainError):
     code = "dossier_error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    http_status = 409
 
 
 class TransitionNotAllowed(DossierError):
@@ -26,6 +30,7 @@ class TransitionNotAllowed(DossierError):
     nothing was changed."""
 
     code = "transition_not_allowed"
+    http_status = 409
 
     def __init__(self, message: str, *, action: str = "", status: int | None = None) -> None:
         super().__init__(message)
@@ -37,6 +42,7 @@ class StaleDossier(DossierError):
     """Someone changed the dossier since the caller read it (optimistic locking)."""
 
     code = "stale"
+    http_status = 409
 
     def __init__(self, *, expected: int, current: int) -> None:
         super().__init__(
@@ -67,6 +73,8 @@ class IncompleteDossier(DossierError):
     then asks for a supplement (form 02) or refuses (form 03)."""
 
     code = "incomplete_dossier"
+    http_status = 422
+    field = "papers"
 
     def __init__(self, missing: Sequence[MissingPaper]) -> None:
         names = "; ".join(paper.name for paper in missing)
@@ -76,11 +84,28 @@ class IncompleteDossier(DossierError):
         )
         self.missing = list(missing)
 
+    def extra(self) -> dict[str, Any]:
+        return {
+            "missing": [
+                {
+                    "required_paper": paper.required_paper_id,
+                    "name": paper.name,
+                    "copies_required": paper.copies_required,
+                    "copies_given": paper.copies_given,
+                    "form_required": paper.form_required,
+                    "reason": paper.reason,
+                }
+                for paper in self.missing
+            ]
+        }
+
 
 class IdempotencyKeyReused(DossierError):
     """The same ``Idempotency-Key`` came with a different request body."""
 
     code = "idempotency_key_reused"
+    http_status = 422
+    field = IDEMPOTENCY_HEADER
 
     def __init__(self) -> None:
         super().__init__(

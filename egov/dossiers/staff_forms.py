@@ -519,24 +519,6 @@ class ApologyForm(_ActionForm):
         return value
 
 
-ACTION_FORMS: dict[Action, type[_ActionForm]] = {
-    Action.ACCEPT: NoteForm,
-    Action.REFUSE: RefuseForm,
-    Action.FORWARD: ForwardForm,
-    Action.SEND_BACK: SendBackForm,
-    Action.REQUEST_SUPPLEMENT: SupplementRequestForm,
-    Action.RECEIVE_SUPPLEMENT: ReceiveSupplementForm,
-    Action.REQUEST_PAYMENT: AmountForm,
-    Action.CONFIRM_PAYMENT: ConfirmPaymentForm,
-    Action.CONSULT: ConsultForm,
-    Action.ANSWER_CONSULTATION: AnswerForm,
-    Action.STOP: ReasonForm,
-    Action.WITHDRAW: ReasonForm,
-    Action.RESULT_READY: ResultReadyForm,
-    Action.RETURN_RESULT: NoteForm,
-    Action.APOLOGY: ApologyForm,
-}
-
 #: Actions offered on a selection of dossiers in the worklists, per tab.
 BULK_ACTIONS: dict[str, tuple[Action, ...]] = {
     "receive": (Action.ACCEPT,),
@@ -567,7 +549,6 @@ class BulkForm(forms.Form):
 
 
 __all__ = [
-    "ACTION_FORMS",
     "BULK_ACTIONS",
     "BulkForm",
     "ProcedureChoiceForm",

@@ -39,9 +39,9 @@ from egov.core.selectors.units import ancestors, parent_of
 from egov.dossiers import selectors, services
 from egov.dossiers.errors import IncompleteDossier, StaleDossier, TransitionNotAllowed
 from egov.dossiers.models import Dossier, DossierEvent, Status
-from egov.dossiers.services import ApplicantIn, PaperIn
+from egov.dossiers.registry import MOVES, form_papers
+from egov.dossiers.services import ApplicantIn
 from egov.dossiers.staff_forms import (
-    ACTION_FORMS,
     BULK_ACTIONS,
     BulkForm,
     ProcedureChoiceForm,
@@ -50,7 +50,7 @@ from egov.dossiers.staff_forms import (
 )
 from egov.dossiers.workflow import ACTION_LABELS, Action
 from egov.procedures.models import ProcedureVersion, VersionStatus
-from egov.procedures.selectors import consult_candidates
+from egov.procedures.selectors import consult_candidates, one_stop_desk
 
 PAGE_SIZE = 25
 
@@ -60,25 +60,6 @@ TABS: tuple[tuple[str, Any, str], ...] = (
     ("approve", gettext_lazy("To approve"), Perm.APPROVE_DOSSIERS),
     ("return", gettext_lazy("To return"), Perm.RETURN_RESULTS),
 )
-
-#: Button texts of the actions (the history uses workflow.ACTION_LABELS).
-ACTION_BUTTONS: dict[Action, Any] = {
-    Action.ACCEPT: gettext_lazy("Accept"),
-    Action.REFUSE: gettext_lazy("Refuse (form 03)"),
-    Action.FORWARD: gettext_lazy("Forward"),
-    Action.SEND_BACK: gettext_lazy("Send back"),
-    Action.REQUEST_SUPPLEMENT: gettext_lazy("Request a supplement (form 02)"),
-    Action.RECEIVE_SUPPLEMENT: gettext_lazy("Receive the supplement"),
-    Action.REQUEST_PAYMENT: gettext_lazy("Request taxes and fees"),
-    Action.CONFIRM_PAYMENT: gettext_lazy("Confirm the payment"),
-    Action.CONSULT: gettext_lazy("Pass to another agency"),
-    Action.ANSWER_CONSULTATION: gettext_lazy("Answer and send back"),
-    Action.STOP: gettext_lazy("Stop processing (form 05)"),
-    Action.WITHDRAW: gettext_lazy("Record the withdrawal"),
-    Action.RESULT_READY: gettext_lazy("Mark the result ready"),
-    Action.RETURN_RESULT: gettext_lazy("Return the result"),
-    Action.APOLOGY: gettext_lazy("Issue an apology letter (form 04)"),
-}
 
 #: History wording for the creation events (the moves use workflow.ACTION_LABELS).
 EVENT_LABELS: dict[str, Any] = {
@@ -122,7 +103,7 @@ def desk_agencies(user: Any) -> list[Unit]:
         if unit.level == UnitLevel.INTERNAL:
             agency = parent_of(unit) or unit
         if agency.dissolved_at is None and has_perm_in_unit(
-            user, Perm.RECEIVE_DOSSIERS, services.one_stop_unit(agency)
+            user, Perm.RECEIVE_DOSSIERS, one_stop_desk(agency)
         ):
             found[agency.pk] = agency
     return sorted(found.values(), key=lambda unit: unit.path)
@@ -291,7 +272,7 @@ def _worklist(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filtered": filtered,
         "page": page,
-        "bulk_actions": [(a.value, ACTION_BUTTONS[a]) for a in BULK_ACTIONS.get(tab, ())],
+        "bulk_actions": [(a.value, MOVES[a].button) for a in BULK_ACTIONS.get(tab, ())],
         "results": results,
         "results_failed": sum(1 for r in results if not r.ok),
         "bulk_errors": bulk_errors,
@@ -335,18 +316,6 @@ def _applicant(data: Mapping[str, Any]) -> ApplicantIn:
         phone=data.get("applicant_phone", ""),
         email=data.get("applicant_email", ""),
     )
-
-
-def _papers(items: Iterable[Mapping[str, Any]]) -> list[PaperIn]:
-    return [
-        PaperIn(
-            required_paper=item.get("required_paper"),
-            name=item.get("name", ""),
-            copies=item.get("copies", 1),
-            form=item.get("form", ""),
-        )
-        for item in items
-    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -407,7 +376,7 @@ def _decide(
         "agency": agency,
         "channel": data["channel"],
         "applicant": _applicant(data),
-        "papers": _papers(receipt.papers_in()),
+        "papers": form_papers(receipt.papers_in()),
     }
     try:
         if decision == "supplement":
@@ -495,13 +464,13 @@ def _panels(
     panels: list[ActionPanel] = []
     for action in Action:
         if bound is not None and bound[0] == action:
-            panels.append(ActionPanel(action.value, ACTION_BUTTONS[action], bound[1], open=True))
+            panels.append(ActionPanel(action.value, MOVES[action].button, bound[1], open=True))
             continue
         if not services.may_act(user, dossier, action):
             continue
-        form_class = ACTION_FORMS[action]
-        form = form_class(prefix=action.value, **_form_kwargs(action, dossier))
-        panels.append(ActionPanel(action.value, ACTION_BUTTONS[action], form))
+        move = MOVES[action]
+        form = move.form(prefix=action.value, **_form_kwargs(action, dossier))
+        panels.append(ActionPanel(action.value, move.button, form))
     return panels
 
 
@@ -591,39 +560,8 @@ def _detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _perform(user: Any, action: Action, dossier: Dossier, form: Any, version: int) -> Any:
-    data = form.cleaned_data
-    kwargs: dict[str, Any] = {"expected_version": version}
-    if action in (Action.ACCEPT, Action.RETURN_RESULT, Action.ANSWER_CONSULTATION):
-        kwargs["note"] = data.get("note", "")
-    elif action == Action.REFUSE:
-        kwargs["reasons"] = data["reasons"]
-    elif action == Action.FORWARD:
-        kwargs.update(to_user=data.get("to_user"), note=data.get("note", ""))
-    elif action in (Action.SEND_BACK, Action.STOP, Action.WITHDRAW):
-        kwargs["reason"] = data["reason"]
-    elif action == Action.REQUEST_SUPPLEMENT:
-        kwargs.update(missing_papers=form.missing_list(), reason=data.get("reason", ""))
-    elif action == Action.RECEIVE_SUPPLEMENT:
-        kwargs.update(papers=_papers(form.papers_in()), note=data.get("note", ""))
-    elif action == Action.REQUEST_PAYMENT:
-        kwargs.update(amount=data["amount"], note=data.get("note", ""))
-    elif action == Action.CONFIRM_PAYMENT:
-        kwargs.update(amount=data["amount"], reference=data["reference"])
-    elif action == Action.CONSULT:
-        kwargs.update(other_agency=data["other_agency"], note=data["note"])
-    elif action == Action.RESULT_READY:
-        files = [
-            PaperIn(name=item.name[:500], file=item) for item in data.get("result_files") or []
-        ]
-        named = [
-            PaperIn(name=line.strip()[:500])
-            for line in (data.get("result_names") or "").splitlines()
-            if line.strip()
-        ]
-        kwargs.update(result_papers=files + named, note=data.get("note", ""))
-    elif action == Action.APOLOGY:
-        kwargs.update(reason=data["reason"], new_due_at=data["new_due_at"])
-    return services.perform(user, action, dossier, **kwargs)
+    move = MOVES[action]
+    return move.service(user, dossier, expected_version=version, **move.form_args(form))
 
 
 _ACTION_FIELD_NAMES = {
@@ -648,7 +586,7 @@ def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     except ValueError:
         messages.error(request, stale_message())
         return redirect(here)
-    form = ACTION_FORMS[move](
+    form = MOVES[move].form(
         request.POST, request.FILES, prefix=move.value, **_form_kwargs(move, dossier)
     )
     if version != dossier.version:

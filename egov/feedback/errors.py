@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from egov.core.errors import DomainError
 
-class FeedbackError(Exception):
+
+class FeedbackError(DomainError):
     """A refusal with a readable message; ``field`` names the form field at fault."""
 
     code = "not_allowed"
+    http_status = 409
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class NotReturned(FeedbackError):
@@ -24,3 +25,4 @@ class ChangeWindowClosed(FeedbackError):
 
 class InvalidFeedback(FeedbackError):
     code = "invalid"
+    http_status = 422

@@ -13,10 +13,8 @@ runs Django's CSRF check for unsafe methods, so ``PATCH`` needs the
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Schema
 
 from egov.accounts.api_auth import applicant_auth
 from egov.core.schemas import ErrorOut
@@ -69,15 +67,5 @@ def patch_me(request: HttpRequest, payload: ProfilePatchIn) -> Any:
     for name, value in list(fields.items()):
         if value is None and name != "date_of_birth":
             fields[name] = ""
-    try:
-        services.update_profile(request.user, **fields)  # type: ignore[arg-type]
-    except PermissionDenied as exc:
-        return Status(403, {"code": "forbidden", "message": str(exc), "field": None})
-    except ValidationError as exc:
-        field, errors = next(iter(exc.message_dict.items()))
-        message = errors[0] if errors else gettext("The request is not valid.")
-        return Status(
-            422,
-            {"code": "invalid", "message": message, "field": None if field == "__all__" else field},
-        )
+    services.update_profile(request.user, **fields)  # type: ignore[arg-type]
     return _out(request.user)

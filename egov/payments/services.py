@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
+from egov.core.errors import DomainError
 from egov.dossiers import services as dossier_services
 from egov.dossiers.errors import StaleDossier, TransitionNotAllowed
 from egov.dossiers.models import Dossier, Status
@@ -58,12 +59,11 @@ _PLATFORM_TO_STATUS = {
 }
 
 
-class PaymentNotPossible(Exception):
+class PaymentNotPossible(DomainError):
     """The dossier does not await a payment (or not one that can be made online)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code = "payment_not_possible"
+    http_status = 409
 
 
 def _now() -> datetime:

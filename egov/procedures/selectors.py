@@ -16,13 +16,11 @@ Vocabulary:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import (
     Exists,
     OuterRef,
@@ -38,7 +36,7 @@ from django.utils.translation import gettext, ngettext
 from egov.accounts.permissions import Perm, RoleCode, units_with_perm
 from egov.core.models import Unit, UnitLevel
 from egov.core.selectors.units import one_stop_units
-from egov.core.workcalendar import parse_office_hours
+from egov.core.workcalendar import working_day_hours
 from egov.procedures import fees as fee_rules
 from egov.procedures.models import (
     OnlineLevel,
@@ -64,6 +62,7 @@ __all__ = [
     "fee_inputs",
     "get_procedure",
     "manageable_agencies",
+    "one_stop_desk",
     "online_vocabulary",
     "process_steps",
     "published_version",
@@ -113,18 +112,6 @@ class StepSpec:
 
 
 # --- time, fees, online levels ------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=8)
-def _day_hours(spec: str) -> Decimal:
-    sessions = parse_office_hours(spec)
-    microseconds = sum(end - start for start, end in sessions)
-    return (Decimal(microseconds) / Decimal(3_600_000_000)).quantize(HOURS)
-
-
-def working_day_hours() -> Decimal:
-    """Working hours in one working day, from ``settings.EGOV_OFFICE_HOURS``."""
-    return _day_hours(settings.EGOV_OFFICE_HOURS)
 
 
 def limit_in_hours(time_limit: Decimal | int | str, unit: str) -> Decimal:
@@ -331,11 +318,14 @@ def active_templates(procedure: Procedure) -> QuerySet[ProcessTemplate]:
     )
 
 
-def _one_stop_of(agency: Unit) -> Unit:
-    desks = list(one_stop_units(agency)[:2])
-    # The agency's own desk (a child flagged one-stop) wins over the agency itself.
+def one_stop_desk(agency: Unit, desks: Sequence[Unit] | None = None) -> Unit:
+    """The one-stop desk that receives for ``agency``: of the one-stop units serving
+    it (itself and/or its children, in path order; ``desks`` when the caller has
+    read them already), its own desk (a child) wins; else the agency itself."""
+    if desks is None:
+        desks = list(one_stop_units(agency)[:2])
     children = [unit for unit in desks if unit.pk != agency.pk]
-    return children[0] if children else (desks[0] if desks else agency)
+    return children[0] if children else agency
 
 
 def _split(total: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
@@ -369,7 +359,7 @@ def default_process_steps(
             total, [Decimal("0.10"), Decimal("0.20"), Decimal("0.10")]
         )
     specialist = total - receipt - approval - returning
-    desk = desk or _one_stop_of(agency)
+    desk = desk or one_stop_desk(agency)
     return [
         StepSpec(
             name="Tiếp nhận hồ sơ",

@@ -17,7 +17,6 @@ the same key gets the same dossier (201 the first time, 200 after).
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +25,11 @@ from ninja import Field, File, Form, HeaderEx, P, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from egov.accounts.api_auth import applicant_auth
+from egov.core.errors import DomainError
 from egov.core.schemas import ErrorOut
 from egov.core.selectors.units import get_unit_by_code
-from egov.dossiers.errors import IdempotencyKeyReused, IncompleteDossier
 from egov.procedures.selectors import get_procedure, published_version
 from egov.submissions import selectors, services
-from egov.submissions.errors import SubmissionError
 from egov.submissions.models import Draft
 
 router = Router(auth=applicant_auth)
@@ -126,25 +124,6 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> St
     return Status(status, {"code": code, "message": message, "field": field})
 
 
-def _refusal(exc: Exception) -> Status[Any] | None:
-    if isinstance(exc, SubmissionError):
-        return _error(409, exc.code, exc.message)
-    if isinstance(exc, IncompleteDossier):
-        return _error(422, exc.code, exc.message, "papers")
-    if isinstance(exc, IdempotencyKeyReused):
-        return _error(422, exc.code, exc.message, IDEMPOTENCY_HEADER)
-    if isinstance(exc, PermissionDenied):
-        return _error(403, "forbidden", str(exc) or gettext("Not allowed."))
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            field, errors = next(iter(exc.error_dict.items()))
-            return _error(
-                422, "invalid", errors[0].messages[0], None if field == "__all__" else field
-            )
-        return _error(422, "invalid", exc.messages[0] if exc.messages else "")
-    return None
-
-
 def _draft(request: HttpRequest, draft_id: int) -> Draft:
     return selectors.draft_for(request.user, draft_id)
 
@@ -191,16 +170,17 @@ def _detail(draft: Draft) -> dict[str, Any]:
     }
 
 
-class _BadAgency(Exception):
-    pass
-
-
 def _agency(code: str | None) -> Any:
     if not code:
         return None
     unit = get_unit_by_code(code, follow_successor=True)
     if unit is None:
-        raise _BadAgency
+        raise DomainError(
+            gettext("No agency with this identifier code."),
+            code="invalid",
+            field="agency",
+            http_status=422,
+        )
     return unit
 
 
@@ -222,24 +202,16 @@ def create_draft(request: HttpRequest, payload: DraftCreateIn) -> Status[Any]:
         return _error(
             422, "unknown_procedure", gettext("No procedure in force with this code."), "procedure"
         )
-    try:
-        agency = _agency(payload.agency)
-        draft = services.start_draft(request.user, version, agency=agency)
-        if payload.applicant is not None or payload.answers is not None:
-            services.save_draft(
-                request.user,
-                draft,
-                expected_version=draft.version,
-                applicant=payload.applicant.model_dump() if payload.applicant else None,
-                answers=payload.answers,
-            )
-    except _BadAgency:
-        return _error(422, "invalid", gettext("No agency with this identifier code."), "agency")
-    except Exception as exc:
-        answer = _refusal(exc)
-        if answer is None:
-            raise
-        return answer
+    agency = _agency(payload.agency)
+    draft = services.start_draft(request.user, version, agency=agency)
+    if payload.applicant is not None or payload.answers is not None:
+        services.save_draft(
+            request.user,
+            draft,
+            expected_version=draft.version,
+            applicant=payload.applicant.model_dump() if payload.applicant else None,
+            answers=payload.answers,
+        )
     return Status(201, _detail(draft))
 
 
@@ -271,27 +243,19 @@ def update_draft(request: HttpRequest, draft_id: int, payload: DraftUpdateIn) ->
     except Draft.DoesNotExist:
         return _error(404, "not_found", gettext("Not found."))
     changes: dict[str, Any] = {}
-    try:
-        if payload.agency is not None:
-            changes["agency"] = _agency(payload.agency)
-        if payload.applicant is not None:
-            changes["applicant"] = payload.applicant.model_dump()
-        if payload.answers is not None:
-            changes["answers"] = payload.answers
-        services.save_draft(
-            request.user,
-            draft,
-            expected_version=payload.expected_version,
-            step=payload.step,
-            **changes,
-        )
-    except _BadAgency:
-        return _error(422, "invalid", gettext("No agency with this identifier code."), "agency")
-    except Exception as exc:
-        answer = _refusal(exc)
-        if answer is None:
-            raise
-        return answer
+    if payload.agency is not None:
+        changes["agency"] = _agency(payload.agency)
+    if payload.applicant is not None:
+        changes["applicant"] = payload.applicant.model_dump()
+    if payload.answers is not None:
+        changes["answers"] = payload.answers
+    services.save_draft(
+        request.user,
+        draft,
+        expected_version=payload.expected_version,
+        step=payload.step,
+        **changes,
+    )
     return Status(200, _detail(draft))
 
 
@@ -318,21 +282,15 @@ def upload_paper(
         return _error(404, "not_found", gettext("Not found."))
     if file is None and wallet_document is None:
         return _error(422, "invalid", gettext("Send a file or a wallet document."), "file")
-    try:
-        _saved, errors = services.save_papers(
-            request.user,
-            draft,
-            expected_version=expected_version,
-            uploads={required_paper: file} if file is not None else None,
-            wallet_picks={required_paper: wallet_document}
-            if file is None and wallet_document is not None
-            else None,
-        )
-    except Exception as exc:
-        answer = _refusal(exc)
-        if answer is None:
-            raise
-        return answer
+    _saved, errors = services.save_papers(
+        request.user,
+        draft,
+        expected_version=expected_version,
+        uploads={required_paper: file} if file is not None else None,
+        wallet_picks={required_paper: wallet_document}
+        if file is None and wallet_document is not None
+        else None,
+    )
     if errors:
         return _error(422, "invalid_file", next(iter(errors.values())), "file")
     return Status(200, _detail(draft))
@@ -370,19 +328,13 @@ def submit(
         _draft(request, draft_id)
     except Draft.DoesNotExist:
         return _error(404, "not_found", gettext("Not found."))
-    try:
-        dossier, created = services.submit_draft(
-            request.user,
-            draft_id,
-            idempotency_key=key,
-            fingerprint=services.submit_fingerprint(draft_id),
-            route=f"POST /api/v1/submissions/drafts/{draft_id}/submit",
-        )
-    except Exception as exc:
-        answer = _refusal(exc)
-        if answer is None:
-            raise
-        return answer
+    dossier, created = services.submit_draft(
+        request.user,
+        draft_id,
+        idempotency_key=key,
+        fingerprint=services.submit_fingerprint(draft_id),
+        route=f"POST /api/v1/submissions/drafts/{draft_id}/submit",
+    )
     return Status(
         201 if created else 200,
         {

@@ -1,17 +1,17 @@
 """Refusals of the submission services, each with a machine ``code`` and a message
-for people. Bad input is Django's ``ValidationError`` (with field names)."""
+for people; as :class:`~egov.core.errors.DomainError` they answer 409 by
+themselves in the API. Bad input is Django's ``ValidationError`` (with field names)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from egov.core.errors import DomainError
 
-class SubmissionError(Exception):
+
+class SubmissionError(DomainError):
     code = "submission_error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    http_status = 409
 
 
 class StaleDraft(SubmissionError):

@@ -45,7 +45,7 @@ from egov.procedures.models import (
     RequiredPaper,
     VersionStatus,
 )
-from egov.procedures.selectors import fee_inputs
+from egov.procedures.selectors import fee_for, fee_inputs
 from egov.submissions import schema as form_schema
 from egov.submissions import selectors
 from egov.submissions.errors import DraftClosed, StaleDraft
@@ -437,7 +437,7 @@ def _fee_inputs(draft: Draft) -> dict[str, Any]:
 def fee_of(draft: Draft) -> int | None:
     """The fee for the draft's answers (None when the answers cannot be priced yet)."""
     try:
-        return dossier_services._fee(draft.procedure_version, _fee_inputs(draft))
+        return fee_for(draft.procedure_version, _fee_inputs(draft))
     except ValidationError:
         return None
 

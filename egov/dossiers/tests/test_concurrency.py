@@ -198,7 +198,7 @@ def test_two_clerks_forwarding_one_dossier_one_wins_the_other_is_told(
     )
     first_inside = threading.Event()
     release = threading.Event()
-    real_check = services._check_assignee
+    real_check = services.actions._check_assignee
 
     def held_check(to_user: Any, unit: Any) -> None:
         # The first clerk pauses while holding the row lock, so the second one
@@ -208,7 +208,7 @@ def test_two_clerks_forwarding_one_dossier_one_wins_the_other_is_told(
             release.wait(30)
         real_check(to_user, unit)
 
-    monkeypatch.setattr(services, "_check_assignee", held_check)
+    monkeypatch.setattr(services.actions, "_check_assignee", held_check)
     outcomes: dict[str, Any] = {}
 
     def act(name: str, clerk: Any) -> None:

@@ -28,7 +28,7 @@ def name_failure_limit() -> int:
     return int(settings.EGOV_LOGIN_NAME_FAILURE_LIMIT)
 
 
-class TwoLimitLockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
+class TwoLimitLockoutHandler(AxesDatabaseHandler):
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         parameters = get_lockout_parameters(request, credentials)
         attempts = self.get_user_attempts(request, credentials)

@@ -69,8 +69,8 @@ def _normalise_json_body(request: HttpRequest) -> None:
     if normalised == data:
         return  # leave the exact bytes alone (signatures may cover them)
     new_body = json.dumps(normalised, ensure_ascii=False).encode("utf-8")
-    request._body = new_body  # type: ignore[attr-defined]
-    request._stream = BytesIO(new_body)  # type: ignore[attr-defined]
+    request._body = new_body
+    request._stream = BytesIO(new_body)
     request.META["CONTENT_LENGTH"] = str(len(new_body))
 
 
@@ -81,13 +81,13 @@ class NFCInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = _normalised_querydict(request.GET)
         if query is not None:
-            request.GET = query
+            request.GET = query  # type: ignore[assignment]
         content_type = request.content_type or ""
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             if content_type in _FORM_TYPES and request.method == "POST":
                 form = _normalised_querydict(request.POST)
                 if form is not None:
-                    request.POST = form
+                    request.POST = form  # type: ignore[assignment]
             elif (
                 content_type == "application/json" or content_type.endswith("+json")
             ) and not _signed_callback(request):

@@ -212,6 +212,19 @@ AXES_COOLOFF_TIME = timedelta(
         "int",
     )
 )
+# Self-registration attempts per client address (egov.accounts.throttle).
+EGOV_REGISTRATION_LIMIT = env(
+    "EGOV_REGISTRATION_LIMIT",
+    10,
+    "Registration attempts accepted from one client address per window.",
+    "int",
+)
+EGOV_REGISTRATION_WINDOW_SECONDS = env(
+    "EGOV_REGISTRATION_WINDOW_SECONDS",
+    3600,
+    "Length of the window of EGOV_REGISTRATION_LIMIT, in seconds.",
+    "int",
+)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_HANDLER = "egov.accounts.lockout.TwoLimitLockoutHandler"
 # The same address the audit log and the rate limits see (proxy header only if trusted).

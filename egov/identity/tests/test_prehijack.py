@@ -201,3 +201,16 @@ def test_desk_confirmation_needs_a_clerk_and_is_audited(squatter: User) -> None:
     assert entry.changes["by"] == "desk" and entry.changes["document"] == "CCCD gốc"
     with pytest.raises(ValidationError):
         services.verify_identifier_at_desk(clerk, squatter, "national_id", document="CCCD")
+
+
+def test_detached_accounts_are_listed_for_review(squatter: User) -> None:
+    from egov.accounts.testing import english_client, sign_in_verified
+
+    sign_in(Client(), NEW_PERSON_SUBJECT)
+    squatter.refresh_from_db()
+    root = User.objects.create_superuser("root", "Root2020pass", full_name="Quản trị gốc")
+    client = english_client()
+    sign_in_verified(client, root)
+    html = client.get("/admin/accounts/user/", {"detached": "yes"}).content.decode()
+    assert squatter.username in html
+    assert f">{VICTIM_ID}<" not in html  # the verified account is not flagged

@@ -214,3 +214,25 @@ def test_detached_accounts_are_listed_for_review(squatter: User) -> None:
     html = client.get("/admin/accounts/user/", {"detached": "yes"}).content.decode()
     assert squatter.username in html
     assert f">{VICTIM_ID}<" not in html  # the verified account is not flagged
+
+
+def test_existing_numbers_stay_verified_only_where_the_provider_confirmed_them() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("egov.identity.migrations.0002_mark_provider_confirmed_identifiers")
+    confirmed = User.objects.create_user(
+        "091090001234", None, full_name="An", kind=AccountKind.CITIZEN, national_id="091090001234"
+    )
+    ExternalIdentity.objects.create(user=confirmed, provider="vneid", subject="s-1")
+    Profile.objects.create(user=confirmed, verified_fields=["full_name", "national_id"])
+    typed = User.objects.create_user(
+        VICTIM_ID, None, full_name="Mạo", kind=AccountKind.CITIZEN, national_id=VICTIM_ID
+    )
+    Profile.objects.create(user=typed, verified_fields=["national_id"])  # but never linked
+    migration.mark_confirmed(apps, None)
+    confirmed.refresh_from_db()
+    typed.refresh_from_db()
+    assert confirmed.identifier_verified("national_id")
+    assert not typed.identifier_verified("national_id")

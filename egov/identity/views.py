@@ -112,7 +112,8 @@ def start_view(request: HttpRequest) -> HttpResponse:
 
 def _tell(request: HttpRequest, outcome: services.IdentitySignIn) -> None:
     labels = {"national_id": _("citizen ID number"), "tax_code": _("tax code")}
-    for field in outcome.confirmed:
+    # A new account needs no news that its own number is confirmed.
+    for field in [] if outcome.created else outcome.confirmed:
         messages.success(
             request,
             _("Your %(what)s is now confirmed by the national identity provider.")

@@ -144,13 +144,16 @@ def test_citizen_adding_a_business_tax_code_does_not_take_the_business(
 def test_confirming_from_inside_ones_own_account_verifies_it(squatter: User) -> None:
     # Here the "squatter" is the real Trần Thị Bích Ngọc who registered with a password.
     browser, _response = password_client(VICTIM_ID)
+    assert "Xác nhận qua VNeID" in browser.get(PROFILE).content.decode()
     response = sign_in(browser, NEW_PERSON_SUBJECT)
     assert response.status_code == 302
     assert signed_in_user(browser) == squatter
     squatter.refresh_from_db()
     assert squatter.identifier_verified("national_id")
     assert ExternalIdentity.objects.get(subject=NEW_PERSON_SUBJECT).user == squatter
-    assert "định danh quốc gia đã xác nhận" in browser.get(PROFILE).content.decode()
+    page = browser.get(PROFILE).content.decode()
+    assert "định danh quốc gia đã xác nhận" in page
+    assert "Xác nhận qua VNeID" not in page
     # From now on the provider sign-in opens this account from anywhere.
     elsewhere = Client()
     sign_in(elsewhere, NEW_PERSON_SUBJECT)

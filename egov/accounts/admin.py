@@ -220,6 +220,23 @@ class SetPasswordForm(forms.Form):
         return cleaned
 
 
+class DetachedFilter(admin.SimpleListFilter):
+    """Accounts that lost a number they declared to its proven holder: to review."""
+
+    title = _("number taken away")
+    parameter_name = "detached"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "yes":
+            return queryset.exclude(detached_identifier="")
+        if self.value() == "no":
+            return queryset.filter(detached_identifier="")
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     list_display = [
@@ -232,14 +249,17 @@ class UserAdmin(admin.ModelAdmin):
         "is_active",
         "has_two_step",
     ]
-    list_filter = ["kind", "is_active", "is_staff"]
+    list_filter = ["kind", "is_active", "is_staff", DetachedFilter]
     search_fields = ["username", "full_name", "national_id", "tax_code", "email", "phone"]
     ordering = ["username"]
     readonly_fields = [
         "username",
         "kind",
         "national_id",
+        "national_id_verified_at",
         "tax_code",
+        "tax_code_verified_at",
+        "detached_identifier",
         "last_login",
         "date_joined",
         "password_link",
@@ -268,7 +288,10 @@ class UserAdmin(admin.ModelAdmin):
             "kind",
             "full_name",
             "national_id",
+            "national_id_verified_at",
             "tax_code",
+            "tax_code_verified_at",
+            "detached_identifier",
             "email",
             "phone",
             "is_active",

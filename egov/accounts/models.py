@@ -17,6 +17,9 @@ class AccountKind(models.TextChoices):
     BUSINESS = "business", _("Business (doanh nghiệp)")
 
 
+IDENTIFIER_FIELDS = ("national_id", "tax_code")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -58,6 +61,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     tax_code = models.CharField(
         _("tax code"), max_length=14, blank=True, validators=[validate_tax_code]
     )
+    # A self-declared number (registration, profile) proves nothing: it only counts as
+    # the person's once the national identity provider or a desk clerk confirmed it.
+    national_id_verified_at = models.DateTimeField(
+        _("CCCD confirmed at"), null=True, blank=True, editable=False
+    )
+    tax_code_verified_at = models.DateTimeField(
+        _("tax code confirmed at"), null=True, blank=True, editable=False
+    )
+    detached_identifier = models.CharField(
+        _("number taken away"),
+        max_length=14,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A number this account declared without proof, given to the account that "
+            "proved it; to be reviewed by the agency."
+        ),
+    )
     is_staff = models.BooleanField(
         _("admin site access"),
         default=False,
@@ -95,6 +116,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def normalize_username(cls, username: str) -> str:
         # Lower-case, so "Admin" and "admin" are one account and one lockout counter.
         return str(super().normalize_username(username)).strip().lower()
+
+    def identifier_verified(self, field: str) -> bool:
+        """Whether ``field`` ("national_id" or "tax_code") holds a confirmed number."""
+        if field not in IDENTIFIER_FIELDS:
+            raise ValueError(field)
+        return bool(getattr(self, field)) and getattr(self, f"{field}_verified_at") is not None
+
+    @property
+    def verified_national_id(self) -> str:
+        return self.national_id if self.identifier_verified("national_id") else ""
+
+    @property
+    def verified_tax_code(self) -> str:
+        return self.tax_code if self.identifier_verified("tax_code") else ""
 
     @property
     def is_staff_member(self) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
@@ -535,12 +536,6 @@ def _register(
         else:
             errors.add("full_name", _("Enter the full name."))
     _contact_errors(errors, email, phone)
-    taken = (
-        User.objects.filter(username=identifier).exists()
-        or User.objects.filter(**{identifier_field: identifier}).exists()
-    )
-    if identifier and taken:
-        errors.add(identifier_field, _duplicate_identifier_message(identifier_field))
     user = User(
         username=identifier,
         full_name=full_name,
@@ -550,7 +545,11 @@ def _register(
         **{identifier_field: identifier},
     )
     _password_errors(errors, "password", password, user)
+    # Only once everything else is right: whether the number has an account must not
+    # change which errors come back (see request_registration).
     errors.raise_if_any()
+    if _holder_of(identifier_field, identifier) is not None:
+        raise _already_registered(identifier_field)
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -567,10 +566,54 @@ def _register(
                 },
             )
     except IntegrityError:
-        raise ValidationError(
-            {identifier_field: _duplicate_identifier_message(identifier_field)}
-        ) from None
+        raise _already_registered(identifier_field) from None
     return user
+
+
+def _holder_of(identifier_field: str, identifier: str) -> User | None:
+    return (
+        User.objects.filter(username=identifier).first()
+        or User.objects.filter(**{identifier_field: identifier}).first()
+    )
+
+
+def request_registration(*, kind: str, identifier: str, **fields: Any) -> User | None:
+    """Self-registration from the public page, which must not tell whether the number
+    has an account: a taken number returns ``None`` where a new account returns the
+    user (the page answers both alike); the holder is told by e-mail, and it is audited."""
+    from egov.accounts import notices
+
+    register = register_business if kind == AccountKind.BUSINESS else register_citizen
+    field = "tax_code" if kind == AccountKind.BUSINESS else "national_id"
+    try:
+        return register(**{field: identifier}, **fields)
+    except ValidationError as exc:
+        taken = [
+            error
+            for errors in getattr(exc, "error_dict", {}).values()
+            for error in errors
+            if error.code == "registered"
+        ]
+        if not taken:
+            raise
+    # Hash anyway, so the answer takes as long as creating an account would.
+    make_password(fields.get("password", ""))
+    holder = _holder_of(field, identifier.strip())
+    with transaction.atomic():
+        audit.record(
+            actor=None,
+            action="accounts.registration_for_existing_account",
+            obj=holder,
+            changes={"kind": kind},
+        )
+        if holder is not None:
+            notices.registration_attempted(holder)
+    return None
+
+
+def _already_registered(identifier_field: str) -> ValidationError:
+    message = _duplicate_identifier_message(identifier_field)
+    return ValidationError({identifier_field: ValidationError(message, code="registered")})
 
 
 def _duplicate_identifier_message(identifier_field: str) -> str:

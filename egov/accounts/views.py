@@ -10,13 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -34,6 +35,8 @@ from egov.accounts.forms import (
     add_service_errors,
 )
 from egov.accounts.models import AccountKind, User
+from egov.accounts.throttle import RegistrationThrottle
+from egov.core.middleware import client_ip
 
 
 def _next_from(request: HttpRequest) -> str:
@@ -168,28 +171,57 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+REGISTERED = gettext_lazy(
+    "Thank you. If this number had no account yet, your account is ready: sign in below "
+    "with the number and your password. If it already had one, no new account was "
+    "created and its holder has been told by e-mail; if that account is yours and you "
+    "cannot sign in, sign in through VNeID or ask a one-stop desk."
+)
+
+
+def _too_many_registrations(request: HttpRequest, form: Any, wait: int) -> HttpResponse:
+    form.add_error(
+        None,
+        _(
+            "Too many registrations from your connection. Please try again in about "
+            "%(minutes)d minute(s)."
+        )
+        % {"minutes": max(1, math.ceil(wait / 60))},
+    )
+    response = render(request, "accounts/register.html", {"form": form}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @sensitive_post_parameters("password1", "password2")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
-    """Self-registration of a citizen (CCCD) or a business (tax code)."""
+    """Self-registration of a citizen (CCCD) or a business (tax code).
+
+    The answer is the same whether or not the number already has an account (the
+    holder is told by e-mail instead), and attempts are limited per address.
+    """
     if request.user.is_authenticated:
         return redirect(signin.home_url_for(request.user))
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
+        throttle = RegistrationThrottle(client_ip(request))
+        wait = throttle.retry_after()
+        if wait is not None:
+            return _too_many_registrations(request, form, wait)
+        throttle.count()
         data = form.cleaned_data
-        common = {
-            "full_name": data["full_name"],
-            "password": data["password1"],
-            "email": data["email"],
-            "phone": data["phone"],
-        }
         try:
-            if data["kind"] == AccountKind.BUSINESS:
-                user = services.register_business(tax_code=data["identifier"], **common)
-            else:
-                user = services.register_citizen(national_id=data["identifier"], **common)
+            services.request_registration(
+                kind=data["kind"],
+                identifier=data["identifier"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                email=data["email"],
+                phone=data["phone"],
+            )
         except ValidationError as exc:
             add_service_errors(
                 form,
@@ -197,14 +229,8 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 {"national_id": "identifier", "tax_code": "identifier", "password": "password1"},
             )
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            services.record_sign_in(user, second_factor=False)
-            messages.success(
-                request,
-                _("Your account has been created and you are signed in. Your user name is %(u)s.")
-                % {"u": user.username},
-            )
-            return redirect(signin.home_url_for(user))
+            messages.success(request, REGISTERED)
+            return redirect("accounts:login")
     return render(request, "accounts/register.html", {"form": form})
 
 

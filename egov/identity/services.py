@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
 
@@ -19,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from egov.accounts.models import AccountKind, User
+from egov.accounts import notices
+from egov.accounts.models import IDENTIFIER_FIELDS, AccountKind, User
+from egov.accounts.permissions import Perm, require_perm
 from egov.accounts.validators import normalize_phone, validate_national_id, validate_tax_code
 from egov.core import audit
 from egov.identity.models import (
@@ -128,21 +132,117 @@ def claims_to_profile(claims: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _find_account(identity: VerifiedIdentity, fields: dict[str, Any]) -> User | None:
-    link = (
-        ExternalIdentity.objects.select_related("user")
-        .filter(provider=identity.provider, subject=identity.subject)
-        .first()
-    )
-    if link is not None:
-        return link.user
-    # A person (CCCD number, maybe also a personal tax code) is found by the CCCD;
-    # an organisation (tax code only) by its tax code.
+# --- who holds a citizen ID number or tax code -------------------------------------
+
+# Which kind of account the provider's number identifies: a person by the CCCD, an
+# organisation by its tax code.
+OWNER_KIND = {"national_id": AccountKind.CITIZEN, "tax_code": AccountKind.BUSINESS}
+
+
+class NotThisAccountsNumber(SignInFailed):
+    """Confirming from inside an account, the provider vouched for another number."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("conflict", detail)
+
+
+@dataclass(frozen=True)
+class Detached:
+    """An unproven claim to a number, taken away from an account for its real holder."""
+
+    field: str
+    value: str
+    username: str  # the user name of the account that lost the number, now
+
+
+@dataclass
+class IdentitySignIn:
+    """What a sign-in through the provider did (the pages tell the person)."""
+
+    user: User
+    created: bool = False
+    confirmed: list[str] = dc_field(default_factory=list)  # numbers confirmed just now
+    detached: list[Detached] = dc_field(default_factory=list)
+
+
+def _identity_key(fields: dict[str, Any]) -> tuple[str, str]:
     if fields.get("national_id"):
-        return User.objects.filter(national_id=fields["national_id"]).first()
+        return "national_id", fields["national_id"]
     if fields.get("tax_code"):
-        return User.objects.filter(tax_code=fields["tax_code"]).first()
-    return None
+        return "tax_code", fields["tax_code"]
+    raise SignInFailed("claims", "no identity_number or tax_code")
+
+
+def _detached_username(user: User) -> str:
+    base = f"chua-xac-minh-{user.pk}"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exclude(pk=user.pk).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _detach(holder: User, field: str, *, for_user: str) -> Detached:
+    """Take a number the holder declared but never proved away from their account.
+
+    The account keeps what its owner did with it (drafts, dossiers, password) under a
+    new user name if the number was its user name, and is flagged for the agency
+    (``detached_identifier``); the real holder gets the number. Caller holds a transaction.
+    """
+    locked = User.objects.select_for_update().get(pk=holder.pk)
+    value = getattr(locked, field)
+    if locked.identifier_verified(field):  # checked by callers; never take a proven number
+        raise SignInFailed("conflict", f"{field} confirmed on account {locked.pk}")
+    before = {"username": locked.username, field: value}
+    setattr(locked, field, "")
+    setattr(locked, f"{field}_verified_at", None)
+    locked.detached_identifier = value
+    updated = [field, f"{field}_verified_at", "detached_identifier"]
+    if locked.username == value:
+        locked.username = _detached_username(locked)
+        updated.append("username")
+    locked.save(update_fields=updated)
+    profile = Profile.objects.filter(user=locked).first()
+    if profile is not None and field in profile.verified_fields:
+        profile.verified_fields = [f for f in profile.verified_fields if f != field]
+        profile.save(update_fields=["verified_fields", "updated_at"])
+    audit.record(
+        actor=None,
+        action="identity.identifier_detached",
+        obj=locked,
+        changes={
+            **audit.diff(before, {"username": locked.username, field: ""}),
+            "reason": "confirmed by the national identity provider for another account",
+            "holder": for_user,
+        },
+    )
+    notices.number_detached(locked, field=field, value=value)
+    return Detached(field=field, value=value, username=locked.username)
+
+
+def _claim(user: User, field: str, value: str, result: IdentitySignIn) -> bool:
+    """Give ``user`` the number ``value`` the provider confirmed, taking it from an
+    account that only declared it; ``False`` if an account that proved it holds it.
+    Caller holds a transaction."""
+    other = User.objects.filter(**{field: value}).exclude(pk=user.pk).first()
+    if other is not None:
+        if other.identifier_verified(field):
+            return False
+        result.detached.append(_detach(other, field, for_user=user.username))
+    if getattr(user, field) != value:
+        setattr(user, field, value)
+        user.save(update_fields=[field])
+    if getattr(user, f"{field}_verified_at") is None:
+        setattr(user, f"{field}_verified_at", timezone.now())
+        user.save(update_fields=[f"{field}_verified_at"])
+        result.confirmed.append(field)
+        audit.record(
+            actor=user,
+            action="identity.identifier_confirmed",
+            obj=user,
+            changes={"field": field, "value": value, "by": "identity_provider"},
+        )
+    return True
 
 
 def _refuse(identity: VerifiedIdentity, user: User | None, reason: str) -> SignInFailed:
@@ -175,8 +275,6 @@ def _create_account(identity: VerifiedIdentity, fields: dict[str, Any]) -> User:
         email=fields.get("email", ""),
         phone=fields.get("phone", ""),
         kind=kind,
-        national_id=fields.get("national_id", "") if kind == AccountKind.CITIZEN else "",
-        tax_code=fields.get("tax_code", ""),
     )
     # Only the identity provider signs this person in until they set a password.
     user.set_unusable_password()
@@ -195,7 +293,10 @@ def _create_account(identity: VerifiedIdentity, fields: dict[str, Any]) -> User:
     return user
 
 
-def _sync_profile(user: User, identity: VerifiedIdentity, fields: dict[str, Any]) -> None:
+def _sync_profile(
+    user: User, identity: VerifiedIdentity, fields: dict[str, Any], result: IdentitySignIn
+) -> None:
+    """Copy the provider's claims into the account linked to it (so they are its own)."""
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     before = {
         **{f: getattr(user, f) for f in USER_FIELDS},
@@ -206,16 +307,22 @@ def _sync_profile(user: User, identity: VerifiedIdentity, fields: dict[str, Any]
     user_updates = []
     for name in USER_FIELDS:
         value = fields.get(name)
-        if not value or getattr(user, name) == value:
+        if not value or name in IDENTIFIER_FIELDS:
             continue
-        if name == "national_id" and user.kind != AccountKind.CITIZEN:
-            continue
-        if name == "tax_code" and user.kind == AccountKind.CITIZEN and user.tax_code:
-            continue
-        setattr(user, name, value)
-        user_updates.append(name)
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            user_updates.append(name)
     if user_updates:
         user.save(update_fields=user_updates)
+    for name in IDENTIFIER_FIELDS:
+        value = fields.get(name)
+        if not value:
+            continue
+        if name == "national_id" and user.kind != AccountKind.CITIZEN:
+            continue  # a person's number never identifies an organisation's account
+        if getattr(user, name) not in ("", value):
+            continue  # the account's own number is never replaced
+        _claim(user, name, value, result)
     if "date_of_birth" in fields:
         profile.date_of_birth = fields["date_of_birth"]
     if "address" in fields:
@@ -245,16 +352,87 @@ def _sync_profile(user: User, identity: VerifiedIdentity, fields: dict[str, Any]
         )
 
 
-def sign_in_with_identity(identity: VerifiedIdentity) -> User:
+def _link(user: User, identity: VerifiedIdentity) -> None:
+    link, created = ExternalIdentity.objects.get_or_create(
+        provider=identity.provider, subject=identity.subject, defaults={"user": user}
+    )
+    if link.user_id != user.pk:
+        raise SignInFailed("conflict", "identity linked to another account")
+    if created:
+        if (
+            ExternalIdentity.objects.filter(user=user, provider=identity.provider)
+            .exclude(pk=link.pk)
+            .exists()
+        ):
+            raise SignInFailed("conflict", "account linked to another identity")
+        audit.record(
+            actor=user,
+            action="identity.linked",
+            obj=link,
+            changes={"provider": identity.provider, "subject": identity.subject},
+        )
+    link.last_sign_in_at = timezone.now()
+    link.save(update_fields=["last_sign_in_at"])
+
+
+def _account_for(
+    identity: VerifiedIdentity, field: str, value: str
+) -> tuple[User | None, User | None]:
+    """(the account to sign in, an account that only declared the number).
+
+    The provider's link decides first; otherwise only an account whose number was
+    proved (an earlier provider sign-in, a desk check) is the person's. An account
+    that merely typed the number in is never signed into: it loses the number.
+    """
+    link = (
+        ExternalIdentity.objects.select_related("user")
+        .filter(provider=identity.provider, subject=identity.subject)
+        .first()
+    )
+    if link is not None:
+        return link.user, None
+    holder = User.objects.filter(**{field: value}).first()
+    if holder is None:
+        return None, None
+    if holder.kind == AccountKind.STAFF:
+        # Staff numbers are entered by administrators, and staff never sign in this way.
+        raise _refuse(identity, holder, "staff")
+    if not holder.identifier_verified(field):
+        return None, holder
+    if holder.kind != OWNER_KIND[field]:
+        raise _refuse(identity, holder, "conflict")
+    return holder, None
+
+
+def sign_in_with_identity(
+    identity: VerifiedIdentity, *, inside: User | None = None
+) -> IdentitySignIn:
     """The local account for a person the identity provider vouched for.
 
-    Found by an earlier link, else by tax code (businesses) or CCCD number
-    (citizens), else created as a new citizen (or business) account; the link is
-    kept, the verified claims copied into the profile, and the sign-in audited.
-    Staff and disabled accounts are refused (and the refusal audited).
+    Without ``inside``: the account linked to this provider identity, else the one
+    whose CCCD number (people) or tax code (organisations) was proved, else a new
+    account; an account that only *declared* the number (registration, profile)
+    loses it to this person (:func:`_detach`) and is never signed into.
+
+    With ``inside`` (the person started the sign-in while signed in to that account):
+    the provider confirms the account's own number, and the account is linked.
+
+    The link is kept, the verified claims copied into the profile, the sign-in
+    audited. Staff and disabled accounts are refused (and the refusal audited).
     """
     fields = claims_to_profile(identity.claims)
-    user = _find_account(identity, fields)
+    field, value = _identity_key(fields)
+    result = IdentitySignIn(user=inside)  # type: ignore[arg-type]
+    squatter: User | None = None
+    if inside is not None:
+        if inside.kind == AccountKind.STAFF:
+            raise _refuse(identity, inside, "staff")
+        if inside.kind != OWNER_KIND[field] or getattr(inside, field) != value:
+            _refuse(identity, inside, "conflict")
+            raise NotThisAccountsNumber(f"provider confirmed {field} of another account")
+        user: User | None = inside
+    else:
+        user, squatter = _account_for(identity, field, value)
     if user is not None and user.kind == AccountKind.STAFF:
         raise _refuse(identity, user, "staff")
     if user is not None and not user.is_active:
@@ -262,30 +440,13 @@ def sign_in_with_identity(identity: VerifiedIdentity) -> User:
     try:
         with transaction.atomic():
             if user is None:
+                if squatter is not None:
+                    result.detached.append(_detach(squatter, field, for_user=value))
                 user = _create_account(identity, fields)
-            link, created = ExternalIdentity.objects.get_or_create(
-                provider=identity.provider, subject=identity.subject, defaults={"user": user}
-            )
-            if link.user_id != user.pk:
-                raise SignInFailed("conflict", "identity linked to another account")
-            if not created:
-                pass
-            elif (
-                ExternalIdentity.objects.filter(user=user, provider=identity.provider)
-                .exclude(pk=link.pk)
-                .exists()
-            ):
-                raise SignInFailed("conflict", "account linked to another identity")
-            else:
-                audit.record(
-                    actor=user,
-                    action="identity.linked",
-                    obj=link,
-                    changes={"provider": identity.provider, "subject": identity.subject},
-                )
-            link.last_sign_in_at = timezone.now()
-            link.save(update_fields=["last_sign_in_at"])
-            _sync_profile(user, identity, fields)
+                result.created = True
+            result.user = user
+            _link(user, identity)
+            _sync_profile(user, identity, fields, result)
             audit.record(
                 actor=user,
                 action="identity.signed_in",
@@ -298,6 +459,44 @@ def sign_in_with_identity(identity: VerifiedIdentity) -> User:
             )
     except IntegrityError as exc:
         raise SignInFailed("conflict", str(exc)) from exc
+    return result
+
+
+def verify_identifier_at_desk(actor: User | None, user: User, field: str, *, document: str) -> User:
+    """A one-stop clerk saw the person and their card: the account's number is theirs.
+
+    ``document`` says what was checked (e.g. "CCCD card, original"). Needs the right
+    to receive dossiers somewhere (``actor=None``: the platform, e.g. the demo loader);
+    a CCCD number is confirmed only on a citizen's account.
+    """
+    if actor is not None:
+        require_perm(actor, Perm.RECEIVE_DOSSIERS, None)
+    if field not in IDENTIFIER_FIELDS:
+        raise ValueError(field)
+    if user.kind == AccountKind.STAFF or (
+        field == "national_id" and user.kind != AccountKind.CITIZEN
+    ):
+        raise ValidationError(_("This number cannot be confirmed on this account."))
+    document = document.strip()
+    if not document:
+        raise ValidationError({"document": _("Say which document you checked.")})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        value = getattr(locked, field)
+        if not value:
+            raise ValidationError(_("This account has no such number to confirm."))
+        if locked.identifier_verified(field):
+            raise ValidationError(_("This number is already confirmed."))
+        now = timezone.now()
+        setattr(locked, f"{field}_verified_at", now)
+        locked.save(update_fields=[f"{field}_verified_at"])
+        setattr(user, f"{field}_verified_at", now)
+        audit.record(
+            actor=actor,
+            action="identity.identifier_confirmed",
+            obj=locked,
+            changes={"field": field, "value": value, "by": "desk", "document": document[:200]},
+        )
     return user
 
 

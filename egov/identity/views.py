@@ -18,6 +18,7 @@ from django_otp import login as otp_login
 
 from egov.accounts.decorators import verified_login_required
 from egov.accounts.models import AccountKind, User
+from egov.accounts.permissions import is_applicant
 from egov.accounts.signin import safe_next
 from egov.identity import oidc, services
 from egov.identity.forms import ProfileForm
@@ -69,15 +70,27 @@ REASON_MESSAGES = {
 }
 
 
+NOT_THIS_ACCOUNTS_NUMBER = gettext_lazy(
+    "The national identity provider confirmed a different citizen ID number or tax code "
+    "than the one on the account you are signed in to, so nothing was changed. Sign in "
+    "to VNeID as the holder of this account's number."
+)
+# The session remembers that a provider sign-in was started from inside this account.
+CONFIRM_KEY = "identity_confirm_account"
+
+
 def _failed(request: HttpRequest, failure: oidc.SignInFailed) -> HttpResponse:
     log.info("identity sign-in failed: %s", failure)
     status = 403 if failure.reason in ("staff", "inactive", "access_denied") else 400
     if failure.reason == "unreachable":
         status = 502
+    message = REASON_MESSAGES[failure.reason]
+    if isinstance(failure, services.NotThisAccountsNumber):
+        message = NOT_THIS_ACCOUNTS_NUMBER
     return render(
         request,
         "identity/error.html",
-        {"message": REASON_MESSAGES[failure.reason], "reason": failure.reason},
+        {"message": message, "reason": failure.reason},
         status=status,
     )
 
@@ -85,12 +98,43 @@ def _failed(request: HttpRequest, failure: oidc.SignInFailed) -> HttpResponse:
 @never_cache
 @require_GET
 def start_view(request: HttpRequest) -> HttpResponse:
-    """Send the person to the identity provider (the sign-in page's VNeID button)."""
+    """Send the person to the identity provider: the sign-in page's VNeID button, or
+    the profile's "confirm with VNeID" button when already signed in."""
     next_url = safe_next(request, request.GET.get("next"))
+    request.session.pop(CONFIRM_KEY, None)
+    if is_applicant(request.user):
+        request.session[CONFIRM_KEY] = request.user.pk
     try:
         return redirect(oidc.begin(request, next_url))
     except oidc.SignInFailed as failure:
         return _failed(request, failure)
+
+
+def _tell(request: HttpRequest, outcome: services.IdentitySignIn) -> None:
+    labels = {"national_id": _("citizen ID number"), "tax_code": _("tax code")}
+    # A new account needs no news that its own number is confirmed.
+    for field in [] if outcome.created else outcome.confirmed:
+        messages.success(
+            request,
+            _("Your %(what)s is now confirmed by the national identity provider.")
+            % {"what": labels[field]},
+        )
+    for detached in outcome.detached:
+        messages.warning(
+            request,
+            _(
+                "Another account on the portal had entered your %(what)s %(number)s without "
+                "proving it. The number now belongs only to your account; that account no "
+                "longer has it, sees nothing of yours, and its user name is now %(username)s. "
+                "If you created that account yourself, ask a one-stop desk to move its "
+                "dossiers to this account."
+            )
+            % {
+                "what": labels[detached.field],
+                "number": detached.value,
+                "username": detached.username,
+            },
+        )
 
 
 @never_cache
@@ -98,14 +142,25 @@ def start_view(request: HttpRequest) -> HttpResponse:
 def callback_view(request: HttpRequest) -> HttpResponse:
     """The provider sends the person back here with a code (or an error)."""
     next_url = oidc.pending_next(request)
+    confirming = request.session.pop(CONFIRM_KEY, None)
+    inside = None
+    if (
+        confirming is not None
+        and isinstance(request.user, User)
+        and is_applicant(request.user)
+        and request.user.pk == confirming
+    ):
+        inside = request.user
     try:
         identity = oidc.finish(request)
-        user = services.sign_in_with_identity(identity)
+        outcome = services.sign_in_with_identity(identity, inside=inside)
     except oidc.SignInFailed as failure:
         return _failed(request, failure)
+    user = outcome.user
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     # The provider authenticated the person strongly: the session counts as verified.
     otp_login(request, services.provider_device(user, identity.provider))
+    _tell(request, outcome)
     return redirect(next_url or reverse("identity:profile"))
 
 
@@ -132,5 +187,14 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/profile.html",
-        {"form": form, "profile": profile, "links": user.external_identities.all()},
+        {
+            "form": form,
+            "profile": profile,
+            "links": user.external_identities.all(),
+            "unconfirmed": [
+                name
+                for name in ("national_id", "tax_code")
+                if getattr(user, name) and not user.identifier_verified(name)
+            ],
+        },
     )

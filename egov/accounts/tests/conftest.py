@@ -18,6 +18,14 @@ PASSWORD = "Sao8Mai9Sang"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    # Registration attempts are counted per address in the cache, across tests.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher(settings: Any) -> None:
     # The production hasher is slow on purpose; tests hash passwords hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

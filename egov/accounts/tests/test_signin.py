@@ -359,3 +359,36 @@ def test_admin_site_can_require_the_code(en: Client, db: None) -> None:
 def test_admin_site_refuses_verified_non_admins(en: Client, citizen: User) -> None:
     en.force_login(citizen)
     assert en.get("/test/admin/login/?next=/test/admin/").status_code == 403
+
+
+# --- lockout by user name and address, with a higher per-name limit ------------
+
+
+def test_failures_from_another_address_do_not_lock_the_owner_out(clerk: User) -> None:
+    attacker = Client(REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = log_in(attacker, "motcua.vtv", "Sai7MatKhau")
+    # The address that guessed is locked out of this account...
+    assert response.status_code == 429
+    assert log_in(attacker, "motcua.vtv").status_code == 429
+    # ...but the owner at the office signs in with the right password.
+    owner = Client(REMOTE_ADDR="198.51.100.20", HTTP_ACCEPT_LANGUAGE="en")
+    response = log_in(owner, "motcua.vtv")
+    assert response.status_code == 302
+    assert response["Location"] in (ENROL, VERIFY)
+
+
+def test_the_per_name_limit_still_locks_guessing_spread_over_addresses(
+    clerk: User, settings: Any
+) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.EGOV_LOGIN_NAME_FAILURE_LIMIT = 6
+    for n in range(6):
+        # Two tries from each address: never reaching the per-address limit.
+        guesser = Client(REMOTE_ADDR=f"203.0.113.{10 + n // 2}", HTTP_ACCEPT_LANGUAGE="en")
+        response = log_in(guesser, "motcua.vtv", "Sai7MatKhau")
+        assert response.status_code == (429 if n == 5 else 200)
+    owner = Client(REMOTE_ADDR="198.51.100.20", HTTP_ACCEPT_LANGUAGE="en")
+    assert log_in(owner, "motcua.vtv").status_code == 429
+    # Another account is not affected.
+    assert log_in(owner, "khac.nguoi", "Sai7MatKhau").status_code == 200

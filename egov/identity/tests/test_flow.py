@@ -18,6 +18,7 @@ from egov.accounts import services as account_services
 from egov.accounts.models import AccountKind, User
 from egov.core.models import AuditEntry
 from egov.identity import adapters, oidc
+from egov.identity import services as identity_services
 from egov.identity.models import ExternalIdentity, Profile
 from egov.identity.oidc import FLOW_KEY
 from egov.identity.tests.conftest import (
@@ -90,8 +91,16 @@ def test_offsite_next_is_ignored() -> None:
 # --- success ------------------------------------------------------------------------
 
 
+def confirmed_at_desk(user: User, field: str = "national_id") -> User:
+    return identity_services.verify_identifier_at_desk(None, user, field, document="CCCD")
+
+
 def test_existing_citizen_is_linked_and_signed_in_verified(demo_citizen: User) -> None:
+    # The legitimate path: signed in with the password, the person confirms their
+    # own number through the provider from inside the account (before issue 8 the
+    # provider sign-in took over any account that had merely typed the number in).
     client = Client()
+    client.force_login(demo_citizen)
     response = sign_in(client, CITIZEN_SUBJECT)
     assert response.status_code == 302
     assert response["Location"] == PROFILE
@@ -111,6 +120,8 @@ def test_existing_citizen_is_linked_and_signed_in_verified(demo_citizen: User) -
     assert client.get(PROFILE).status_code == 200
     assert "identity.linked" in actions() and "identity.signed_in" in actions()
     assert FLOW_KEY not in client.session
+    assert demo_citizen.identifier_verified("national_id")
+    assert "identity.identifier_confirmed" in actions()
 
     # A second sign-in uses the link and adds no new one.
     other = Client()
@@ -144,9 +155,11 @@ def test_new_person_gets_a_citizen_account() -> None:
     profile = Profile.objects.get(user=user)
     assert "email" not in profile.verified_fields
     assert profile.source == "idp"
-    assert actions()[-4:] == [
+    assert user.identifier_verified("national_id")
+    assert actions()[-5:] == [
         "identity.account_created",
         "identity.linked",
+        "identity.identifier_confirmed",
         "identity.profile_synced",
         "identity.signed_in",
     ]
@@ -156,6 +169,7 @@ def test_business_signs_in_by_tax_code() -> None:
     business = account_services.register_business(
         tax_code="1701234567", full_name="Biển Xanh", password="KienGiang2020"
     )
+    confirmed_at_desk(business, "tax_code")
     client = Client()
     sign_in(client, BUSINESS_SUBJECT)
     assert signed_in_user(client) == business
@@ -170,6 +184,7 @@ def test_person_with_personal_tax_code_is_found_by_cccd(demo_citizen: User) -> N
     identity = SimulatorIdentity.objects.get(subject=CITIZEN_SUBJECT)
     identity.claims["tax_code"] = "8012345678"
     identity.save()
+    confirmed_at_desk(demo_citizen)
     client = Client()
     sign_in(client, CITIZEN_SUBJECT)
     assert signed_in_user(client) == demo_citizen
@@ -339,6 +354,7 @@ def test_staff_account_is_refused() -> None:
 
 
 def test_disabled_account_is_refused(demo_citizen: User) -> None:
+    confirmed_at_desk(demo_citizen)
     demo_citizen.is_active = False
     demo_citizen.save()
     client = Client()

@@ -29,12 +29,14 @@ API = "/api/v1/identity/me"
 
 @pytest.fixture
 def citizen() -> User:
-    return account_services.register_citizen(
+    user = account_services.register_citizen(
         national_id="091090001234",
         full_name="Nguyễn Văn An",
         password="KienGiang2020",
         phone="0912345678",
     )
+    # Checked at a desk: the provider's sign-in for this number opens this account.
+    return services.verify_identifier_at_desk(None, user, "national_id", document="CCCD")
 
 
 def signed_in(user: User, client: Client | None = None) -> Client:

@@ -44,8 +44,12 @@ run: demo  ## Serve the platform with demo data at http://127.0.0.1:$(PORT)
 
 test: setup system-deps test-only  ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 
+# One pytest worker per core (pytest-xdist): each worker has its own test database
+# and, for the browser tests, its own live server and Chromium. TEST_WORKERS=0 runs
+# in one process.
+TEST_WORKERS ?= auto
 test-only:
-	$(PY) pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: setup  ## ruff, mypy, import contracts (layers), migrations up to date
 	$(PY) ruff check .

@@ -11,6 +11,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck, settings
+
+# Property tests judge correctness, not speed: on a loaded CI machine (parallel
+# workers, browsers) Hypothesis' timing checks would fail tests that are right.
+settings.register_profile(
+    "egov", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.load_profile("egov")
 
 
 @pytest.fixture(autouse=True)

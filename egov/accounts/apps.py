@@ -25,3 +25,8 @@ class AccountsConfig(AppConfig):
             lambda out: call_command("load_demo_accounts", stdout=out),
             after=("core.units",),
         )
+
+        from egov.accounts.default_roles import ensure_default_roles
+        from egov.core import seeds
+
+        seeds.register("accounts.roles", ensure_default_roles)

@@ -52,3 +52,8 @@ class DossiersConfig(AppConfig):
             lambda out: call_command("load_demo_dossiers", stdout=out),
             after=("core.units", "accounts", "procedures"),
         )
+
+        from egov.core import seeds
+        from egov.dossiers.form_defaults import ensure_default_form_templates
+
+        seeds.register("dossiers.form_templates", ensure_default_form_templates)

@@ -10,6 +10,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from egov.core import seeds
+        from egov.notifications.defaults import ensure_default_templates
+
+        seeds.register("notifications.templates", ensure_default_templates)
+
         from egov.dossiers.signals import dossier_changed
         from egov.notifications.outbox import on_dossier_changed
 

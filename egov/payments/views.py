@@ -126,6 +126,11 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 # --- staff: reconciliation ---------------------------------------------------------------
 
 
+#: The days a reconciliation period may start or end on.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
 class ReconcileFilter(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -145,6 +150,22 @@ class ReconcileFilter(forms.Form):
     review = forms.BooleanField(
         label=gettext_lazy("Only those needing reconciliation"), required=False
     )
+
+    def _in_range(self, name: str) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get(name)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            # Days at the calendar's ends overflow when turned into moments.
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s.")
+                % {"first": f"{FIRST_DAY:%d/%m/%Y}", "last": f"{LAST_DAY:%d/%m/%Y}"}
+            )
+        return day
+
+    def clean_start(self) -> dt.date | None:
+        return self._in_range("start")
+
+    def clean_end(self) -> dt.date | None:
+        return self._in_range("end")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

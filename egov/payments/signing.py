@@ -68,8 +68,11 @@ def verify(params: Mapping[str, Any], secret: str | None = None) -> bool:
     given = params.get(SIGNATURE_FIELD)
     if not isinstance(given, str) or not given:
         return False
+    given = given.strip().lower()
+    if not given.isascii():  # no hex digest is; compare_digest raises TypeError on them
+        return False
     try:
         expected = sign(params, secret)
-    except BadMessage:
+    except (BadMessage, UnicodeEncodeError):  # a lone surrogate cannot be signed
         return False
-    return hmac.compare_digest(expected, given.strip().lower())
+    return hmac.compare_digest(expected, given)

@@ -103,3 +103,23 @@ def test_reconciliation_dates_at_the_calendars_ends_are_refused(
     assert "Nhập ngày trong khoảng từ 01/01/2000 đến 31/12/2099." in response.content.decode()
     csv = client.get(RECONCILE, {**query, "format": "csv"})
     assert csv.status_code == 200
+
+
+def test_a_non_ascii_signature_is_a_bad_signature(world: World, dossier: Dossier) -> None:
+    response = _post(json.dumps(_body(dossier, signature="u+:oUß")))
+    assert response.status_code == 200
+    assert response.json()["code"] == "97"
+    assert PaymentEvent.objects.latest("id").outcome == "bad_signature"
+
+
+def test_a_non_ascii_signature_on_the_return_page_is_refused(
+    world: World, dossier: Dossier, citizen_client: Client
+) -> None:
+    body = _body(dossier, signature="ß")
+    response = citizen_client.get("/thanh-toan/ket-qua/", body)
+    assert response.status_code == 400  # shown as an invalid return, not a 500
+
+
+def test_signing_refuses_what_cannot_be_compared_or_signed() -> None:
+    assert not signing.verify({"amount": 1, "signature": "ß"})
+    assert not signing.verify({"amount": "\ud920", "signature": "ab"})

@@ -125,7 +125,8 @@ def _pdf_pages(data: bytes, max_pages: int) -> int:
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     reader = PdfReader(io.BytesIO(data))
-    tree = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+    root: Any = reader.trailer["/Root"].get_object()
+    tree: Any = root["/Pages"].get_object()
     declared = tree.get("/Count")
     if isinstance(declared, int) and declared > max_pages:
         raise PdfTooBig(pages=True)

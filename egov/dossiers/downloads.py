@@ -10,10 +10,11 @@ sniffed into HTML by the browser, never kept by a shared cache.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -59,9 +60,8 @@ def attachment(
     return response
 
 
-@staff_required
 @require_GET
-def paper_file(request: HttpRequest, code: str, paper_id: str) -> FileResponse:
+def _paper_file(request: HttpRequest, code: str, paper_id: str) -> FileResponse:
     """A paper (or result document) of a dossier the staff member may see; 404 for a
     dossier outside their scope exactly as for one that does not exist."""
     dossier = (
@@ -77,3 +77,7 @@ def paper_file(request: HttpRequest, code: str, paper_id: str) -> FileResponse:
     if paper is None:
         raise Http404
     return attachment(paper.file)
+
+
+# Signed-in staff with the second factor (its decorator is typed for page views).
+paper_file = staff_required(cast("Callable[..., HttpResponse]", _paper_file))

@@ -67,12 +67,21 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _storable(query: Any) -> dict[str, str]:
+    """The query's parameters (last value of each) with NUL replaced: PostgreSQL
+    can neither compare nor keep text holding it, and the return is recorded."""
+    return {
+        str(key).replace("\x00", "\ufffd"): str(value).replace("\x00", "\ufffd")
+        for key, value in query.items()
+    }
+
+
 @verified_login_required
 @require_GET
 def payment_return(request: HttpRequest) -> HttpResponse:
     """Where the platform sends the browser back. The parameters are only checked
     and recorded: the payment is paid when the platform's notification says so."""
-    message = services.record_return(request.GET, _ip(request))
+    message = services.record_return(_storable(request.GET), _ip(request))
     payment = (
         Payment.objects.select_related("dossier", "dossier__receiving_unit")
         .filter(reference=message.reference)

@@ -123,3 +123,13 @@ def test_a_non_ascii_signature_on_the_return_page_is_refused(
 def test_signing_refuses_what_cannot_be_compared_or_signed() -> None:
     assert not signing.verify({"amount": 1, "signature": "ß"})
     assert not signing.verify({"amount": "\ud920", "signature": "ab"})
+
+
+def test_a_nul_in_the_return_parameters_is_not_stored(
+    world: World, dossier: Dossier, citizen_client: Client
+) -> None:
+    body = _body(dossier, signature="ab")
+    response = citizen_client.get("/thanh-toan/ket-qua/", {**body, "transaction_id": "PG\x00"})
+    assert response.status_code == 400
+    event = PaymentEvent.objects.filter(kind="return").latest("id")
+    assert event.payload["transaction_id"] == "PG\ufffd"

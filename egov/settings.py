@@ -523,6 +523,13 @@ EGOV_MAX_UPLOAD_BYTES = env(
     "int",
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_MAX_UPLOAD_BYTES + 1024 * 1024
+EGOV_MAX_UPLOAD_PDF_PAGES = env(
+    "EGOV_MAX_UPLOAD_PDF_PAGES",
+    1000,
+    "Most pages an uploaded PDF may have. Larger ones are refused before the full check, "
+    "whose cost grows with the page tree (a crafted file of a few MB can hold 150,000 pages).",
+    "int",
+)
 
 EGOV_SIMULATORS = env(
     "EGOV_SIMULATORS",

@@ -3,7 +3,7 @@
 Registration no longer says whether a number has an account, but each attempt
 still costs a password hash and may send an e-mail to an account holder, so one
 address gets ``EGOV_REGISTRATION_LIMIT`` attempts per
-``EGOV_REGISTRATION_WINDOW_SECONDS`` (as :class:`egov.dossiers.lookup.LookupThrottle`
+``EGOV_REGISTRATION_WINDOW_SECONDS`` (as :class:`egov.dossiers.public.lookup.LookupThrottle`
 for public lookups; the counters live in the shared cache, ``EGOV_CACHE``).
 """
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from egov.applicants import postal, selectors, services
 from egov.applicants.forms import DeliveryForm, StatusFilterForm, SupplementForm, WithdrawForm
 from egov.applicants.models import BOOKED_STATES, DeliveryMethod
 from egov.dossiers import services as dossier_services
+from egov.dossiers.downloads import attachment
 from egov.dossiers.errors import IncompleteDossier, StaleDossier, TransitionNotAllowed
 from egov.dossiers.form_defaults import DOSSIER_FORM_CODES
 from egov.dossiers.models import Dossier, Status
@@ -136,15 +137,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
 def paper_file(request: HttpRequest, code: str, paper_id: str) -> HttpResponseBase:
     dossier = selectors.my_dossier(request.user, code)
     paper = selectors.downloadable_paper(dossier, int(paper_id))
-    name = (paper.file.name or "").rsplit("/", 1)[-1]
-    try:
-        handle = paper.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(paper.file)
 
 
 @applicant_required

@@ -10,7 +10,9 @@ really is, so the stored name cannot lie either.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import IO, Any
 
 from django.conf import settings
@@ -69,29 +71,126 @@ def sniff(file: IO[bytes] | Any) -> UploadKind | None:
     return None
 
 
-def _opens(file: IO[bytes] | Any, kind: UploadKind) -> bool:
-    file.seek(0)
-    data = file.read()
-    file.seek(0)
+def max_pdf_pages() -> int:
+    return int(getattr(settings, "EGOV_MAX_UPLOAD_PDF_PAGES", 1000))
+
+
+#: Indirect objects a PDF may hold, per page allowed: a text-heavy page has a few
+#: dozen (fonts, images, annotations); a scan has three or four.
+OBJECTS_PER_PAGE = 50
+
+# Counted in the raw bytes before any parsing (cheap, bounded by the file size).
+# Pages kept in compressed object streams escape these counts; the bounded walk of
+# the page tree after parsing catches them.
+_LEAF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z0-9#])")
+_INDIRECT_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+_XREF_ENTRY = re.compile(rb"\d{10} \d{5} [fn]")
+_DECLARED_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
+
+
+class PdfTooBig(Exception):
+    """The PDF is over a limit; ``pages`` says whether the page count is at fault."""
+
+    def __init__(self, *, pages: bool) -> None:
+        super().__init__("too many pages" if pages else "too many objects")
+        self.pages = pages
+
+
+def _more_than(pattern: re.Pattern[bytes], data: bytes, limit: int) -> bool:
+    """Whether ``pattern`` occurs more than ``limit`` times (stops counting there)."""
+    return next(islice(pattern.finditer(data), limit, None), None) is not None
+
+
+def _check_pdf_size(data: bytes, max_pages: int) -> None:
+    """Refuse, before parsing, a PDF whose bytes show more pages or objects than
+    allowed: parsing the cross-reference table and walking the page tree cost CPU
+    in proportion to them."""
+    if _more_than(_LEAF_PAGE, data, max_pages):
+        raise PdfTooBig(pages=True)
+    max_objects = max_pages * OBJECTS_PER_PAGE
+    if (
+        _more_than(_INDIRECT_OBJECT, data, max_objects)
+        or _more_than(_XREF_ENTRY, data, max_objects)
+        or any(int(size) > max_objects for size in _DECLARED_SIZE.findall(data))
+    ):
+        raise PdfTooBig(pages=False)
+
+
+def _pdf_pages(data: bytes, max_pages: int) -> int:
+    """The number of pages, walking the page tree with a budget: at most
+    ``max_pages`` leaves and twice as many nodes in all (pypdf's own page list
+    would visit every leaf, however many). Raises ``PdfTooBig`` over the budget,
+    any other exception when the file is not a readable PDF."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    reader = PdfReader(io.BytesIO(data))
+    root: Any = reader.trailer["/Root"].get_object()
+    tree: Any = root["/Pages"].get_object()
+    declared = tree.get("/Count")
+    if isinstance(declared, int) and declared > max_pages:
+        raise PdfTooBig(pages=True)
+    pending: list[Any] = [tree]
+    seen: set[tuple[int, int]] = set()
+    pages = nodes = 0
+    while pending:
+        node = pending.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                raise ValueError("the page tree has a loop")
+            seen.add(key)
+            node = node.get_object()
+        if not isinstance(node, DictionaryObject):
+            raise ValueError("a page tree node is not a dictionary")
+        nodes += 1
+        if nodes > 2 * max_pages + 1:
+            raise PdfTooBig(pages=False)
+        kids = node.get("/Kids")
+        if node.get("/Type") == "/Page" or kids is None:
+            pages += 1
+            if pages > max_pages:
+                raise PdfTooBig(pages=True)
+            continue
+        kids = kids.get_object()
+        if not isinstance(kids, ArrayObject) or len(kids) > max_pages:
+            raise PdfTooBig(pages=True)
+        pending.extend(reversed(kids))
+    return pages
+
+
+def _opens(data: bytes, kind: UploadKind) -> bool:
     try:
         if kind is PDF:
-            from pypdf import PdfReader
-
-            reader = PdfReader(io.BytesIO(data))
-            return len(reader.pages) > 0
+            return _pdf_pages(data, max_pdf_pages()) > 0
         from PIL import Image
 
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
             return image.format == ("JPEG" if kind is JPEG else "PNG")
+    except PdfTooBig:
+        raise
     except Exception:
         return False
+
+
+def _too_big_message(name: str, error: PdfTooBig) -> str:
+    if error.pages:
+        return _(
+            "The file “%(name)s” has more than %(max)s pages. Split it into smaller files "
+            "and upload them one by one."
+        ) % {"name": name, "max": max_pdf_pages()}
+    return _(
+        "The file “%(name)s” is built in too complicated a way to be checked. Save or "
+        "print it again as a PDF, or scan the paper, and upload it again."
+    ) % {"name": name}
 
 
 def check_upload(file: Any, *, field: str = "file") -> UploadKind:
     """Return the file's real type or raise a ValidationError naming ``field``.
 
-    Size first (cheap), then the signature, then a full parse.
+    Size first (cheap), then the signature, then (for a PDF) the number of pages
+    and objects seen in its bytes, then a parse bounded by that number of pages.
     """
     size = getattr(file, "size", None)
     if size is None:
@@ -124,7 +223,16 @@ def check_upload(file: Any, *, field: str = "file") -> UploadKind:
                 "Upload a scan or a PDF of the paper."
             ) % {"name": name}
         raise ValidationError({field: message})
-    if not _opens(file, kind):
+    file.seek(0)
+    data = bytes(file.read())
+    file.seek(0)
+    try:
+        if kind is PDF:
+            _check_pdf_size(data, max_pdf_pages())
+        opens = _opens(data, kind)
+    except PdfTooBig as error:
+        raise ValidationError({field: _too_big_message(name, error)}) from None
+    if not opens:
         raise ValidationError(
             {
                 field: _("The file “%(name)s” looks like %(type)s but cannot be opened.")

@@ -209,7 +209,8 @@ def dossier_form_pdf(request: HttpRequest, dossier_code: str, form_code: str) ->
         code=dossier_code,
     )
     if not may_view_dossier_forms(request.user, dossier):
-        raise PermissionDenied(_("You do not have permission to see this dossier."))
+        # Not 403: whether a dossier code exists is not told to staff outside its scope.
+        raise Http404(_("No dossier with this code."))
     if form_code not in DOSSIER_FORM_CODES:
         raise Http404(_("Unknown form number."))
     try:

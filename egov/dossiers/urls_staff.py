@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, re_path
 
-from egov.dossiers import views
+from egov.dossiers import downloads, views
 
 app_name = "dossiers_staff"
 
@@ -13,5 +13,10 @@ urlpatterns: list[URLPattern] = [
     path("tiep-nhan/", views.receipt, name="receipt"),
     # Dossier codes contain dots and dashes but never a slash.
     re_path(r"^(?P<code>[^/]+)/thao-tac/(?P<action>[a-z_]+)/$", views.act, name="act"),
+    re_path(
+        r"^(?P<code>[^/]+)/giay-to/(?P<paper_id>[0-9]{1,18})/$",
+        downloads.paper_file,
+        name="paper",
+    ),
     re_path(r"^(?P<code>[^/]+)/$", views.detail, name="detail"),
 ]

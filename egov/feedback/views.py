@@ -87,7 +87,8 @@ def _rate(request: HttpRequest, code: str, source: str) -> HttpResponse:
         code=code.strip().upper(),
     )
     if not services.may_rate(request.user, dossier, source):
-        raise PermissionDenied(_("Only the applicant of this dossier may rate it."))
+        # Not 403: whether a dossier code exists is not told to those who may not rate it.
+        raise Http404
     rating = selectors.rating_of(dossier)
     editable = dossier.status == Status.RETURNED and (
         rating is None or services.may_change(request.user, rating)

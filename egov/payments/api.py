@@ -23,7 +23,8 @@ platform's convention: it reads the code, and retries later on anything but
 ``02``  unknown merchant code
 ``04``  the amount differs from the payment's (refused, flagged for reconciliation)
 ``97``  invalid signature (recorded, nothing changed)
-``99``  malformed notification (not a JSON object, unknown status, bad amount)
+``99``  malformed notification (not a JSON object, nested too deep, text that is not
+        valid Unicode, unknown status, bad amount)
 ======  ===============================================================
 
 Every notification, refused or not, is kept as a ``PaymentEvent`` with its raw body.
@@ -86,11 +87,47 @@ NOTIFICATION_BODY: dict[str, Any] = {
 )
 def callback(request: HttpRequest) -> Any:
     """Signed notification of the payment platform; answers ``{"code","message"}``."""
-    raw = request.body.decode("utf-8", "replace")
+    # NUL cannot be stored in PostgreSQL text; the raw body is kept as evidence.
+    raw = request.body.decode("utf-8", "replace").replace("\x00", "\ufffd")
+    ip = request_context().ip_address or request.META.get("REMOTE_ADDR")
+    answer = services.handle_notification(notification_body(raw), raw, ip)
+    return answer.as_dict()
+
+
+#: Deepest nesting read from a notification; the protocol's messages are flat.
+MAX_DEPTH = 8
+
+
+def notification_body(raw: str) -> Any:
+    """The notification as parsed JSON, or ``None`` when it cannot be a notification
+    we may read and keep: not JSON, nested deeper than :data:`MAX_DEPTH` (deeper
+    bodies exhaust the parser's recursion), or holding text that cannot be stored
+    (a lone UTF-16 surrogate such as ``"\\ud920"``, or NUL). ``None`` is recorded
+    and answered as malformed (``99``)."""
     try:
         body = json.loads(raw)
-    except ValueError:
-        body = None
-    ip = request_context().ip_address or request.META.get("REMOTE_ADDR")
-    answer = services.handle_notification(body, raw, ip)
-    return answer.as_dict()
+    except (ValueError, RecursionError):
+        return None
+    pending: list[tuple[Any, int]] = [(body, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(value, dict):
+            pending.extend((key, depth + 1) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _storable(value):
+            return None
+    return body
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -70,6 +70,6 @@ def verify(params: Mapping[str, Any], secret: str | None = None) -> bool:
         return False
     try:
         message = canonical(params).encode()
-    except BadMessage:
+    except (BadMessage, UnicodeEncodeError):  # a lone surrogate cannot be signed
         return False
     return _signer(secret).verify(message, given)

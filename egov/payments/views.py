@@ -67,12 +67,21 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _storable(query: Any) -> dict[str, str]:
+    """The query's parameters (last value of each) with NUL replaced: PostgreSQL
+    can neither compare nor keep text holding it, and the return is recorded."""
+    return {
+        str(key).replace("\x00", "\ufffd"): str(value).replace("\x00", "\ufffd")
+        for key, value in query.items()
+    }
+
+
 @verified_login_required
 @require_GET
 def payment_return(request: HttpRequest) -> HttpResponse:
     """Where the platform sends the browser back. The parameters are only checked
     and recorded: the payment is paid when the platform's notification says so."""
-    message = services.record_return(request.GET, _ip(request))
+    message = services.record_return(_storable(request.GET), _ip(request))
     payment = (
         Payment.objects.select_related("dossier", "dossier__receiving_unit")
         .filter(reference=message.reference)
@@ -126,6 +135,11 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 # --- staff: reconciliation ---------------------------------------------------------------
 
 
+#: The days a reconciliation period may start or end on.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
 class ReconcileFilter(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -145,6 +159,22 @@ class ReconcileFilter(forms.Form):
     review = forms.BooleanField(
         label=gettext_lazy("Only those needing reconciliation"), required=False
     )
+
+    def _in_range(self, name: str) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get(name)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            # Days at the calendar's ends overflow when turned into moments.
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s.")
+                % {"first": f"{FIRST_DAY:%d/%m/%Y}", "last": f"{LAST_DAY:%d/%m/%Y}"}
+            )
+        return day
+
+    def clean_start(self) -> dt.date | None:
+        return self._in_range("start")
+
+    def clean_end(self) -> dt.date | None:
+        return self._in_range("end")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -132,12 +132,12 @@ class PapersForm(DraftVersionMixin):
             (str(doc.pk), doc.name) for doc in wallet
         ]
         for paper in papers:
+            # Django renders help_text unescaped, so it holds only our own words: the
+            # attached file's name (chosen by whoever uploaded it) is shown by the
+            # template, escaped, next to the field.
             help_parts = [_("PDF, JPEG or PNG, at most %(mb)s MB.") % {"mb": limit}]
             if paper.pk in attached:
-                help_parts.append(
-                    _("Already attached: %(name)s. Upload another file to replace it.")
-                    % {"name": attached[paper.pk].name}
-                )
+                help_parts.append(_("Upload another file to replace the attached one."))
             self.fields[f"paper_{paper.pk}"] = forms.FileField(
                 label=paper.name + ("" if not paper.is_optional else " " + _("(optional)")),
                 required=False,

@@ -27,6 +27,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
@@ -304,7 +305,9 @@ def _message_for(validator: str) -> str:
 
 def _field(name: str, prop: Mapping[str, Any], spec: Mapping[str, Any], required: bool) -> Any:
     label = text_in(spec.get("label"), prop.get("title") or name.replace("_", " ").capitalize())
-    help_text = text_in(spec.get("help"), prop.get("description") or "")
+    # Django renders help_text unescaped; this one is typed by an operator in the
+    # schema editor, so it is escaped here like every other text we did not write.
+    help_text = escape(text_in(spec.get("help"), prop.get("description") or ""))
     widget = spec.get("widget") or default_widget(prop)
     common: dict[str, Any] = {"label": label, "help_text": help_text, "required": required}
     kind = prop["type"]

@@ -30,6 +30,7 @@ from egov.accounts.decorators import second_factor_step, staff_required
 from egov.accounts.models import AccountKind
 from egov.accounts.permissions import Perm, has_perm_in_unit
 from egov.core.formatting import format_amount
+from egov.dossiers.downloads import attachment
 from egov.dossiers.errors import IncompleteDossier, TransitionNotAllowed
 from egov.procedures.models import OnlineLevel, Procedure
 from egov.procedures.selectors import current_versions, get_procedure, published_version
@@ -492,14 +493,7 @@ def _own_document(request: HttpRequest, pk: int) -> WalletDocument:
 @applicant_required
 def wallet_download(request: HttpRequest, pk: int) -> FileResponse:
     document = _own_document(request, pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(document.file, document.name, document.content_type)
 
 
 @applicant_required

@@ -38,7 +38,8 @@ class HmacSha256Signer:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def verify(self, message: bytes, signature: str) -> bool:
-        if not isinstance(signature, str) or not signature:
+        # A hex digest is ASCII; compare_digest raises TypeError on anything else.
+        if not isinstance(signature, str) or not signature or not signature.isascii():
             return False
         return hmac.compare_digest(self.sign(message), signature.strip().lower())
 

@@ -196,7 +196,9 @@ def test_staff_download_a_dossiers_form(world: World) -> None:
 
 def test_staff_of_another_district_may_not_download_the_forms(world: World) -> None:
     client = signed_in(world.outsider)
-    assert client.get(f"{FORMS}{CODE}/01.pdf").status_code == 403
+    # 404 as for a code that does not exist: its existence is not told outside the scope.
+    assert client.get(f"{FORMS}{CODE}/01.pdf").status_code == 404
+    assert client.get(f"{FORMS}000.00.31.H33-260115-9999/01.pdf").status_code == 404
 
 
 def test_unknown_dossier_or_form_is_not_found(world: World) -> None:

@@ -310,7 +310,12 @@ def test_rating_page_for_the_owner_only(world: World) -> None:
     assert client.get(url).status_code == 302  # sign in first
     other = User.objects.create_user("091090009999", None, kind=AccountKind.CITIZEN)
     client.force_login(other)
-    assert client.get(url).status_code == 403
+    # "Not yours" and "no such dossier" answer alike: codes are not confirmed to strangers.
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"level": "3", **GOOD}).status_code == 404
+    missing = reverse("feedback:rate", args=["000.00.31.H33-260115-9999"])
+    assert client.get(missing).status_code == 404
+    assert not Rating.objects.filter(dossier=dossier).exists()
     client.force_login(world.staff.citizen)
     assert client.get(url).status_code == 200
     bad = client.post(url, {"level": "3", "comment": "Tốt"})
@@ -334,7 +339,7 @@ def test_desk_rating_page(world: World) -> None:
     assert Rating.objects.get(dossier=dossier).source == RatingSource.DESK
     outsider = Client()
     sign_in_verified(outsider, world.staff.outsider)
-    assert outsider.get(url).status_code == 403
+    assert outsider.get(url).status_code == 404
 
 
 # --- questions -----------------------------------------------------------------------------------

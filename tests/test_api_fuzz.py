@@ -25,7 +25,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import Client
 from django.utils.crypto import get_random_string
-from egov.accounts.testing import sign_in_verified
+from egov.accounts.tests.helpers import sign_in_verified
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup, ServerError

@@ -67,7 +67,7 @@ def test_a_clerk_opens_a_paper_from_the_dossier_page(world: World, dossier: Doss
     page = client.get(reverse("dossiers_staff:detail", args=[dossier.code])).content.decode()
     url = _paper_url(dossier)
     assert f'href="{url}"' in page
-    assert "/dossiers/" not in page  # no link to the unserved storage path
+    assert 'href="/dossiers/' not in page  # no link to the unserved storage path
 
     response = client.get(url)
     assert response.status_code == 200

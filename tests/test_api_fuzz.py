@@ -25,7 +25,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import Client
 from django.utils.crypto import get_random_string
-from egov.accounts.tests.helpers import sign_in_verified
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup, ServerError
@@ -34,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from egov.accounts.tests.helpers import sign_in_verified
 from egov.core.workcalendar import invalidate_calendar
 from egov.dossiers.tests.factories import World, build_world
 

@@ -49,7 +49,7 @@ test: setup system-deps test-only  ## Run the whole test suite (SQLite unless DA
 # in one process.
 TEST_WORKERS ?= auto
 test-only:
-	$(PY) pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(PY) pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup  ## ruff, mypy, import contracts (layers), migrations up to date
 	$(PY) ruff check .

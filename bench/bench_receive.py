@@ -488,6 +488,7 @@ def _run_processes(
 
 def run(args: argparse.Namespace) -> bool:
     from django.db import connection
+    from django.urls import get_resolver
 
     from egov.core.audit import verify_chain
     from egov.dossiers import services
@@ -505,6 +506,9 @@ def run(args: argparse.Namespace) -> bool:
         services.audit.record = lambda **kwargs: None  # type: ignore[assignment]
         print("DIAGNOSIS: audit.record stubbed out (not a valid configuration).")
     before = Dossier.objects.count()
+    # Load the URL configuration before the workers start (a receipt's notice
+    # reverses the public lookup URL): the figures are receipts, not imports.
+    get_resolver().url_patterns  # noqa: B018
     connection.close()
     if args.processes:
         timings, codes, errors, elapsed = _run_processes(args, setup)

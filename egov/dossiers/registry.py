@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django import forms
 from django.utils.functional import Promise
@@ -30,15 +30,13 @@ from egov.dossiers.services.papers import PaperIn
 from egov.dossiers.workflow import Action, Transition
 
 
-class References:
+class References(Protocol):
     """How an API request names people and units (user names, unit codes); the API
     supplies it, raising its own error for an unknown name."""
 
-    def user(self, username: str | None) -> Any:  # pragma: no cover - interface
-        raise NotImplementedError
+    def user(self, username: str | None) -> Any: ...
 
-    def unit(self, code: str, field: str) -> Any:  # pragma: no cover - interface
-        raise NotImplementedError
+    def unit(self, code: str, field: str) -> Any: ...
 
 
 ApiArgs = Callable[[Any, References], dict[str, Any]]

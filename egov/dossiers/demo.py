@@ -3,7 +3,7 @@ procedures, so worklists and statistics show something real on first run.
 
 Every dossier is made through :mod:`egov.dossiers.services` (codes, due dates,
 events, audit entries are real). Their histories lie in the past: while loading,
-the services' clock (``services._now``) is replaced by a demo clock that walks
+the services' clock (``services.inputs.now``) is replaced by a demo clock that walks
 each dossier forward from its receipt time, never beyond the real now. Some
 dossiers are overdue, some got an apology letter (form 04), some were passed to
 another agency (liên thông), some wait for a supplement or for fees.
@@ -90,7 +90,7 @@ class DemoDossierReport:
 
 
 class _DemoClock:
-    """Stands in for ``services._now`` while loading; never runs past the real now."""
+    """Stands in for ``services.inputs.now`` while loading; never runs past the real now."""
 
     def __init__(self) -> None:
         self.moment = timezone.now().replace(microsecond=0)
@@ -111,12 +111,12 @@ class _DemoClock:
 @contextmanager
 def _demo_clock() -> Iterator[_DemoClock]:
     clock = _DemoClock()
-    original: Callable[[], datetime] = services._now
-    services._now = clock
+    original: Callable[[], datetime] = services.inputs.now
+    services.inputs.now = clock
     try:
         yield clock
     finally:
-        services._now = original
+        services.inputs.now = original
 
 
 def demo_dossiers() -> Any:

@@ -5,7 +5,7 @@ person signs in with password + TOTP in their own browser context. The receipt
 slip (form 01) and the control sheet (form 06) are checked as PDF text; the
 worklist, receipt and dossier pages pass an axe-core scan.
 
-The services' clock (``services._now``) is frozen and moved by the test: the live
+The services' clock (``services.inputs.now``) is frozen and moved by the test: the live
 server runs in this process, so the walk has fixed dates and the appointment's
 move after the supplement is exact.
 """
@@ -98,7 +98,7 @@ def walk(monkeypatch: pytest.MonkeyPatch) -> Walk:
         ],
     )
     clock = FrozenClock(at("2025-03-03", "08:00"))  # a Monday
-    monkeypatch.setattr(services, "_now", clock)
+    monkeypatch.setattr(services.inputs, "now", clock)
     return Walk(
         org=org,
         version=version,

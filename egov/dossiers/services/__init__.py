@@ -22,10 +22,6 @@ This module is the stable import surface other apps use.
 
 from __future__ import annotations
 
-import sys
-import types
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 # Re-exported as before the split: callers catch services.ValidationError /
@@ -34,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from egov.core import audit as audit
 from egov.dossiers.models import Dossier
-from egov.dossiers.services import inputs
+from egov.dossiers.services import inputs as inputs
 from egov.dossiers.services.actions import (
     accept_online,
     answer_consultation,
@@ -79,20 +75,6 @@ def perform(actor: Actor, action: Action | str, dossier: Dossier, **kwargs: Any)
 
     return MOVES[Action(action)].service(actor, dossier, **kwargs)
 
-
-class _Surface(types.ModuleType):
-    """``services._now`` is the services' clock as callers knew it before the split
-    (the demo loader swaps it to write histories in the past; tests freeze it):
-    replacing it here replaces :func:`.inputs.now`, which every service calls."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "_now":
-            inputs.now = value
-        super().__setattr__(name, value)
-
-
-_now: Callable[[], datetime] = inputs.now
-sys.modules[__name__].__class__ = _Surface
 
 __all__ = [
     "Actor",

@@ -46,7 +46,7 @@ def at(day: str, clock: str = "08:00") -> datetime:
 
 
 class FrozenClock:
-    """Stands in for ``services._now`` so tests decide when each move happens."""
+    """Stands in for ``services.inputs.now`` so tests decide when each move happens."""
 
     def __init__(self, start: datetime) -> None:
         self.now = start

@@ -30,7 +30,7 @@ MOBILE = "0912 345 678"
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
     frozen = FrozenClock(at("2026-03-02", "08:00"))
-    monkeypatch.setattr(services, "_now", frozen)
+    monkeypatch.setattr(services.inputs, "now", frozen)
     return frozen
 
 

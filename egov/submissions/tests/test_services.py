@@ -237,7 +237,7 @@ def test_result_paper_lands_in_the_applicants_wallet(world: World, monkeypatch: 
     from egov.dossiers.tests.factories import FrozenClock
 
     clock = FrozenClock(at("2026-03-02", "08:00"))
-    monkeypatch.setattr(dossier_services, "_now", clock)
+    monkeypatch.setattr(dossier_services.inputs, "now", clock)
     citizen = world.staff.citizen
     dossier, _created = services.submit_draft(citizen, ready_draft(world).pk)
     staff = world.staff

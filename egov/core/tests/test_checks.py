@@ -211,6 +211,7 @@ def _run(arguments: list[str], environment: dict[str, str]) -> subprocess.Comple
     )
 
 
+@pytest.mark.database_independent
 def test_check_deploy_is_clean_with_production_settings_and_fails_with_a_default(
     tmp_path: Path,
 ) -> None:
@@ -232,6 +233,7 @@ def test_check_deploy_is_clean_with_production_settings_and_fails_with_a_default
     assert "APPLICANTS_POSTAL_CALLBACK_SECRET" in served.stderr
 
 
+@pytest.mark.database_independent
 def test_production_defaults_are_https_only(tmp_path: Path) -> None:
     environment = _production_environment(tmp_path)
     shown = _run(

@@ -229,6 +229,7 @@ def test_parallel_transactions_get_gap_free_unique_numbers() -> None:
     assert current_value("test:parallel", "-") == len(committed)
 
 
+@pytest.mark.database_independent
 @pytest.mark.skipif(os.name != "posix", reason="runs the benchmark script in a subprocess")
 def test_threads_on_a_sqlite_file_database_get_gap_free_numbers(tmp_path: Path) -> None:
     """pytest-django's SQLite test database lives in memory, so the multi-thread

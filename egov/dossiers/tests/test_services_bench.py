@@ -13,6 +13,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
+@pytest.mark.database_independent
 @pytest.mark.skipif(os.name != "posix", reason="runs the benchmark script in a subprocess")
 def test_bench_receive_runs_on_a_sqlite_file(tmp_path: Path) -> None:
     env = {

@@ -75,17 +75,32 @@ class Period:
 
     @property
     def label(self) -> str:
+        """A name no other period shares: a half is not its year, and a reporting
+        period (15th to 14th) says its dates, or it would read as the calendar
+        month, quarter or year of the same number."""
         if self.kind == "month":
-            return _("Month %(month)s/%(year)s") % {
+            name = _("Month %(month)s/%(year)s") % {
                 "month": f"{self.number:02d}",
                 "year": self.year,
             }
-        if self.kind == "quarter":
-            return _("Quarter %(quarter)s/%(year)s") % {
+        elif self.kind == "quarter":
+            name = _("Quarter %(quarter)s/%(year)s") % {
                 "quarter": self.number,
                 "year": self.year,
             }
-        return _("Year %(year)s") % {"year": self.year}
+        elif self.kind == "half":
+            name = (
+                _("First half of %(year)s") if self.number == 1 else _("Second half of %(year)s")
+            ) % {"year": self.year}
+        else:
+            name = _("Year %(year)s") % {"year": self.year}
+        if self.basis == "calendar":
+            return name
+        return _("%(name)s (reporting period %(start)s–%(end)s)") % {
+            "name": name,
+            "start": self.start.strftime("%d/%m/%Y"),
+            "end": self.end.strftime("%d/%m/%Y"),
+        }
 
 
 # --- calendar periods ---------------------------------------------------------------

@@ -500,3 +500,27 @@ def test_api_is_documented_in_openapi() -> None:
     assert "in_progress_overdue" in counts
     out = schema["components"]["schemas"]["StatsOut"]["properties"]
     assert out["satisfaction"]["description"]
+
+
+def test_the_ended_without_result_card_names_its_figures(
+    tree: Tree, catalogue: Catalogue, dossiers: list[Dossier]
+) -> None:
+    """No bare "0 · 0 · 0": nothing ended without a result says so in words, and
+    figures say which is which (issue 15, item 11)."""
+    client = signed_in(staff("vanhanh", tree.province, RoleCode.PLATFORM_OPERATOR))
+    query = {"unit": tree.province.code, **MARCH}
+    html = client.get(PAGE, query).content.decode()
+    assert "0 · 0 · 0" not in html
+    assert "Không có trong kỳ này." in html
+
+    withdrawn = dossier(
+        tree.commune,
+        tree.commune_desk,
+        catalogue.birth,
+        status=Status.WITHDRAWN,
+        received="2020-03-05",
+        due="2020-03-12",
+    )
+    Dossier.objects.filter(pk=withdrawn.pk).update(closed_at=at("2020-03-06"))
+    html = client.get(PAGE, query).content.decode()
+    assert "1 rút hồ sơ theo yêu cầu, 0 không tiếp nhận, 0 dừng xử lý" in html

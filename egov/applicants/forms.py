@@ -14,14 +14,27 @@ from egov.dossiers.models import Status
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
+#: The filter value for "the dossiers waiting for me" (statuses 5 and 6).
+NEEDS_ACTION = "action"
+
+
 class StatusFilterForm(forms.Form):
-    status = forms.TypedChoiceField(
+    status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("All statuses")), *Status.choices],
+        choices=[
+            ("", _("All statuses")),
+            (NEEDS_ACTION, _("Waiting for your action")),
+            *((str(value), label) for value, label in Status.choices),
+        ],
     )
+
+    def chosen(self) -> tuple[int | None, bool]:
+        """``(status, needs_action)`` of a valid form."""
+        value = self.cleaned_data.get("status") or ""
+        if value == NEEDS_ACTION:
+            return None, True
+        return (int(value) if value else None), False
 
 
 class SupplementForm(forms.Form):

@@ -76,13 +76,18 @@ FORM_TITLES: dict[str, Any] = {
 }
 
 
-def my_dossiers(user: Any, *, status: int | None = None) -> QuerySet[Dossier]:
-    """The user's dossiers, newest first."""
+def my_dossiers(
+    user: Any, *, status: int | None = None, needs_action: bool = False
+) -> QuerySet[Dossier]:
+    """The user's dossiers, newest first; only those waiting for the user to act
+    (papers to send, fees to pay) when ``needs_action``."""
     if not is_applicant(user):
         return Dossier.objects.none()
     qs = Dossier.objects.filter(applicant=user)
     if status is not None:
         qs = qs.filter(status=status)
+    if needs_action:
+        qs = qs.filter(status__in=ACTION_STATUSES)
     return qs.select_related(
         "procedure_version__procedure", "receiving_agency", "receiving_unit"
     ).order_by("-submitted_at", "-id")

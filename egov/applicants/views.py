@@ -78,8 +78,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dossier_list(request: HttpRequest) -> HttpResponse:
     form = StatusFilterForm(request.GET or None)
-    status = form.cleaned_data.get("status") if form.is_valid() else None
-    qs = selectors.my_dossiers(request.user, status=status)
+    status, needs_action = form.chosen() if form.is_valid() else (None, False)
+    qs = selectors.my_dossiers(request.user, status=status, needs_action=needs_action)
     page = Paginator(qs, _page_size()).get_page(request.GET.get("page"))
     counts = selectors.status_counts(request.user)
     waiting = sum(counts.get(s, 0) for s in selectors.ACTION_STATUSES)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("nhap/", views.drafts, name="drafts"),
     path("nhap/<int:pk>/xoa/", views.delete_draft, name="draft-delete"),
     path("nhap/<int:pk>/da-nop/", views.done, name="done"),
+    path("nhap/<int:pk>/da-nop/phieu-xac-nhan.pdf", views.receipt, name="receipt"),
     path("nhap/<int:pk>/<slug:slug>/", views.step, name="step"),
     path("kho-giay-to/", views.wallet, name="wallet"),
     path("kho-giay-to/<int:pk>/tai-ve/", views.wallet_download, name="wallet-download"),

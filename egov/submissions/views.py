@@ -36,6 +36,7 @@ from egov.procedures.models import OnlineLevel, Procedure
 from egov.procedures.selectors import current_versions, get_procedure, published_version
 from egov.submissions import schema as form_schema
 from egov.submissions import selectors, services
+from egov.submissions.confirmation import confirmation_for, receipt_pdf
 from egov.submissions.errors import DraftClosed, StaleDraft
 from egov.submissions.forms import (
     AgencyForm,
@@ -418,12 +419,24 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _own_draft(request, pk)
     if draft.status != DraftStatus.SUBMITTED:
         return redirect(step_url(draft, draft.current_step))
-    dossier = draft.submission.dossier
     return render(
         request,
         "submissions/done.html",
-        {"draft": draft, "dossier": dossier, "version": draft.procedure_version},
+        {"draft": draft, "facts": confirmation_for(draft)},
     )
+
+
+@applicant_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF receipt of a submitted draft, for its owner only."""
+    draft = _own_draft(request, pk)
+    if draft.status != DraftStatus.SUBMITTED:
+        raise Http404
+    facts = confirmation_for(draft)
+    response = HttpResponse(receipt_pdf(facts), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="xac-nhan-nop-{facts.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- drafts --------------------------------------------------------------------------------

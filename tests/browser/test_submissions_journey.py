@@ -5,6 +5,7 @@ step is scanned with axe (no serious or critical violation)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,12 @@ def test_citizen_submits_online(page: Any, world: World, tmp_path: Path) -> None
     assert page.locator("#dossier-code").inner_text() == dossier.code
     _axe(page)
     _fits(page)
+    # The confirmation says what happens next, links the dossier and the receipt.
+    assert page.get_by_role("heading", name="Các bước tiếp theo").count() == 1
+    assert page.get_by_role("link", name="Theo dõi hồ sơ này").count() == 1
+    receipt = page.get_by_role("link", name="Tải phiếu xác nhận nộp hồ sơ (PDF)")
+    with page.expect_download() as download:
+        receipt.click()
+    assert download.value.suggested_filename == f"xac-nhan-nop-{dossier.code}.pdf"
+    if os.environ.get("EGOV_SCREENSHOTS"):
+        page.screenshot(path=f"{os.environ['EGOV_SCREENSHOTS']}/submitted.png", full_page=True)

@@ -69,6 +69,13 @@ def test_list_shows_only_own_dossiers_with_action_badges(world: World, clock: Fr
     assert world.org.district.name in html
     # Status labels are the national table's (the Vietnamese is in the label itself).
     assert "Yêu cầu bổ sung giấy tờ" in html
+    # The count of dossiers waiting for the citizen is a link to exactly those.
+    assert 'href="?status=action"' in html
+    mine_in_progress = dossier_in_status(world, Status.PROCESSING)
+    client = client_for(world.staff.citizen)
+    waiting_only = client.get(reverse("applicants:dossiers"), {"status": "action"}).content.decode()
+    assert waiting.code in waiting_only and to_pay.code in waiting_only
+    assert mine_in_progress.code not in waiting_only and theirs.code not in waiting_only
 
 
 def test_list_filters_by_status_and_pages(world: World, settings: Any) -> None:

@@ -128,7 +128,14 @@ def test_accepting_on_a_phone_moves_the_dossier_out_of_to_receive(
     open_tab(page, "receive")
     codes = row_codes(page)
     assert len(codes) == 2
-    page.locator("table.worklist tbody tr").first.locator("input[type=checkbox]").check()
+    first = page.locator("table.worklist tbody tr").first
+    # A 44 px target around the check box, named for screen readers.
+    target = first.locator(".worklist__pick")
+    box = target.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    tick = page.get_by_role("checkbox", name=f"Chọn hồ sơ {codes[0]}")
+    target.click(position={"x": box["width"] - 4, "y": box["height"] - 4})  # off the box itself
+    assert tick.is_checked()
     page.locator("#bulk-form button[name=action][value=accept]").click()
     page.wait_for_load_state()
     assert page.get_by_role("status").is_visible()

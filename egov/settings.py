@@ -499,20 +499,44 @@ EGOV_FORMS_PLACE_NAME = env(
 EGOV_LOOKUP_WINDOW_SECONDS = env(
     "EGOV_LOOKUP_WINDOW_SECONDS",
     600,
-    "Window for counting public dossier lookups from one client IP (rate limit).",
+    "Window for counting public dossier lookups from one network (an IPv4 address or an "
+    "IPv6 /64) and from one SMS sender number.",
     "int",
 )
 EGOV_LOOKUP_UNKNOWN_LIMIT = env(
     "EGOV_LOOKUP_UNKNOWN_LIMIT",
-    20,
-    "Lookups of unknown dossier codes one client IP may make per window before it is "
-    "refused (stops guessing codes).",
+    150,
+    "Lookups of unknown dossier codes one network may make per window; then every lookup "
+    "from it waits for the next window (stops scripts guessing codes). Thousands of people "
+    "share one address behind a carrier's NAT, each browser is slowed on its own "
+    "(EGOV_LOOKUP_BROWSER_*): keep this far above what one shared address sees in normal use.",
     "int",
 )
 EGOV_LOOKUP_LIMIT = env(
     "EGOV_LOOKUP_LIMIT",
     600,
-    "All public dossier lookups one client IP may make per window.",
+    "All public dossier lookups one network may make per window (codes are sequential: "
+    "this keeps walking through them slow).",
+    "int",
+)
+EGOV_LOOKUP_BROWSER_FREE_MISSES = env(
+    "EGOV_LOOKUP_BROWSER_FREE_MISSES",
+    5,
+    "Unknown dossier codes one browser (named by a signed cookie) may look up in a row "
+    "before it has to wait; a code found ends the run.",
+    "int",
+)
+EGOV_LOOKUP_BROWSER_DELAY_SECONDS = env(
+    "EGOV_LOOKUP_BROWSER_DELAY_SECONDS",
+    30,
+    "First wait, in seconds, of a browser past its free unknown codes; each further unknown "
+    "code in the same run doubles it.",
+    "int",
+)
+EGOV_LOOKUP_BROWSER_MAX_DELAY_SECONDS = env(
+    "EGOV_LOOKUP_BROWSER_MAX_DELAY_SECONDS",
+    3600,
+    "Longest wait, in seconds, the doubling gives a browser.",
     "int",
 )
 

@@ -337,7 +337,8 @@ def list_dossiers(
     limit: QueryEx[int, P(ge=1, le=200, description="Rows per page.")] = 50,
     offset: QueryEx[int, P(ge=0, description="Rows to skip.")] = 0,
 ) -> Status[Any]:
-    """Most urgent first; `is_overdue` and `is_due_soon` flag each row."""
+    """Most urgent first: overdue rows, then by appointment (none last); `is_overdue` and
+    `is_due_soon` flag each row."""
     now = timezone.now()
     filters = selectors.QueueFilters(
         status=status, procedure=procedure, overdue=overdue, due_soon=due_soon, search=search
@@ -354,12 +355,15 @@ def list_dossiers(
             qs = qs.filter(procedure_version__procedure__national_code=procedure.strip())
         if search:
             qs = qs.filter(code__istartswith=search.strip())
-        qs = qs.select_related(
-            "procedure_version__procedure",
-            "receiving_agency",
-            "current_unit",
-            "current_assignee",
-        ).order_by("due_at", "code")
+        qs = selectors.most_urgent_first(
+            qs.select_related(
+                "procedure_version__procedure",
+                "receiving_agency",
+                "current_unit",
+                "current_assignee",
+            ),
+            now,
+        )
     count = qs.count()
     items = [_summary(dossier, now) for dossier in qs[offset : offset + limit]]
     return Status(200, {"count": count, "items": items})

@@ -1,8 +1,8 @@
 """Reads of dossiers for worklists, dossier pages and the API.
 
-Worklists (:func:`queue_for`) are scoped by the person's roles: a queue kind maps
-to a permission, and a dossier is in the person's queue when it sits where they
-hold that permission (unit and subtree) and at a step whose role acts with it.
+Worklists (:func:`queue_for`) are scoped by the person's roles: which dossiers a
+queue kind holds, and where the person must hold which permission for them, is the
+table of :mod:`egov.dossiers.worklists`.
 Every queue row is annotated with ``is_overdue`` and ``is_due_soon``; "soon" is
 measured in working time (default: within the next 8 working hours, one day).
 """
@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from egov.accounts.models import Role
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.models import Unit
 from egov.core.workcalendar import get_calendar
-from egov.dossiers import workflow
+from egov.dossiers import worklists
 from egov.dossiers.models import ApologyLetter, Dossier, DossierEvent, Status
 
 QueueKind = Literal["receive", "process", "approve", "return"]
-QUEUE_KINDS: tuple[str, ...] = ("receive", "process", "approve", "return")
+QUEUE_KINDS: tuple[str, ...] = worklists.KINDS
 DUE_SOON_WORKING_HOURS = 8
 
 #: Statuses in which the clock runs.
@@ -112,63 +111,20 @@ def _in_units(units: Iterable[Unit] | QuerySet[Unit]) -> Q:
     return Q(current_unit__in=units)
 
 
-#: The permissions a step-bound move can use (see ``workflow.HANDLER``).
-_STEP_PERMS = workflow.perms_of(workflow.HANDLER)
-
-
-def at_steps_for(user: Any, perm: str) -> Q:
-    """Dossiers at a step whose role acts with ``perm``, where ``user`` holds every
-    dossier permission that role acts with in the unit handling it: the rule the
-    services apply to step-bound moves, so a worklist shows what its owner can move
-    (a specialist does not see the head's review step; the head sees the
-    specialist's)."""
-    units: dict[str, QuerySet[Unit]] = {}
-
-    def where(code: str) -> QuerySet[Unit]:
-        if code not in units:
-            units[code] = units_with_perm(user, code)
-        return units[code]
-
-    condition = Q(pk__in=[])
-    for role_code, granted in Role.objects.values_list("code", "permissions"):
-        perms = set(granted or ())
-        if perm not in perms:
-            continue
-        step = Q(current_role=role_code)
-        for needed in sorted(perms & _STEP_PERMS):
-            step &= Q(current_unit__in=where(needed))
-        condition |= step
-    return condition
-
-
 def _queue_base(user: Any, kind: str) -> QuerySet[Dossier]:
-    if kind == "receive":
-        desks = units_with_perm(user, Perm.RECEIVE_DOSSIERS)
-        return Dossier.objects.filter(
-            Q(status=Status.SUBMITTED, receiving_unit__in=desks)
-            | Q(
-                status=Status.SUPPLEMENT_REQUESTED,
-                received_at__isnull=True,
-                receiving_unit__in=desks,
-            )
-            # Received and at a step of the desk (hand over, or return the result).
-            | (Q(status__in=RUNNING_STATUSES) & at_steps_for(user, Perm.RECEIVE_DOSSIERS))
+    return Dossier.objects.filter(worklists.membership(user, kind))
+
+
+def most_urgent_first(qs: QuerySet[Dossier], now: datetime) -> QuerySet[Dossier]:
+    """Overdue dossiers first (:func:`overdue_q`), then by appointment, soonest
+    first, dossiers without one (not received yet) last; the code breaks ties."""
+    return qs.alias(
+        overdue_rank=Case(
+            When(overdue_q(now), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         )
-    if kind == "process":
-        units = units_with_perm(user, Perm.PROCESS_DOSSIERS)
-        return Dossier.objects.filter(
-            # No step role while another agency handles it (liên thông).
-            at_steps_for(user, Perm.PROCESS_DOSSIERS) | Q(current_role="", current_unit__in=units),
-            status__in=RUNNING_STATUSES,
-        )
-    if kind == "approve":
-        return Dossier.objects.filter(
-            at_steps_for(user, Perm.APPROVE_DOSSIERS), status=Status.PROCESSING
-        )
-    if kind == "return":
-        desks = units_with_perm(user, Perm.RETURN_RESULTS)
-        return Dossier.objects.filter(status=Status.RESULT_READY, current_unit__in=desks)
-    raise ValueError(f"unknown queue {kind!r}; expected one of {', '.join(QUEUE_KINDS)}")
+    ).order_by("overdue_rank", F("due_at").asc(nulls_last=True), "code")
 
 
 def queue_for(
@@ -178,8 +134,9 @@ def queue_for(
     *,
     now: datetime | None = None,
 ) -> QuerySet[Dossier]:
-    """The dossiers waiting for ``user`` in one worklist, most urgent first
-    (appointment, then code), with ``is_overdue``/``is_due_soon`` annotations."""
+    """The dossiers waiting for ``user`` in one worklist (:mod:`.worklists`), most
+    urgent first (:func:`most_urgent_first`), with ``is_overdue``/``is_due_soon``
+    annotations."""
     now = now or timezone.now()
     filters = filters or QueueFilters()
     qs = _queue_base(user, kind)
@@ -193,18 +150,25 @@ def queue_for(
         term = filters.search.strip()
         qs = qs.filter(Q(code__istartswith=term) | Q(applicant_name__icontains=term))
     qs = filter_flags(qs, now, overdue=filters.overdue, due_soon=filters.due_soon)
-    return (
-        with_flags(qs, now)
-        .select_related(
+    return most_urgent_first(
+        with_flags(qs, now).select_related(
             "procedure_version__procedure",
             "receiving_agency",
             "receiving_unit",
             "current_unit",
             "current_assignee",
             "current_step",
-        )
-        .order_by("due_at", "code")
+        ),
+        now,
     )
+
+
+def holding_units(qs: QuerySet[Dossier], limit: int = 2) -> list[Unit]:
+    """Up to ``limit`` distinct units holding the dossiers of ``qs``: a list whose rows
+    all sit in one unit need not say so on every row."""
+    ids = list(qs.order_by().values_list("current_unit", flat=True).distinct()[:limit])
+    found = {unit.pk: unit for unit in Unit.objects.filter(pk__in=[i for i in ids if i])}
+    return [found[i] for i in ids if i in found]
 
 
 def due_soon(

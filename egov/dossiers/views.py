@@ -49,17 +49,11 @@ from egov.dossiers.staff_forms import (
     WorklistFilterForm,
 )
 from egov.dossiers.workflow import ACTION_LABELS, Action
+from egov.dossiers.worklists import worklists_for
 from egov.procedures.models import ProcedureVersion, VersionStatus
 from egov.procedures.selectors import consult_candidates, one_stop_desk
 
 PAGE_SIZE = 25
-
-TABS: tuple[tuple[str, Any, str], ...] = (
-    ("receive", gettext_lazy("To receive"), Perm.RECEIVE_DOSSIERS),
-    ("process", gettext_lazy("To process"), Perm.PROCESS_DOSSIERS),
-    ("approve", gettext_lazy("To approve"), Perm.APPROVE_DOSSIERS),
-    ("return", gettext_lazy("To return"), Perm.RETURN_RESULTS),
-)
 
 #: History wording for the creation events (the moves use workflow.ACTION_LABELS).
 EVENT_LABELS: dict[str, Any] = {
@@ -169,7 +163,7 @@ class BulkResult:
 
 
 def _tabs_for(user: Any) -> list[tuple[str, Any]]:
-    return [(kind, label) for kind, label, perm in TABS if has_perm_in_unit(user, perm, None)]
+    return [(row.kind, row.label) for row in worklists_for(user)]
 
 
 def _local_bounds(day: dt.date, end: bool) -> dt.datetime:
@@ -260,10 +254,13 @@ def _worklist(request: HttpRequest) -> HttpResponse:
     form = WorklistFilterForm(request.GET or None, procedures=procedures)
     page = None
     counts: dict[str, int] = {}
+    units: list[Unit] = []
     if tab:
         for kind in kinds:
             counts[kind] = selectors.queue_for(user, kind, now=now).count()
-        page = Paginator(_queue(user, tab, form, now), PAGE_SIZE).get_page(request.GET.get("page"))
+        queue = _queue(user, tab, form, now)
+        page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+        units = selectors.holding_units(queue)
     filtered = any(request.GET.get(name) for name in form.fields)
     context = {
         "tabs": [(kind, label, counts.get(kind, 0)) for kind, label in tabs],
@@ -277,6 +274,9 @@ def _worklist(request: HttpRequest) -> HttpResponse:
         "results_failed": sum(1 for r in results if not r.ok),
         "bulk_errors": bulk_errors,
         "can_receive": has_perm_in_unit(user, Perm.RECEIVE_DOSSIERS, None),
+        # A unit column only when the rows sit in several units; else said once.
+        "show_units": len(units) > 1,
+        "only_unit": units[0] if len(units) == 1 else None,
     }
     return render(request, "dossiers/staff/worklist.html", context)
 

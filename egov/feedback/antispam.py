@@ -3,7 +3,7 @@
 * A honeypot field (``website``): hidden from people by CSS and from assistive
   technology (``display: none``); bots that fill every input give themselves away.
 * A fixed-window counter of questions per client IP in Django's cache (like
-  :class:`egov.dossiers.public.lookup.LookupThrottle`): ``EGOV_FEEDBACK_QUESTION_LIMIT``
+  :class:`egov.dossiers.public.limits.NetworkThrottle`): ``EGOV_FEEDBACK_QUESTION_LIMIT``
   per ``EGOV_FEEDBACK_QUESTION_WINDOW_SECONDS`` without signing in,
   ``EGOV_FEEDBACK_QUESTION_LIMIT_SIGNED_IN`` when signed in. With several server
   processes, configure a shared cache so the counters add up.

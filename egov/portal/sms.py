@@ -8,8 +8,9 @@ and sends back the ``reply``. Commands, case and diacritics ignored:
   :mod:`egov.dossiers.public.lookup`: never personal data);
 * anything else: how to use the service.
 
-The lookup's rate limit applies per sender number (instead of per IP: every
-message comes from the gateway's address), with the same limits; and per gateway,
+The lookup's rate limits apply per sender number (instead of per IP: every
+message comes from the gateway's address), both the network's and a browser's
+growing waits; and per gateway,
 over every sender number it passes on (``EGOV_PORTAL_SMS_GATEWAY_*_LIMIT``), since
 whoever holds the gateway's token chooses the sender numbers.
 """
@@ -23,13 +24,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from egov.core.formatting import format_date
-from egov.dossiers.public.lookup import (
-    LookupLimits,
-    LookupThrottle,
-    lookup_limits,
-    normalise_code,
-    throttled_lookup,
-)
+from egov.dossiers.public.limits import LookupLimits, NetworkThrottle, lookup_limits
+from egov.dossiers.public.lookup import normalise_code, throttled_lookup
 from egov.notifications.sms import unaccent
 from egov.procedures.text import search_key
 
@@ -73,7 +69,7 @@ def _help() -> str:
     }
 
 
-class GatewayThrottle(LookupThrottle):
+class GatewayThrottle(NetworkThrottle):
     """The lookup counters of one SMS gateway, over all the sender numbers it
     passes on, with the gateway's own (higher) limits."""
 
@@ -105,7 +101,10 @@ def answer(sender: str, text: str, *, gateway: str = "default") -> SmsReply:
             "throttled",
         )
     else:
-        lookup = throttled_lookup(f"sms:{normalise_sender(sender)}", code)
+        # A sender number is one person's phone: counted as a network and, with
+        # growing waits, as a browser.
+        number = f"sms:{normalise_sender(sender)}"
+        lookup = throttled_lookup(number, code, browser=number)
         if lookup.retry_after is None:
             gateway_throttle.count(found=lookup.found is not None)
         if lookup.retry_after is not None:

@@ -1,14 +1,17 @@
 """Public lookup in a real browser: typing a code, with and without JavaScript,
-accessibility, a 360 px phone, and no personal data on the page."""
+accessibility, a 360 px phone, no personal data on the page, and the guessing
+limits as a person behind a shared address meets them."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from egov.accounts.default_roles import ensure_default_roles
 from egov.dossiers.tests.test_forms_pdf import World
@@ -96,3 +99,49 @@ def test_lookup_works_without_javascript(browser: Any, live_server: Any, world: 
         assert PRIVATE_CODE in tab.get_by_role("heading", level=2).inner_text()
     finally:
         context.close()
+
+
+def unknown(number: int) -> str:
+    return f"000.00.31.H33-260301-{9000 + number:04d}"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_valid_code_after_50_unknown_codes_from_the_same_address(
+    page: Any, world: World, width: int, tmp_path: Path
+) -> None:
+    # Ten other people behind the same address (every request reaches the live
+    # server from 127.0.0.1), five mistyped codes each: fifty unknown codes.
+    for person in range(10):
+        other = Client(REMOTE_ADDR="127.0.0.1")
+        for attempt in range(5):
+            assert other.get("/tra-cuu/", {"ma": unknown(person * 5 + attempt)}).status_code == 404
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(page.base_url + "/tra-cuu/")
+    look_up(page, PRIVATE_CODE)
+    assert PRIVATE_CODE in page.get_by_role("heading", level=2).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    page.screenshot(path=str(tmp_path / f"lookup-after-50-{width}.png"), full_page=True)
+
+
+def test_a_run_of_unknown_codes_makes_this_browser_wait(
+    page: Any, world: World, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(page.base_url + "/tra-cuu/")
+    for number in range(5):
+        look_up(page, unknown(number))
+        assert "Không tìm thấy" in page.locator(".errorlist").inner_text()
+    look_up(page, PRIVATE_CODE)
+    error = page.locator(".errorlist").inner_text()
+    assert "Bạn đã tra cứu liên tiếp" in error and "30 giây" in error
+    assert page.get_by_role("heading", level=2).count() == 0  # nothing of the dossier
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    page.screenshot(path=str(tmp_path / "lookup-wait-360.png"), full_page=True)
+    # The cookie that names this browser cannot be read by the page's scripts.
+    assert "egov_lookup" not in page.evaluate("document.cookie")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "egov_lookup")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"

@@ -15,12 +15,8 @@ from ninja import Field, Router, Schema, Status
 
 from egov.core.middleware import client_ip
 from egov.core.schemas import ErrorOut
-from egov.dossiers.public.lookup import (
-    PublicDossier,
-    not_found_message,
-    throttled_lookup,
-    throttled_message,
-)
+from egov.dossiers.public.limits import browser_of, remember_browser
+from egov.dossiers.public.lookup import PublicDossier, not_found_message, throttled_lookup
 
 router = Router()
 
@@ -77,17 +73,20 @@ def _out(found: PublicDossier) -> PublicDossierOut:
     summary="Look up a dossier by its code",
     description="Public, no sign-in. Shows where a dossier is (procedure, receiving agency, "
     "status, dates, steps) and never the applicant's personal data. 404 `not_found` for an "
-    "unknown code; 429 `too_many_lookups` (with `Retry-After`) after repeated lookups of "
-    "unknown codes from one address.",
+    "unknown code. 429 (with `Retry-After` in seconds) after repeated lookups of unknown "
+    "codes: `lookups_delayed` when this client made them in a row (each further unknown code "
+    "doubles the wait), `too_many_lookups` when its whole network reached its limit. A "
+    "client is named by the signed `egov_lookup` cookie set on the first answer; a client "
+    "that does not send it back is counted with its network only.",
     operation_id="public_dossier_lookup",
 )
 def lookup_dossier(request: HttpRequest, code: str, response: HttpResponse) -> Status[Any]:
-    result = throttled_lookup(client_ip(request), code)
+    browser = browser_of(request)
+    result = throttled_lookup(client_ip(request), code, browser=browser.id)
+    remember_browser(response, request, browser)
     if result.retry_after is not None:
         response["Retry-After"] = str(result.retry_after)
-        return Status(
-            429, ErrorOut(code="too_many_lookups", message=throttled_message(result.retry_after))
-        )
+        return Status(429, ErrorOut(code=result.refusal_code, message=result.refusal))
     found = result.found
     if found is None:
         return Status(

@@ -7,34 +7,28 @@ number, address, phone, e-mail or papers, nor the names of officials or notes:
 the queries below select only the columns shown, so personal data is not even
 read from the database.
 
-Repeated guessing is rate-limited per client IP in Django's cache
-(:class:`LookupThrottle`): lookups of codes that do not exist are limited hard,
-all lookups more loosely. Limits are settings (read with defaults):
-
-- ``EGOV_LOOKUP_WINDOW_SECONDS`` (600): length of the counting window;
-- ``EGOV_LOOKUP_UNKNOWN_LIMIT`` (20): unknown codes per IP per window;
-- ``EGOV_LOOKUP_LIMIT`` (600): lookups of any code per IP per window.
-
-Once a limit is reached every lookup from that IP is refused until the window
-ends, known codes included: otherwise the answer "found" vs "refused" would
-still let a guesser probe. The counters live in the default cache; with several
-server processes configure a shared cache (database or Redis) so they add up.
+Repeated guessing is slowed per network and per browser
+(:mod:`egov.dossiers.public.limits`, which says how and why);
+:func:`throttled_lookup` applies both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.formatting import format_date, local
 from egov.dossiers.models import Dossier, Status
+from egov.dossiers.public.limits import (
+    BrowserRun,
+    NetworkThrottle,
+    browser_refusal,
+    network_refusal,
+)
 
 #: Wide enough for both agency-code forms (QĐ 20/2020 and the dotted 2025 form)
 #: followed by -yymmdd-NNNN; anything else is not looked up at all.
@@ -175,83 +169,16 @@ def not_found_message(code: str) -> str:
     ) % {"code": shown}
 
 
-def throttled_message(retry_after: int) -> str:
-    minutes = max(1, -(-retry_after // 60))
-    return _(
-        "Too many lookups of codes that do not exist came from your network. "
-        "Try again in %(minutes)s minutes."
-    ) % {"minutes": minutes}
-
-
-# --- rate limiting -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LookupLimits:
-    window_seconds: int
-    unknown_limit: int
-    total_limit: int
-
-
-def lookup_limits() -> LookupLimits:
-    return LookupLimits(
-        window_seconds=max(1, int(getattr(settings, "EGOV_LOOKUP_WINDOW_SECONDS", 600))),
-        unknown_limit=int(getattr(settings, "EGOV_LOOKUP_UNKNOWN_LIMIT", 20)),
-        total_limit=int(getattr(settings, "EGOV_LOOKUP_LIMIT", 600)),
-    )
-
-
-class LookupThrottle:
-    """Fixed-window counters per client IP: unknown-code lookups and all lookups.
-
-    Usage: ``retry_after()`` before looking up (``None``: go ahead), then
-    ``count(found=…)`` after.
-    """
-
-    PREFIX = "egov:lookup"
-
-    def __init__(self, ip: str | None, *, now: float | None = None) -> None:
-        self.limits = lookup_limits()
-        self.ip = ip or "unknown"
-        moment = time.time() if now is None else now
-        window = self.limits.window_seconds
-        self.window_index = int(moment // window)
-        self.seconds_left = max(1, int(window - (moment % window)))
-
-    def _key(self, kind: str) -> str:
-        return f"{self.PREFIX}:{kind}:{self.ip}:{self.window_index}"
-
-    def retry_after(self) -> int | None:
-        """Seconds until this IP may look up again, or ``None`` if it may now."""
-        counts = cache.get_many([self._key("unknown"), self._key("all")])
-        unknown = int(counts.get(self._key("unknown"), 0))
-        total = int(counts.get(self._key("all"), 0))
-        if unknown >= self.limits.unknown_limit or total >= self.limits.total_limit:
-            return self.seconds_left
-        return None
-
-    def _incr(self, kind: str) -> None:
-        key = self._key(kind)
-        # add() is a no-op when the key exists; the timeout outlives the window a bit.
-        cache.add(key, 0, timeout=self.limits.window_seconds + 5)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=self.limits.window_seconds + 5)
-
-    def count(self, *, found: bool) -> None:
-        self._incr("all")
-        if not found:
-            self._incr("unknown")
-
-
 @dataclass(frozen=True)
 class LookupResult:
     """What a rate-limited lookup gave: the dossier, nothing (unknown code), or a
-    refusal with the seconds to wait."""
+    refusal with the seconds to wait and why, for people."""
 
     found: PublicDossier | None
     retry_after: int | None = None
+    refusal: str = ""
+    #: ``too_many_lookups`` (the network's limit) or ``lookups_delayed`` (the browser's run).
+    refusal_code: str = ""
 
     @property
     def status(self) -> int:
@@ -260,14 +187,22 @@ class LookupResult:
         return 404 if self.found is None else 200
 
 
-def throttled_lookup(client: str | None, code: str) -> LookupResult:
-    """Look ``code`` up for ``client`` (an IP, or e.g. ``sms:<number>``) within the
-    guessing limits; every public entry point (page, kiosk, API, SMS) goes through
-    here so they share one set of counters."""
-    throttle = LookupThrottle(client)
-    retry_after = throttle.retry_after()
-    if retry_after is not None:
-        return LookupResult(None, retry_after)
+def throttled_lookup(network: str | None, code: str, *, browser: str | None = None) -> LookupResult:
+    """Look ``code`` up for a client within the guessing limits (:mod:`.limits`):
+    ``network`` is its IP address (or another key, e.g. ``sms:<number>``) and
+    ``browser`` what names the person's device, if anything does (the cookie of
+    :func:`~egov.dossiers.public.limits.browser_of`; ``None`` for a shared kiosk).
+    Every public entry point (page, kiosk, API, SMS) goes through here so they share
+    one set of counters."""
+    throttle = NetworkThrottle(network)
+    wait = throttle.retry_after()
+    if wait is not None:
+        return LookupResult(None, wait, network_refusal(wait), "too_many_lookups")
+    run = BrowserRun(browser) if browser else None
+    if run is not None and (wait := run.retry_after()) is not None:
+        return LookupResult(None, wait, browser_refusal(wait), "lookups_delayed")
     found = public_view(code)
     throttle.count(found=found is not None)
+    if run is not None:
+        run.count(found=found is not None)
     return LookupResult(found)

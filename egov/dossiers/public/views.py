@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from egov.core.middleware import client_ip
+from egov.dossiers.public.limits import browser_of, remember_browser
 from egov.dossiers.public.lookup import (
     MAX_CODE_LENGTH,
     LookupResult,
     not_found_message,
     throttled_lookup,
-    throttled_message,
 )
 
 
@@ -41,12 +41,15 @@ class LookupForm(forms.Form):
 @require_GET
 def lookup_page(request: HttpRequest) -> HttpResponse:
     """Without ``ma``: the empty form. With it: the dossier, or a message next to the
-    field (404 unknown code, 429 too many unknown codes from this address)."""
+    field (404 unknown code, 429 too many unknown codes from this browser or network).
+    Every answer names the browser with a cookie, so the first lookup already counts
+    for this browser alone."""
     form = LookupForm(request.GET if "ma" in request.GET else None)
+    browser = browser_of(request)
     result = LookupResult(None)
     status = 200
     if form.is_bound and form.is_valid():
-        result = throttled_lookup(client_ip(request), form.cleaned_data["ma"])
+        result = throttled_lookup(client_ip(request), form.cleaned_data["ma"], browser=browser.id)
         status = result.status
         add_lookup_error(form, result, form.cleaned_data["ma"])
     response = render(
@@ -57,12 +60,13 @@ def lookup_page(request: HttpRequest) -> HttpResponse:
     )
     if result.retry_after is not None:
         response["Retry-After"] = str(result.retry_after)
+    remember_browser(response, request, browser)
     return response
 
 
 def add_lookup_error(form: forms.Form, result: LookupResult, code: str) -> None:
     """Put the refusal or the unknown-code message next to the code field."""
     if result.retry_after is not None:
-        form.add_error("ma", throttled_message(result.retry_after))
+        form.add_error("ma", result.refusal)
     elif result.found is None:
         form.add_error("ma", not_found_message(code))

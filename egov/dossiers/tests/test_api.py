@@ -182,8 +182,10 @@ def test_worklists(world: World) -> None:
     clerk = client_for(world.staff.clerk)
     code = create(clerk, world).json()["code"]
     overdue = dossier_in_status(world, Status.PROCESSING)  # due 9 March 2026: long past
-    receive_queue = clerk.get(URL, {"queue": "receive"}).json()
-    assert [item["code"] for item in receive_queue["items"]] == [code]
+    # Received at the desk: no longer to receive, but to hand over at the desk's step.
+    assert clerk.get(URL, {"queue": "receive"}).json()["count"] == 0
+    desk_step = clerk.get(URL, {"queue": "process"}).json()
+    assert [item["code"] for item in desk_step["items"]] == [code]
     specialist = client_for(world.staff.specialist)
     process = specialist.get(URL, {"queue": "process"}).json()
     assert [item["code"] for item in process["items"]] == [overdue.code]

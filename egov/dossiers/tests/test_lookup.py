@@ -16,7 +16,8 @@ from django.test import Client
 from django.utils import translation
 
 from egov.dossiers.models import DossierEvent, DossierPaper, Status
-from egov.dossiers.public.lookup import LookupThrottle, normalise_code, public_view
+from egov.dossiers.public.limits import NetworkThrottle
+from egov.dossiers.public.lookup import normalise_code, public_view
 from egov.dossiers.tests.test_forms_pdf import CODE, World, at, build_world, make_dossier
 
 pytestmark = pytest.mark.django_db
@@ -253,16 +254,16 @@ def test_known_codes_are_limited_more_loosely(world: World, client: Client, sett
 def test_the_window_ends(world: World, settings: Any) -> None:
     settings.EGOV_LOOKUP_UNKNOWN_LIMIT = 2
     settings.EGOV_LOOKUP_WINDOW_SECONDS = 60
-    first = LookupThrottle("192.0.2.1", now=1_000_020.0)
+    first = NetworkThrottle("192.0.2.1", now=1_000_020.0)
     first.count(found=False)
     first.count(found=False)
-    assert LookupThrottle("192.0.2.1", now=1_000_030.0).retry_after() == 50
-    assert LookupThrottle("192.0.2.1", now=1_000_081.0).retry_after() is None
+    assert NetworkThrottle("192.0.2.1", now=1_000_030.0).retry_after() == 50
+    assert NetworkThrottle("192.0.2.1", now=1_000_081.0).retry_after() is None
 
 
 def test_lookups_of_known_codes_do_not_count_as_guesses(world: World, settings: Any) -> None:
     settings.EGOV_LOOKUP_UNKNOWN_LIMIT = 1
-    throttle = LookupThrottle("192.0.2.7")
+    throttle = NetworkThrottle("192.0.2.7")
     for _ in range(5):
         throttle.count(found=True)
     assert throttle.retry_after() is None

@@ -282,11 +282,11 @@ def test_worklists_follow_roles_and_mark_overdue_dossiers(world: World) -> None:
     late = receive(world, received_at=timezone.now() - timedelta(days=30))
     fresh = receive(world)
     clerk = client_for(world.staff.clerk)
-    html = clerk.get(WORKLIST).content.decode()
+    html = clerk.get(WORKLIST, {"tab": "process"}).content.decode()
     assert late.code in html and fresh.code in html
     assert "Overdue" in html
     assert "is-overdue" in html
-    overdue_only = clerk.get(WORKLIST, {"tab": "receive", "flag": "overdue"}).content.decode()
+    overdue_only = clerk.get(WORKLIST, {"tab": "process", "flag": "overdue"}).content.decode()
     assert late.code in overdue_only and fresh.code not in overdue_only
 
     # Nothing for the specialist until the desk hands it over.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from egov.dossiers.tests.test_lookup import PRIVATE_CODE, build_lookup_world
@@ -65,3 +66,18 @@ def test_guesses_are_counted_per_gateway_over_every_sender(client: Client, setti
         client, f"HS {PRIVATE_CODE}", sender="+84900000009", HTTP_AUTHORIZATION=f"Bearer {TOKEN}-2"
     ).json()
     assert other["outcome"] == "found"
+
+
+@pytest.mark.django_db
+def test_a_sender_number_waits_longer_after_each_run_of_unknown_codes(client: Client) -> None:
+    # A number is one person's phone: like a browser, five unknown codes in a row
+    # are answered, then it must wait (default settings), whatever its network allows.
+    cache.clear()
+    build_lookup_world()
+    sender = "+84900000077"
+    for number in range(5):
+        answer = sms(client, f"HS 000.00.31.H33-260301-98{number:02d}", sender=sender).json()
+        assert answer["outcome"] == "not_found"
+    refused = sms(client, f"HS {PRIVATE_CODE}", sender=sender).json()
+    assert refused["outcome"] == "throttled"
+    assert sms(client, f"HS {PRIVATE_CODE}", sender="+84900000078").json()["outcome"] == "found"

@@ -42,8 +42,9 @@ def _sections(pdf: FormPDF, declaration: Declaration) -> None:
         with pdf.table(
             col_widths=(45, 55),
             first_row_as_headings=False,
-            line_height=6,
-            padding=1.5,
+            line_height=5.5,
+            padding=1,
+            text_align="LEFT",
             borders_layout="HORIZONTAL_LINES",
         ) as table:
             for row in section.rows:
@@ -83,8 +84,9 @@ def render_declaration(dossier: Dossier) -> bytes | None:
         with pdf.table(
             col_widths=(45, 55),
             first_row_as_headings=False,
-            line_height=6,
-            padding=1.5,
+            line_height=5.5,
+            padding=1,
+            text_align="LEFT",
             borders_layout="HORIZONTAL_LINES",
         ) as table:
             for label, value in (

@@ -552,7 +552,7 @@ def submit_draft(
     return dossier, True
 
 
-def record_declaration_printed(actor: User, dossier: Dossier) -> None:
+def record_declaration_printed(actor: Any, dossier: Dossier) -> None:
     """Audit that a staff member printed the applicant's online declaration (personal
     data leaving the platform). The caller has checked that they may see the dossier."""
     with transaction.atomic():

@@ -128,7 +128,8 @@ def test_a_step_names_its_action_or_gets_one_from_its_role(world: World) -> None
 
 def test_the_action_name_set_on_the_template_is_used_for_dossiers_in_flight(world: World) -> None:
     dossier = at_leader(world)
-    ProcessStep.objects.filter(pk=dossier.current_step_id).update(action_name="Ký số, phê duyệt")
+    assert dossier.current_step is not None
+    ProcessStep.objects.filter(pk=dossier.current_step.pk).update(action_name="Ký số, phê duyệt")
     found = offers.offers_for(world.staff.leader, dossier, timezone.now())
     assert found.primary is not None
     assert (found.primary.action, found.primary.label) == (Action.RESULT_READY, "Ký số, phê duyệt")

@@ -205,6 +205,10 @@ MOVES: dict[Action, Move] = {
             lambda form: {
                 "to_user": form.cleaned_data.get("to_user"),
                 "note": form.cleaned_data.get("note", ""),
+                "draft_result": [
+                    PaperIn(name=item.name[:500], file=item)
+                    for item in form.cleaned_data.get("draft_files") or []
+                ],
             },
             kind=Kind.ADVANCE,
             rank=30,

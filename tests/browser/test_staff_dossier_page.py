@@ -1,9 +1,10 @@
 """Issue 15, items 1 and 2, in a real browser at 360 px and 1280 px: the one-stop
 clerk sees the citizen's online declaration beside the papers (and its PDF), and the
 city's leader, at "Ký duyệt kết quả", meets one primary action named after the
-step ("Phê duyệt") under the specialist's opinion, with the other moves folded under
-"Thao tác khác"; approving marks the result ready. Every page passes axe-core and
-has no horizontal scroll on a phone. Screenshots go to ``EGOV_SCREENSHOTS`` when set.
+step ("Phê duyệt") under the specialist's opinion and draft of the result, with the
+other moves folded under "Thao tác khác"; approving marks the result ready. Every page
+passes axe-core and has no horizontal scroll on a phone. Screenshots go to
+``EGOV_SCREENSHOTS`` when set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from pypdf import PdfReader
 
 from egov.accounts.default_roles import ensure_default_roles
@@ -22,6 +24,7 @@ from egov.accounts.models import AccountKind, User
 from egov.accounts.permissions import RoleCode
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier, Status
+from egov.dossiers.services import PaperIn
 from egov.dossiers.tests.factories import build_org, make_template, make_version
 from egov.procedures.models import RequiredPaper
 from egov.submissions import services
@@ -154,6 +157,12 @@ def test_the_clerk_sees_the_declaration_and_the_leader_approves(
         fresh,
         expected_version=fresh.version,
         note="Hồ sơ đủ điều kiện, đề nghị lãnh đạo ký Giấy khai sinh.",
+        draft_result=[
+            PaperIn(
+                name="Dự thảo Giấy khai sinh.pdf",
+                file=ContentFile(pdf_upload().read(), name="du-thao.pdf"),
+            )
+        ],
     )
 
     # --- the leader: one primary "Phê duyệt" under the specialist's opinion -----------
@@ -163,6 +172,7 @@ def test_the_clerk_sees_the_declaration_and_the_leader_approves(
     opinion = leader.locator("#opinion")
     assert "Lê Văn Cường" in opinion.inner_text()
     assert "đề nghị lãnh đạo ký Giấy khai sinh" in opinion.inner_text()
+    assert "Dự thảo Giấy khai sinh.pdf" in leader.locator("#draft-result").inner_text()
     primary = leader.locator("#primary-action")
     assert primary.inner_text().strip() == "Phê duyệt"
     box = primary.bounding_box()

@@ -159,7 +159,7 @@ def missing_data(missing: Sequence[MissingPaper]) -> list[dict[str, Any]]:
 
 
 def save_papers(
-    dossier: Dossier, rows: Sequence[PaperRow], *, is_result: bool = False
+    dossier: Dossier, rows: Sequence[PaperRow], *, is_result: bool = False, is_draft: bool = False
 ) -> list[DossierPaper]:
     saved: list[DossierPaper] = []
     for row in rows:
@@ -170,6 +170,7 @@ def save_papers(
             copies=row.copies,
             form=row.form,
             is_result=is_result,
+            is_draft=is_draft,
         )
         if row.file is not None:
             # FileField.save() writes the file to storage and sets the name.

@@ -223,3 +223,61 @@ def test_registered_sections_draw_in_order_and_none_hides_one(world: World) -> N
     finally:
         for key in ("zz-test-a", "zz-test-b", "zz-test-hidden"):
             page_sections.unregister(key)
+
+
+# --- the draft of the result ------------------------------------------------------------
+
+
+def test_the_draft_result_is_shown_above_the_leaders_action_and_kept_internal(
+    world: World, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from egov.applicants import selectors as applicant_selectors
+    from egov.dossiers.paperforms.context import form_context
+    from egov.dossiers.paperforms.pdf import FormPDF
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    pdf = FormPDF()
+    pdf.add_page()
+    draft = SimpleUploadedFile("du-thao-giay-khai-sinh.pdf", bytes(pdf.output()))
+    dossier = receive(world)
+    services.forward(world.staff.clerk, dossier, expected_version=1)
+    specialist = client_for(world.staff.specialist)
+    url = reverse("dossiers_staff:act", kwargs={"code": dossier.code, "action": "forward"})
+    response = specialist.post(
+        url,
+        {
+            "version": "2",
+            "forward-note": "Đề nghị ký.",
+            "forward-draft_files": draft,
+        },
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    (paper,) = dossier.papers.filter(is_draft=True)
+    assert paper.name == "du-thao-giay-khai-sinh.pdf" and paper.file
+    event = dossier.events.filter(action="forward").order_by("at", "id").last()
+    assert event is not None
+    assert event.data["draft_result"] == ["du-thao-giay-khai-sinh.pdf"]
+
+    services.forward(world.staff.head, dossier, expected_version=dossier.version)
+    html = client_for(world.staff.leader).get(detail(dossier)).content.decode()
+    assert html.index('id="draft-result"') < html.index('id="action-result_ready"')
+    download = reverse("dossiers_staff:paper", kwargs={"code": dossier.code, "paper_id": paper.pk})
+    assert download in html
+    # Internal: not among the applicant's papers, not on the receipt slip.
+    assert paper not in applicant_selectors.own_papers(dossier)
+    names = [row["name"] for row in form_context("01", dossier, None)["received_papers"]]
+    assert paper.name not in names and names
+    dossier.applicant = world.staff.citizen
+    dossier.save(update_fields=["applicant"])
+    with pytest.raises(Exception) as caught:
+        applicant_selectors.downloadable_paper(dossier, paper.pk)
+    assert caught.type.__name__ == "Http404"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("can-bo/ho-so/", include("egov.dossiers.urls_staff")),
     path("can-bo/thong-ke/", include("egov.dossiers.stats.urls")),
     path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
+    path("can-bo/to-khai/", include("egov.submissions.urls_staff")),
     path("tra-cuu/", include("egov.dossiers.public.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),

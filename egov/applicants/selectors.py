@@ -229,7 +229,7 @@ def supplement_request(dossier: Dossier) -> SupplementRequest:
 
 
 def own_papers(dossier: Dossier) -> list[DossierPaper]:
-    return [p for p in dossier.papers.all() if not p.is_result]
+    return [p for p in dossier.papers.all() if not p.is_result and not p.is_draft]
 
 
 def result_papers(dossier: Dossier) -> list[DossierPaper]:
@@ -243,7 +243,8 @@ def downloadable_paper(dossier: Dossier, paper_id: int) -> DossierPaper:
     """A paper of the owner's dossier with a file: their own submission any time, a
     result document when the result is ready; else 404."""
     paper = next((p for p in dossier.papers.all() if p.pk == paper_id), None)
-    if paper is None or not paper.file:
+    # A draft of the result is internal to the agencies.
+    if paper is None or not paper.file or paper.is_draft:
         raise Http404
     if paper.is_result and dossier.status not in RESULT_STATUSES:
         raise Http404

@@ -177,6 +177,7 @@ def _detail(dossier: Dossier, now: datetime | None = None) -> dict[str, Any]:
                 "required_paper": paper.required_paper_id,
                 "received": paper.received,
                 "is_result": paper.is_result,
+                "is_draft": paper.is_draft,
                 "has_file": bool(paper.file),
             }
             for paper in dossier.papers.all()

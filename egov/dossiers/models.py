@@ -179,6 +179,9 @@ class DossierPaper(models.Model):
     file = models.FileField(_("file"), upload_to="dossiers/%Y/%m/", blank=True)
     received = models.BooleanField(_("received"), default=True)
     is_result = models.BooleanField(_("result document"), default=False)
+    #: A draft of the result (dự thảo) handed on with the dossier for the leader to
+    #: sign: internal, never the applicant's paper nor their result.
+    is_draft = models.BooleanField(_("draft of the result"), default=False)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from django import forms
@@ -24,7 +26,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
+from egov.core.workcalendar import working_day_hours
 from egov.dossiers import schemas, staff_forms, workflow
+from egov.dossiers.models import Dossier
 from egov.dossiers.services import actions
 from egov.dossiers.services.papers import PaperIn
 from egov.dossiers.workflow import Action, Transition
@@ -41,6 +45,29 @@ class References(Protocol):
 
 ApiArgs = Callable[[Any, References], dict[str, Any]]
 FormArgs = Callable[[Any], dict[str, Any]]
+#: Whether the staff page offers a move now (the service still decides if it may happen).
+Offered = Callable[[Dossier, datetime], bool]
+
+
+class Kind(StrEnum):
+    """What a move does to the dossier, for how the staff page presents it."""
+
+    #: Moves the dossier on (accept, forward, result ready, return…): the page offers
+    #: the first of these the person may make as the step's one primary action.
+    ADVANCE = "advance"
+    #: Everything else that keeps the dossier going (send back, supplement, consult…).
+    OTHER = "other"
+    #: Ends the dossier against the applicant's wish (refuse, stop): shown as a warning.
+    WARNING = "warning"
+
+
+def _always(dossier: Dossier, now: datetime) -> bool:
+    return True
+
+
+def _late_or_nearly(dossier: Dossier, now: datetime) -> bool:
+    """An apology letter is for a dossier overdue or due within one working day."""
+    return actions.needs_apology(dossier, now, within_working_hours=float(working_day_hours()))
 
 
 @dataclass(frozen=True)
@@ -64,6 +91,16 @@ class Move:
     form_args: FormArgs
     #: Whether the move checks papers (its 422 answer lists the missing ones).
     checks_papers: bool = False
+    #: How the staff page presents it (see :class:`Kind`).
+    kind: Kind = Kind.OTHER
+    #: Among ADVANCE moves the person may make, the lowest rank is the primary one
+    #: (the result is marked ready rather than forwarded to a desk-only step).
+    rank: int = 100
+    #: Whether the staff page offers it now.
+    offered: Offered = _always
+    #: The move finishes the current process step: its button takes the step's
+    #: action name (``ProcessStep.action_name``).
+    finishes_step: bool = False
 
     @property
     def label(self) -> Promise:
@@ -141,6 +178,8 @@ MOVES: dict[Action, Move] = {
             actions.accept_online,
             lambda p, refs: {"fee_inputs": p.fee_inputs, "note": p.note},
             _note,
+            kind=Kind.ADVANCE,
+            rank=10,
         ),
         Move(
             Action.REFUSE,
@@ -152,6 +191,7 @@ MOVES: dict[Action, Move] = {
             actions.refuse,
             lambda p, refs: {"reasons": p.reasons},
             lambda form: {"reasons": form.cleaned_data["reasons"]},
+            kind=Kind.WARNING,
         ),
         Move(
             Action.FORWARD,
@@ -165,7 +205,14 @@ MOVES: dict[Action, Move] = {
             lambda form: {
                 "to_user": form.cleaned_data.get("to_user"),
                 "note": form.cleaned_data.get("note", ""),
+                "draft_result": [
+                    PaperIn(name=item.name[:500], file=item)
+                    for item in form.cleaned_data.get("draft_files") or []
+                ],
             },
+            kind=Kind.ADVANCE,
+            rank=30,
+            finishes_step=True,
         ),
         Move(
             Action.SEND_BACK,
@@ -206,6 +253,8 @@ MOVES: dict[Action, Move] = {
                 "note": form.cleaned_data.get("note", ""),
             },
             checks_papers=True,
+            kind=Kind.ADVANCE,
+            rank=10,
         ),
         Move(
             Action.REQUEST_PAYMENT,
@@ -234,6 +283,8 @@ MOVES: dict[Action, Move] = {
                 "amount": form.cleaned_data["amount"],
                 "reference": form.cleaned_data["reference"],
             },
+            kind=Kind.ADVANCE,
+            rank=10,
         ),
         Move(
             Action.CONSULT,
@@ -259,6 +310,8 @@ MOVES: dict[Action, Move] = {
             actions.answer_consultation,
             lambda p, refs: {"note": p.note, "files": api_papers(p.files)},
             _note,
+            kind=Kind.ADVANCE,
+            rank=10,
         ),
         Move(
             Action.STOP,
@@ -270,6 +323,7 @@ MOVES: dict[Action, Move] = {
             actions.stop_processing,
             _api_reason,
             _reason,
+            kind=Kind.WARNING,
         ),
         Move(
             Action.WITHDRAW,
@@ -281,6 +335,7 @@ MOVES: dict[Action, Move] = {
             actions.withdraw,
             _api_reason,
             _reason,
+            kind=Kind.WARNING,
         ),
         Move(
             Action.RESULT_READY,
@@ -292,6 +347,9 @@ MOVES: dict[Action, Move] = {
             actions.mark_result_ready,
             lambda p, refs: {"result_papers": api_papers(p.result_papers), "note": p.note},
             _result_papers,
+            kind=Kind.ADVANCE,
+            rank=20,
+            finishes_step=True,
         ),
         Move(
             Action.RETURN_RESULT,
@@ -303,6 +361,8 @@ MOVES: dict[Action, Move] = {
             actions.return_result,
             _api_note,
             _note,
+            kind=Kind.ADVANCE,
+            rank=10,
         ),
         Move(
             Action.APOLOGY,
@@ -317,6 +377,7 @@ MOVES: dict[Action, Move] = {
                 "reason": form.cleaned_data["reason"],
                 "new_due_at": form.cleaned_data["new_due_at"],
             },
+            offered=_late_or_nearly,
         ),
     )
 }

@@ -184,6 +184,7 @@ class PaperOut(Schema):
     required_paper: int | None
     received: bool
     is_result: bool
+    is_draft: bool = Field(description="A draft of the result handed on for signature.")
     has_file: bool
 
 

@@ -266,6 +266,17 @@ def can_view(user: Any, dossier: Dossier) -> bool:
     return False
 
 
+def visible_dossier(user: Any, code: str) -> Dossier | None:
+    """The dossier ``code`` with what its page shows, if ``user`` may see it as staff
+    (:func:`can_view`); ``None`` both when it does not exist and when it is out of
+    the person's scope, so pages never tell the two apart."""
+    try:
+        dossier = dossier_detail(code.strip())
+    except Dossier.DoesNotExist:
+        return None
+    return dossier if can_view(user, dossier) else None
+
+
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     """Every dossier ``user`` may see as staff (received by, or now in, a unit where
     they hold a dossier permission)."""

@@ -293,6 +293,32 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def checked_files(files: list[Any]) -> list[Any]:
+    """At most ``MAX_FILES`` files of ``MAX_FILE_BYTES`` each."""
+    if len(files) > MAX_FILES:
+        raise ValidationError(_("At most %(n)s files.") % {"n": MAX_FILES})
+    for item in files:
+        if item.size > MAX_FILE_BYTES:
+            raise ValidationError(_("Each file may be at most 20 MB."))
+    return list(files)
+
+
 class ForwardForm(_ActionForm):
     to_user = PersonChoiceField(
         label=gettext_lazy("Next person (optional)"),
@@ -306,6 +332,11 @@ class ForwardForm(_ActionForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    draft_files = MultipleFileField(
+        label=gettext_lazy("Draft of the result (files, optional)"),
+        required=False,
+        help_text=gettext_lazy("For the next person to check and sign; up to 10 files of 20 MB."),
+    )
 
     def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -313,6 +344,9 @@ class ForwardForm(_ActionForm):
         assert isinstance(field, forms.ModelChoiceField)
         if people is not None:
             field.queryset = people
+
+    def clean_draft_files(self) -> list[Any]:
+        return checked_files(self.cleaned_data.get("draft_files") or [])
 
 
 class SendBackForm(_ActionForm):
@@ -442,22 +476,6 @@ class ConsultForm(_ActionForm):
             field.queryset = agencies
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
 class ResultReadyForm(_ActionForm):
     result_files = MultipleFileField(
         label=gettext_lazy("Result documents (files)"),
@@ -477,13 +495,7 @@ class ResultReadyForm(_ActionForm):
     )
 
     def clean_result_files(self) -> list[Any]:
-        files = self.cleaned_data.get("result_files") or []
-        if len(files) > MAX_FILES:
-            raise ValidationError(_("At most %(n)s files.") % {"n": MAX_FILES})
-        for item in files:
-            if item.size > MAX_FILE_BYTES:
-                raise ValidationError(_("Each file may be at most 20 MB."))
-        return list(files)
+        return checked_files(self.cleaned_data.get("result_files") or [])
 
 
 class AnswerForm(_ActionForm):

@@ -36,9 +36,10 @@ from egov.accounts.models import RoleAssignment, User
 from egov.accounts.permissions import Perm, active_assignments, has_perm_in_unit
 from egov.core.models import Unit, UnitLevel
 from egov.core.selectors.units import ancestors, parent_of
-from egov.dossiers import selectors, services
+from egov.dossiers import page_sections, selectors, services
 from egov.dossiers.errors import IncompleteDossier, StaleDossier, TransitionNotAllowed
-from egov.dossiers.models import Dossier, DossierEvent, Status
+from egov.dossiers.models import Channel, Dossier, DossierEvent, DossierPaper, Status
+from egov.dossiers.offers import Offer, offers_for
 from egov.dossiers.registry import MOVES, form_papers
 from egov.dossiers.services import ApplicantIn
 from egov.dossiers.staff_forms import (
@@ -50,7 +51,7 @@ from egov.dossiers.staff_forms import (
 )
 from egov.dossiers.workflow import ACTION_LABELS, Action
 from egov.dossiers.worklists import worklists_for
-from egov.procedures.models import ProcedureVersion, VersionStatus
+from egov.procedures.models import PaperForm, ProcedureVersion, RequiredPaper, VersionStatus
 from egov.procedures.selectors import consult_candidates, one_stop_desk
 
 PAGE_SIZE = 25
@@ -429,15 +430,13 @@ class ActionPanel:
     label: Any
     form: Any
     open: bool = False
+    warning: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _visible(user: Any, code: str) -> Dossier:
-    try:
-        dossier = selectors.dossier_detail(code)
-    except Dossier.DoesNotExist:
-        raise Http404(_("No dossier with this code.")) from None
-    if not selectors.can_view(user, dossier):
+    dossier = selectors.visible_dossier(user, code)
+    if dossier is None:
         # Not 403: whether a code exists is not told to those who may not see it.
         raise Http404(_("No dossier with this code."))
     return dossier
@@ -458,20 +457,43 @@ def _form_kwargs(action: Action, dossier: Dossier) -> dict[str, Any]:
     return {}
 
 
+def _panel(
+    user: Any, dossier: Dossier, offer: Offer, bound: tuple[Action, Any] | None
+) -> ActionPanel:
+    if bound is not None and bound[0] == offer.action:
+        return ActionPanel(
+            offer.action.value, offer.label, bound[1], open=True, warning=offer.warning
+        )
+    form = MOVES[offer.action].form(
+        prefix=offer.action.value, **_form_kwargs(offer.action, dossier)
+    )
+    return ActionPanel(offer.action.value, offer.label, form, warning=offer.warning)
+
+
 def _panels(
     user: Any, dossier: Dossier, bound: tuple[Action, Any] | None = None
-) -> list[ActionPanel]:
-    panels: list[ActionPanel] = []
-    for action in Action:
-        if bound is not None and bound[0] == action:
-            panels.append(ActionPanel(action.value, MOVES[action].button, bound[1], open=True))
-            continue
-        if not services.may_act(user, dossier, action):
-            continue
-        move = MOVES[action]
-        form = move.form(prefix=action.value, **_form_kwargs(action, dossier))
-        panels.append(ActionPanel(action.value, move.button, form))
-    return panels
+) -> tuple[ActionPanel | None, list[ActionPanel]]:
+    """The primary panel (the move finishing the step) and the other moves."""
+    found = offers_for(user, dossier, services.inputs.now())
+    primary = _panel(user, dossier, found.primary, bound) if found.primary else None
+    others = [_panel(user, dossier, offer, bound) for offer in found.others]
+    shown = {p.action for p in ([primary] if primary else []) + others}
+    if bound is not None and bound[0].value not in shown:
+        # A move refused on its form stays open even if it is no longer offered.
+        others.append(ActionPanel(bound[0].value, MOVES[bound[0]].button, bound[1], open=True))
+    return primary, others
+
+
+#: Moves whose note is the opinion handed to the next person (shown above the
+#: primary action): the specialist's recommendation, the reason for sending back.
+_OPINION_ACTIONS = frozenset({Action.FORWARD, Action.SEND_BACK, Action.ANSWER_CONSULTATION})
+
+
+def _latest_opinion(events: list[DossierEvent]) -> DossierEvent | None:
+    for event in reversed(events):
+        if event.action in _OPINION_ACTIONS and event.note.strip():
+            return event
+    return None
 
 
 def _forms_for(dossier: Dossier, events: list[DossierEvent]) -> list[tuple[str, Any]]:
@@ -523,12 +545,14 @@ def _detail_context(
     events = list(dossier.events.all())
     is_overdue, is_due_soon = selectors.flags(dossier)
     papers = list(dossier.papers.all())
+    primary, others = _panels(request.user, dossier, bound)
     return {
         "dossier": dossier,
         "status_label": Status(dossier.status).label,
         "is_overdue": is_overdue,
         "is_due_soon": is_due_soon,
-        "papers": [p for p in papers if not p.is_result],
+        "papers": _paper_rows(dossier, [p for p in papers if not (p.is_result or p.is_draft)]),
+        "drafts": [p for p in papers if p.is_draft],
         "results": [p for p in papers if p.is_result],
         "events": _event_rows(events),
         "apologies": list(dossier.apologies.all()),
@@ -539,9 +563,35 @@ def _detail_context(
             else None
         ),
         "forms": _forms_for(dossier, events),
-        "panels": _panels(request.user, dossier, bound),
+        "primary": primary,
+        "panels": others,
+        "others_open": any(panel.open for panel in others),
+        "opinion": _latest_opinion(events) if primary is not None else None,
         "step_name": _step_name(dossier),
+        "sections": page_sections.sections_for(request.user, dossier),
     }
+
+
+def _paper_rows(dossier: Dossier, papers: list[DossierPaper]) -> list[dict[str, Any]]:
+    """Papers with their form in words (never the stored value such as "original")
+    and whether the applicant's online declaration stands for the paper."""
+    declarations = set(
+        RequiredPaper.objects.filter(
+            pk__in=[p.required_paper_id for p in papers if p.required_paper_id],
+            is_declaration=True,
+        ).values_list("pk", flat=True)
+    )
+    labels = dict(PaperForm.choices)
+    return [
+        {
+            "paper": paper,
+            "form": labels.get(paper.form, paper.form),
+            "declared_online": not paper.file
+            and dossier.channel == Channel.ONLINE
+            and paper.required_paper_id in declarations,
+        }
+        for paper in papers
+    ]
 
 
 def _step_name(dossier: Dossier) -> str:

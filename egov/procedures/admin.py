@@ -124,7 +124,15 @@ class ProcedureFieldAdmin(OperatorAdmin):
 
 class RequiredPaperInline(_ReadOnlyInline):
     model = RequiredPaper
-    fields = ("position", "name", "copies", "form", "template_name", "is_optional")
+    fields = (
+        "position",
+        "name",
+        "copies",
+        "form",
+        "template_name",
+        "is_optional",
+        "is_declaration",
+    )
     readonly_fields = fields
 
 
@@ -242,7 +250,7 @@ class ProcedureAdmin(OperatorAdmin):
 
 class ProcessStepInline(_ReadOnlyInline):
     model = ProcessStep
-    fields = ("position", "name", "unit", "role_code", "hours", "actions")
+    fields = ("position", "name", "unit", "role_code", "hours", "actions", "action_name")
     readonly_fields = fields
 
 

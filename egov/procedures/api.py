@@ -175,6 +175,7 @@ def get_procedure(
                     "form_label": str(paper.get_form_display()),
                     "template_name": paper.template_name,
                     "is_optional": paper.is_optional,
+                    "is_declaration": paper.is_declaration,
                 }
                 for paper in version.papers.all()
             ],

@@ -156,8 +156,17 @@ def _desk(agency: Unit) -> Unit:
     return _need(unit, f"the one-stop desk of {agency.name}")
 
 
-def _step(name: str, unit: Unit, role: str, hours: str, *actions: str) -> StepSpec:
-    return StepSpec(name=name, unit=unit, role_code=role, hours=Decimal(hours), actions=actions)
+def _step(
+    name: str, unit: Unit, role: str, hours: str, *actions: str, action_name: str = ""
+) -> StepSpec:
+    return StepSpec(
+        name=name,
+        unit=unit,
+        role_code=role,
+        hours=Decimal(hours),
+        actions=actions,
+        action_name=action_name,
+    )
 
 
 def _justice_record() -> tuple[str, Unit, list[StepSpec]]:
@@ -179,7 +188,15 @@ def _justice_record() -> tuple[str, Unit, list[StepSpec]]:
                 CONSULT,
             ),
             _step("Lãnh đạo phòng kiểm tra", justice, RoleCode.UNIT_HEAD, "7.5", FWD, BACK),
-            _step("Lãnh đạo Sở ký Phiếu", justice, RoleCode.AGENCY_LEADER, "7.5", APPROVE, BACK),
+            _step(
+                "Lãnh đạo Sở ký Phiếu",
+                justice,
+                RoleCode.AGENCY_LEADER,
+                "7.5",
+                APPROVE,
+                BACK,
+                action_name="Ký",
+            ),
             _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD),
         ],
     )
@@ -202,7 +219,14 @@ def _planning_company() -> tuple[str, Unit, list[StepSpec]]:
                 BACK,
                 SUPPLEMENT,
             ),
-            _step("Trưởng phòng ký Giấy chứng nhận", planning, RoleCode.UNIT_HEAD, "4.5", APPROVE),
+            _step(
+                "Trưởng phòng ký Giấy chứng nhận",
+                planning,
+                RoleCode.UNIT_HEAD,
+                "4.5",
+                APPROVE,
+                action_name="Ký",
+            ),
             _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "1.5", FWD),
         ],
     )
@@ -225,7 +249,14 @@ def _ward_birth() -> tuple[str, Unit, list[StepSpec]]:
                 BACK,
                 SUPPLEMENT,
             ),
-            _step("Chủ tịch UBND ký Giấy khai sinh", ward, RoleCode.AGENCY_LEADER, "1.5", APPROVE),
+            _step(
+                "Chủ tịch UBND ký Giấy khai sinh",
+                ward,
+                RoleCode.AGENCY_LEADER,
+                "1.5",
+                APPROVE,
+                action_name="Ký",
+            ),
             _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "0.75", FWD),
         ],
     )
@@ -260,7 +291,15 @@ def _ward_parentage() -> tuple[str, Unit, list[StepSpec]]:
                 FWD,
                 BACK,
             ),
-            _step("Chủ tịch UBND ký Trích lục", ward, RoleCode.AGENCY_LEADER, "5", APPROVE, BACK),
+            _step(
+                "Chủ tịch UBND ký Trích lục",
+                ward,
+                RoleCode.AGENCY_LEADER,
+                "5",
+                APPROVE,
+                BACK,
+                action_name="Ký",
+            ),
             _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "2", FWD),
         ],
     )
@@ -284,7 +323,14 @@ def _city_household() -> tuple[str, Unit, list[StepSpec]]:
                 BACK,
                 SUPPLEMENT,
             ),
-            _step("Lãnh đạo phòng ký Giấy chứng nhận", office, RoleCode.UNIT_HEAD, "4.5", APPROVE),
+            _step(
+                "Lãnh đạo phòng ký Giấy chứng nhận",
+                office,
+                RoleCode.UNIT_HEAD,
+                "4.5",
+                APPROVE,
+                action_name="Ký",
+            ),
             _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "2", FWD),
         ],
     )
@@ -309,7 +355,15 @@ def _city_building() -> tuple[str, Unit, list[StepSpec]]:
                 SUPPLEMENT,
                 CONSULT,
             ),
-            _step("Lãnh đạo phòng trình ký", office, RoleCode.UNIT_HEAD, "11.25", FWD, BACK),
+            _step(
+                "Lãnh đạo phòng trình ký",
+                office,
+                RoleCode.UNIT_HEAD,
+                "11.25",
+                FWD,
+                BACK,
+                action_name="Trình ký",
+            ),
             _step(
                 "Lãnh đạo UBND thành phố ký giấy phép",
                 city,

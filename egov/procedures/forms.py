@@ -93,6 +93,12 @@ class StepForm(forms.Form):
         choices=StepAction.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    action_name = forms.CharField(
+        label=_("Name of the step's main action"),
+        max_length=80,
+        required=False,
+        help_text=_("The button that finishes the step, e.g. “Phê duyệt” or “Ký”."),
+    )
 
     def __init__(self, *args: Any, unit_choices: list[Any], role_choices: list[Any], **kw: Any):
         super().__init__(*args, **kw)
@@ -139,6 +145,7 @@ class BaseStepFormSet(forms.BaseFormSet):
                     role_code=data["role_code"],
                     hours=data["hours"],
                     actions=tuple(data["actions"]),
+                    action_name=(data.get("action_name") or "").strip(),
                 )
             )
         return specs

@@ -14,7 +14,8 @@ JSON file format (``export_json`` writes it, ``read_json`` reads it)::
             "result_type": "...", "legal_basis": "...",
             "agencies": ["001.00.31.H33", ...],
             "papers": [{"name": "...", "copies": 1, "form": "original",
-                        "template_name": "", "is_optional": false}]}
+                        "template_name": "", "is_optional": false,
+                        "is_declaration": true}]}
          ]}
       ]
     }

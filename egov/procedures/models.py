@@ -166,6 +166,14 @@ class RequiredPaper(models.Model):
     )
     template_file = models.FileField(_("template file"), upload_to="procedures/", blank=True)
     is_optional = models.BooleanField(_("optional"), default=False)
+    is_declaration = models.BooleanField(
+        _("the applicant's declaration"),
+        default=False,
+        help_text=_(
+            "This paper is the declaration (tờ khai) itself: a dossier submitted online "
+            "with the declaration form filled in needs no file for it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("required paper")
@@ -224,6 +232,15 @@ class ProcessStep(models.Model):
         _("working hours"), max_digits=7, decimal_places=2, help_text=_("Share of the time limit.")
     )
     actions = models.JSONField(_("allowed actions"), default=list)
+    action_name = models.CharField(
+        _("name of the step's main action"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "The button that finishes the step, e.g. “Phê duyệt” or “Ký”. Empty: named "
+            "after what the step's role does."
+        ),
+    )
 
     class Meta:
         verbose_name = _("process step")

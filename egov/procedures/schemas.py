@@ -57,6 +57,10 @@ class PaperOut(Schema):
     form_label: str
     template_name: str = Field(description="Name of the form template to fill in, if any.")
     is_optional: bool = Field(description="Only needed in some cases.")
+    is_declaration: bool = Field(
+        description="The paper is the applicant's declaration (tờ khai): an online "
+        "submission whose declaration form is filled in needs no file for it."
+    )
 
 
 class FeeOut(Schema):

@@ -87,7 +87,8 @@ class StepSpec:
     ``hours`` is the step's share of the legal time limit in working hours;
     ``actions`` are values of :class:`~egov.procedures.models.StepAction`. A step
     whose unit lies outside the agency's subtree is a liên thông step: it must
-    allow ``consult``.
+    allow ``consult``. ``action_name`` names the button that finishes the step
+    (empty: the dossier page names it after the step's role).
     """
 
     name: str
@@ -95,6 +96,7 @@ class StepSpec:
     role_code: str
     hours: Decimal
     actions: tuple[str, ...]
+    action_name: str = ""
 
     @classmethod
     def from_step(cls, step: ProcessStep) -> StepSpec:
@@ -104,11 +106,19 @@ class StepSpec:
             role_code=step.role_code,
             hours=Decimal(step.hours),
             actions=tuple(step.actions),
+            action_name=step.action_name,
         )
 
     def key(self) -> tuple[Any, ...]:
         """What makes two steps the same (to skip saving an unchanged template)."""
-        return (self.name, self.unit.pk, self.role_code, Decimal(self.hours), self.actions)
+        return (
+            self.name,
+            self.unit.pk,
+            self.role_code,
+            Decimal(self.hours),
+            self.actions,
+            self.action_name.strip(),
+        )
 
 
 # --- time, fees, online levels ------------------------------------------------------
@@ -367,6 +377,7 @@ def default_process_steps(
             role_code=RoleCode.ONE_STOP_CLERK,
             hours=receipt,
             actions=(StepAction.FORWARD.value, StepAction.REQUEST_SUPPLEMENT.value),
+            action_name="Chuyển xử lý",
         ),
         StepSpec(
             name="Thẩm định, xử lý hồ sơ",
@@ -379,6 +390,7 @@ def default_process_steps(
                 StepAction.REQUEST_SUPPLEMENT.value,
                 StepAction.CONSULT.value,
             ),
+            action_name="Chuyển kết quả thẩm định",
         ),
         StepSpec(
             name="Phê duyệt, ký kết quả",
@@ -386,6 +398,7 @@ def default_process_steps(
             role_code=RoleCode.AGENCY_LEADER,
             hours=approval,
             actions=(StepAction.APPROVE.value, StepAction.SEND_BACK.value),
+            action_name="Phê duyệt",
         ),
         StepSpec(
             name="Trả kết quả",
@@ -393,6 +406,7 @@ def default_process_steps(
             role_code=RoleCode.ONE_STOP_CLERK,
             hours=returning,
             actions=(StepAction.FORWARD.value,),
+            action_name="Xác nhận có kết quả",
         ),
     ]
 

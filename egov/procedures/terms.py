@@ -68,6 +68,8 @@ class PlannedStep:
     hours: Decimal
     actions: tuple[str, ...]
     step: ProcessStep | None = None
+    #: The button finishing the step as the template names it ("" when unnamed).
+    action_name: str = ""
 
 
 def _from_rows(steps: Iterable[ProcessStep]) -> list[PlannedStep]:
@@ -80,6 +82,7 @@ def _from_rows(steps: Iterable[ProcessStep]) -> list[PlannedStep]:
             hours=Decimal(step.hours),
             actions=tuple(step.actions or ()),
             step=step,
+            action_name=step.action_name,
         )
         for position, step in enumerate(steps, start=1)
     ]
@@ -101,6 +104,7 @@ def default_plan(version: ProcedureVersion, agency: Unit, desk: Unit) -> list[Pl
             role_code=spec.role_code,
             hours=Decimal(spec.hours),
             actions=tuple(spec.actions),
+            action_name=spec.action_name,
         )
         for position, spec in enumerate(default_process_steps(version, agency, desk=desk), 1)
     ]

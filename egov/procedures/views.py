@@ -170,6 +170,7 @@ def _initial(steps: list[StepSpec]) -> list[dict[str, Any]]:
             "role_code": step.role_code,
             "hours": step.hours,
             "actions": list(step.actions),
+            "action_name": step.action_name,
         }
         for step in steps
     ]

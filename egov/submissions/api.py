@@ -71,6 +71,10 @@ class PaperOut(Schema):
     required_paper: int
     name: str
     is_optional: bool
+    filled_online: bool = Field(
+        description="The paper is the declaration itself, handed in by the answers: "
+        "nothing to upload."
+    )
     file_name: str | None
     size: int | None
 
@@ -159,6 +163,7 @@ def _detail(draft: Draft) -> dict[str, Any]:
                 "required_paper": paper.pk,
                 "name": paper.name,
                 "is_optional": paper.is_optional,
+                "filled_online": selectors.filled_online(draft, paper),
                 "file_name": files[paper.pk].name if paper.pk in files else None,
                 "size": files[paper.pk].size if paper.pk in files else None,
             }

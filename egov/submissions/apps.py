@@ -14,7 +14,17 @@ class SubmissionsConfig(AppConfig):
 
         from egov.accounts.permissions import operates_platform
         from egov.core import demo_loaders, staff_menu
+        from egov.dossiers import page_sections
         from egov.submissions import receivers  # noqa: F401  (connects the signal)
+        from egov.submissions.declaration import staff_section
+
+        # The staff dossier page shows the online declaration beside the papers.
+        page_sections.register(
+            "declaration",
+            template="submissions/staff/declaration_section.html",
+            context=staff_section,
+            order=10,
+        )
 
         staff_menu.register(
             "submissions.schemas",

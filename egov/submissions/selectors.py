@@ -50,6 +50,17 @@ def papers_of(version: ProcedureVersion) -> list[RequiredPaper]:
     return list(RequiredPaper.objects.filter(version=version).order_by("position", "pk"))
 
 
+def filled_online(draft: Draft, paper: RequiredPaper) -> bool:
+    """Whether ``paper`` is handed in by the declaration form filled in online (the
+    paper is the declaration, ``RequiredPaper.is_declaration``): nothing to upload."""
+    return paper.is_declaration and has_declaration(draft)
+
+
+def papers_to_upload(draft: Draft) -> list[RequiredPaper]:
+    """The papers of the draft's procedure the applicant uploads (in order)."""
+    return [p for p in papers_of(draft.procedure_version) if not filled_online(draft, p)]
+
+
 def _last_used(user: Any) -> dict[str, str]:
     dossier = (
         Dossier.objects.filter(applicant=user)
@@ -140,7 +151,7 @@ def problems(draft: Draft) -> list[Problem]:
         )
         found.append(Problem(Step.DECLARATION, f"{label}: {message}"))
     have = set(draft.files.values_list("required_paper_id", flat=True))
-    for paper in papers_of(draft.procedure_version):
+    for paper in papers_to_upload(draft):
         if not paper.is_optional and paper.pk not in have:
             found.append(
                 Problem(Step.PAPERS, _("Add the paper “%(name)s”.") % {"name": paper.name})

@@ -508,6 +508,7 @@ def submit_draft(
                 papers=papers,
                 applicant=_applicant_in(locked, user),
                 fee_inputs=_fee_inputs(locked),
+                declaration_filled=selectors.has_declaration(locked),
             )
         finally:
             for handle in handles:
@@ -549,6 +550,18 @@ def submit_draft(
             _delete_later(storage, name)
     _sync(draft, locked)
     return dossier, True
+
+
+def record_declaration_printed(actor: Any, dossier: Dossier) -> None:
+    """Audit that a staff member printed the applicant's online declaration (personal
+    data leaving the platform). The caller has checked that they may see the dossier."""
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="submissions.declaration_pdf",
+            obj=dossier,
+            unit=dossier.current_unit or dossier.receiving_unit,
+        )
 
 
 def submit_fingerprint(draft_id: int, body: Any = None) -> str:

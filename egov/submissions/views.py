@@ -37,6 +37,7 @@ from egov.procedures.selectors import current_versions, get_procedure, published
 from egov.submissions import schema as form_schema
 from egov.submissions import selectors, services
 from egov.submissions.confirmation import confirmation_for, receipt_pdf
+from egov.submissions.declaration import answer_sections
 from egov.submissions.errors import DraftClosed, StaleDraft
 from egov.submissions.forms import (
     AgencyForm,
@@ -282,7 +283,10 @@ def _declaration_step(request: HttpRequest, draft: Draft, current: str) -> HttpR
 
 
 def _papers_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
-    papers = selectors.papers_of(draft.procedure_version)
+    papers = selectors.papers_to_upload(draft)
+    declared = [
+        p for p in selectors.papers_of(draft.procedure_version) if selectors.filled_online(draft, p)
+    ]
     wallet = list(selectors.wallet_of(request.user))
     kwargs: dict[str, Any] = {"papers": papers, "wallet": wallet}
     if request.method == "POST":
@@ -336,28 +340,21 @@ def _papers_step(request: HttpRequest, draft: Draft, current: str) -> HttpRespon
             initial={"draft_version": draft.version},
             **kwargs,
         )
-    return _render_step(request, draft, current, "submissions/step_papers.html", form=form)
+    return _render_step(
+        request, draft, current, "submissions/step_papers.html", form=form, declared=declared
+    )
 
 
 def _summary(draft: Draft) -> dict[str, Any]:
     schema, layout = selectors.schema_of(draft)
-    cls = form_schema.form_class(schema, layout)
-    form = cls(initial=form_schema.initial_from(draft.answers, schema))
-    answers = []
-    for section, fields in form.sections():
-        rows = []
-        for bound in fields:
-            value = (draft.answers or {}).get(bound.name, "")
-            field = bound.field
-            if hasattr(field, "choices") and value not in ("", None):
-                value = dict((str(k), v) for k, v in field.choices).get(str(value), value)
-            if isinstance(value, bool):
-                value = _("Yes") if value else _("No")
-            rows.append({"label": bound.label, "value": value})
-        answers.append({"title": section.title, "rows": rows})
+    answers = answer_sections(schema, layout, draft.answers or {})
     files = selectors.files_by_paper(draft)
     papers = [
-        {"paper": paper, "file": files.get(paper.pk)}
+        {
+            "paper": paper,
+            "file": files.get(paper.pk),
+            "filled_online": selectors.filled_online(draft, paper),
+        }
         for paper in selectors.papers_of(draft.procedure_version)
     ]
     fee = services.fee_of(draft)

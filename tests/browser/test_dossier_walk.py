@@ -155,8 +155,13 @@ def squashed(text: str) -> str:
 
 
 def act(tab: Any, action: str, fill: dict[str, str] | None = None) -> None:
+    """Fill and send one move: the step's primary action is shown open; the others
+    sit under "Thao tác khác", each in its own disclosure."""
     panel = tab.locator(f"#action-{action}")
-    panel.locator("summary").click()
+    if panel.evaluate("el => el.tagName") == "DETAILS":
+        if not tab.locator("#more-actions").evaluate("el => el.open"):
+            tab.locator("#more-actions > summary").click()
+        panel.locator("summary").click()
     for selector, value in (fill or {}).items():
         field = panel.locator(selector)
         if field.evaluate("el => el.tagName") == "SELECT":

@@ -281,7 +281,7 @@ def form_context(code: str, dossier: Dossier, extra: Mapping[str, Any] | None) -
     version = dossier.procedure_version
     papers = [
         _paper_row(no, paper.name, paper.copies, paper.form, paper.received)
-        for no, paper in enumerate(dossier.papers.filter(is_result=False), start=1)
+        for no, paper in enumerate(dossier.papers.filter(is_result=False, is_draft=False), start=1)
     ]
     events = list(
         DossierEvent.objects.filter(dossier=dossier)

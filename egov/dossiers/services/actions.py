@@ -112,12 +112,21 @@ def forward(
     expected_version: int,
     to_user: User | None = None,
     note: str = "",
+    draft_result: Sequence[PaperIn] = (),
 ) -> Dossier:
     """Hand the dossier to the next step of its process (status 4), optionally to a
-    named person there; the step's deadline counts its working hours from now."""
+    named person there; the step's deadline counts its working hours from now.
+    ``draft_result``: the draft of the result (dự thảo) for the next person to check
+    and sign, kept with the dossier as internal papers."""
     with moving(actor, dossier, Action.FORWARD, expected_version) as move:
+        rows = paper_rows(
+            move.dossier.procedure_version, draft_result, field_name="draft_result", listed=()
+        )
         step = move.plan[move.dossier.step_position or 0]  # positions are 1-based
         _handover(move, step, to_user)
+        save_papers(move.dossier, rows, is_draft=True)
+        if rows:
+            move.event_data["draft_result"] = [row.name for row in rows]
         finish(move, note=text(note, 2000), to_user=to_user)
     return dossier
 
@@ -191,9 +200,9 @@ def receive_supplement(
                     form=paper.form,
                     file=None,
                 )
-                for paper in current.papers.filter(received=True, is_result=False).select_related(
-                    "required_paper"
-                )
+                for paper in current.papers.filter(
+                    received=True, is_result=False, is_draft=False
+                ).select_related("required_paper")
             ]
             missing = missing_papers(current.procedure_version, held + rows)
             if missing:

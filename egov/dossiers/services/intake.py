@@ -52,6 +52,7 @@ from egov.dossiers.services.inputs import (
 from egov.dossiers.services.papers import (
     PaperIn,
     PaperRow,
+    declared_online,
     missing_data,
     missing_papers,
     paper_rows,
@@ -282,9 +283,14 @@ def submit_online(
     papers: Sequence[PaperIn],
     applicant: ApplicantIn | None = None,
     fee_inputs: Mapping[str, Any] | None = None,
+    declaration_filled: bool = False,
 ) -> Dossier:
     """An applicant submits online (channel 2): status 1 with its code at once; the
-    clock starts when the desk accepts it (:func:`accept_online`)."""
+    clock starts when the desk accepts it (:func:`accept_online`).
+
+    ``declaration_filled``: the applicant filled in the procedure's declaration form
+    online, so the papers that are the declaration itself are handed in by it
+    (recorded without a file; see ``papers.declared_online``)."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Sign in to submit a dossier online."))
     if version.online_level < OnlineLevel.PARTLY_ONLINE:
@@ -302,6 +308,8 @@ def submit_online(
         at=None,
         online=True,
     )
+    if declaration_filled:
+        intake.rows += declared_online(intake.terms.papers, intake.rows)
     missing = intake.missing()
     if missing:
         raise IncompleteDossier(missing)

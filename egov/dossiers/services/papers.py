@@ -92,6 +92,19 @@ def paper_rows(
     return rows
 
 
+def declared_online(listed: Sequence[RequiredPaper], given: Sequence[PaperRow]) -> list[PaperRow]:
+    """The papers of ``listed`` that are the applicant's declaration
+    (``RequiredPaper.is_declaration``) and are not in ``given``, as an online
+    submission whose declaration form was filled in hands them in: the answers are
+    the paper, so there is no file to ask for."""
+    have = {row.required.pk for row in given if row.required is not None}
+    return [
+        PaperRow(required=paper, name=paper.name, copies=paper.copies, form=paper.form, file=None)
+        for paper in listed
+        if paper.is_declaration and paper.pk not in have
+    ]
+
+
 def _satisfies(given_form: str, required_form: str) -> bool:
     if not given_form or not required_form:
         return True
@@ -146,7 +159,7 @@ def missing_data(missing: Sequence[MissingPaper]) -> list[dict[str, Any]]:
 
 
 def save_papers(
-    dossier: Dossier, rows: Sequence[PaperRow], *, is_result: bool = False
+    dossier: Dossier, rows: Sequence[PaperRow], *, is_result: bool = False, is_draft: bool = False
 ) -> list[DossierPaper]:
     saved: list[DossierPaper] = []
     for row in rows:
@@ -157,6 +170,7 @@ def save_papers(
             copies=row.copies,
             form=row.form,
             is_result=is_result,
+            is_draft=is_draft,
         )
         if row.file is not None:
             # FileField.save() writes the file to storage and sets the name.

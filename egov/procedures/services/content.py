@@ -47,7 +47,14 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "result_type",
     "legal_basis",
 )
-PAPER_KEYS: tuple[str, ...] = ("name", "copies", "form", "template_name", "is_optional")
+PAPER_KEYS: tuple[str, ...] = (
+    "name",
+    "copies",
+    "form",
+    "template_name",
+    "is_optional",
+    "is_declaration",
+)
 _MAX_TIME_LIMIT = Decimal("9999.99")
 _MAX_STEP_HOURS = Decimal("99999.99")
 
@@ -217,6 +224,9 @@ def _clean_papers(value: Any, problems: list[Problem]) -> list[dict[str, Any]]:
         optional = raw.get("is_optional", False)
         if not isinstance(optional, bool):
             problems.append(Problem(f"{path}.is_optional", _("Must be true or false.")))
+        declaration = raw.get("is_declaration", False)
+        if not isinstance(declaration, bool):
+            problems.append(Problem(f"{path}.is_declaration", _("Must be true or false.")))
         papers.append(
             {
                 "name": name,
@@ -224,6 +234,7 @@ def _clean_papers(value: Any, problems: list[Problem]) -> list[dict[str, Any]]:
                 "form": form,
                 "template_name": template_name,
                 "is_optional": bool(optional),
+                "is_declaration": bool(declaration),
             }
         )
     return papers
@@ -404,6 +415,7 @@ def paper_dict(paper: RequiredPaper) -> dict[str, Any]:
         "form": paper.form,
         "template_name": paper.template_name,
         "is_optional": paper.is_optional,
+        "is_declaration": paper.is_declaration,
     }
 
 

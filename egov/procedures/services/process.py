@@ -53,6 +53,8 @@ def _step_problems(agency: Unit, steps: Sequence[StepSpec], limit: Decimal | Non
             problems.append(Problem(f"{path}.name", _("Give the step a name.")))
         elif len(step.name) > 255:
             problems.append(Problem(f"{path}.name", _("At most 255 characters.")))
+        if len(str(step.action_name or "").strip()) > 80:
+            problems.append(Problem(f"{path}.action_name", _("At most 80 characters.")))
         actions = tuple(step.actions)
         unknown = [a for a in actions if a not in StepAction.values]
         if not actions:
@@ -153,6 +155,7 @@ def _step_summary(steps: Iterable[StepSpec]) -> list[dict[str, Any]]:
             "role": step.role_code,
             "hours": str(Decimal(step.hours)),
             "actions": list(step.actions),
+            "action_name": step.action_name,
         }
         for step in steps
     ]
@@ -188,6 +191,7 @@ def _save_template(
                 role_code=step.role_code,
                 hours=Decimal(step.hours),
                 actions=list(step.actions),
+                action_name=str(step.action_name or "").strip(),
             )
             for position, step in enumerate(steps, start=1)
         ]

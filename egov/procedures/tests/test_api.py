@@ -104,6 +104,7 @@ def test_one_procedure_with_papers_fees_and_agencies(
         "form": "original",
         "template_name": "",
         "is_optional": False,
+        "is_declaration": False,
     }
     assert body["fees"][0]["amount"] is None
     assert body["fees"][0]["rule"]["table"]["sinh_vien"] == 100000

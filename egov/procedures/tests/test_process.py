@@ -262,3 +262,37 @@ def test_step_hours_scale_when_a_new_version_changes_the_limit(
     scaled = list(step_hours_for(template, newer).values())
     assert sum(scaled) == Decimal("37.50")
     assert scaled[:4] == [Decimal("1.88"), Decimal("26.25"), Decimal("3.75"), Decimal("3.75")]
+
+
+def test_a_step_names_its_main_action_and_renaming_it_is_a_new_template(
+    org: Org, criminal_record: ProcedureVersion
+) -> None:
+    steps = record_steps(org)
+    steps[3] = StepSpec(
+        steps[3].name, steps[3].unit, steps[3].role_code, steps[3].hours, steps[3].actions, " Ký "
+    )
+    first = services.define_process_template(None, criminal_record.procedure, org.justice, steps)
+    assert [s.action_name for s in first.steps.all()] == ["", "", "", "Ký", ""]
+    assert (
+        services.define_process_template(None, criminal_record.procedure, org.justice, steps)
+        == first
+    )  # the same steps: nothing saved
+    steps[3] = StepSpec(
+        steps[3].name, steps[3].unit, steps[3].role_code, steps[3].hours, steps[3].actions, "Ký số"
+    )
+    second = services.define_process_template(None, criminal_record.procedure, org.justice, steps)
+    assert second != first
+    assert second.steps.get(position=4).action_name == "Ký số"
+    steps[3] = StepSpec(
+        steps[3].name, steps[3].unit, steps[3].role_code, steps[3].hours, steps[3].actions, "K" * 81
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.define_process_template(None, criminal_record.procedure, org.justice, steps)
+    assert "steps[3].action_name" in caught.value.message_dict
+
+
+def test_the_default_process_names_each_steps_main_action(
+    org: Org, birth: ProcedureVersion
+) -> None:
+    names = [s.action_name for s in default_process_steps(birth, org.justice)]
+    assert names == ["Chuyển xử lý", "Chuyển kết quả thẩm định", "Phê duyệt", "Xác nhận có kết quả"]

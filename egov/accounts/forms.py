@@ -59,6 +59,9 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
+        error_messages={
+            "required": _("Enter your user name, citizen ID number (CCCD) or tax code.")
+        },
         help_text=_(
             "Staff: your user name. Citizens: your citizen ID number (CCCD). "
             "Businesses: your tax code."
@@ -76,6 +79,7 @@ class LoginForm(forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password.")},
     )
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
@@ -109,6 +113,7 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("6-digit code"),
         max_length=7,
+        error_messages={"required": _("Enter the 6-digit code from the authenticator app.")},
         help_text=_("The code shown now by the authenticator app on your phone."),
         widget=forms.TextInput(
             attrs={

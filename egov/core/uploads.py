@@ -186,6 +186,12 @@ def _too_big_message(name: str, error: PdfTooBig) -> str:
     ) % {"name": name}
 
 
+def _named_as_accepted(name: str) -> bool:
+    """Whether the file's name claims a type we accept (.pdf, .jpg, .png…)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return extension in {"pdf", "jpg", "jpeg", "jpe", "png"}
+
+
 def check_upload(file: Any, *, field: str = "file") -> UploadKind:
     """Return the file's real type or raise a ValidationError naming ``field``.
 
@@ -217,10 +223,15 @@ def check_upload(file: Any, *, field: str = "file") -> UploadKind:
                 "The file “%(name)s” is really %(what)s, not a PDF, JPEG or PNG file. "
                 "Upload a scan or a PDF of the paper."
             ) % {"name": name, "what": what}
+        elif _named_as_accepted(name):
+            message = _(
+                "The file “%(name)s” is named like a PDF, JPEG or PNG file but its content "
+                "is not one. Upload a scan or a PDF of the paper."
+            ) % {"name": name}
         else:
             message = _(
-                "The file “%(name)s” is not a PDF, JPEG or PNG file, whatever its name says. "
-                "Upload a scan or a PDF of the paper."
+                "The file “%(name)s” is not a PDF, JPEG or PNG file. Upload a scan or a PDF "
+                "of the paper."
             ) % {"name": name}
         raise ValidationError({field: message})
     file.seek(0)

@@ -93,12 +93,20 @@ class ApplicantForm(DraftVersionMixin):
 
     def clean_id_number(self) -> str:
         value = self.cleaned_data["id_number"].strip().replace(" ", "")
+        digits = value.replace("-", "")
         try:
             if len(value) == 12 and value.isdigit():
                 validate_national_id(value)
             else:
                 validate_tax_code(value)
         except ValidationError:
+            # Say what is wrong with what was typed: a person typing digits is most
+            # likely typing a CCCD and is told its length; anything else gets both forms.
+            if digits.isdigit() and len(digits) not in (10, 13):
+                raise ValidationError(
+                    _("A personal ID number (CCCD) has 12 digits; you typed %(n)s")
+                    % {"n": len(digits)}
+                ) from None
             raise ValidationError(
                 _(
                     "Enter a citizen ID number (CCCD, 12 digits) or a tax code (10 digits, or "

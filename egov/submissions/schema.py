@@ -15,11 +15,17 @@ The schema must be an object of flat properties of type string, integer, number 
 boolean (what a paper declaration holds); ``required`` lists the compulsory ones.
 Widgets: text, textarea, date (string with ``"format": "date"``), select (with
 ``enum``), number (integer or number), checkbox (boolean).
+
+Error messages name the field: "Nhập họ, chữ đệm, tên của trẻ" is built from the
+label, "… gồm 12 chữ số" from a digits-only pattern. A field's layout may give its
+own per check, as data: ``"errors": {"required": {"vi": "...", "en": "..."},
+"pattern": {...}}`` (keys: the JSON Schema keyword that failed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +39,8 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+# The JSON Schema keywords a layout may word its own error message for.
+ERROR_KEYS = ("required", "pattern", "enum", "minLength", "maxLength", "minimum", "maximum")
 WIDGETS = ("text", "textarea", "date", "select", "number", "checkbox")
 TYPES = ("string", "integer", "number", "boolean")
 _WIDGETS_BY_TYPE = {
@@ -177,6 +185,19 @@ def check(schema: Any, layout: Any) -> None:
             raise ValidationError(
                 {"layout": _("The label or help text of “%(name)s” is not text.") % {"name": name}}
             )
+        errors = spec.get("errors")
+        if errors is not None and (
+            not isinstance(errors, Mapping)
+            or not all(key in ERROR_KEYS and _texts_ok(text) for key, text in errors.items())
+        ):
+            raise ValidationError(
+                {
+                    "layout": _(
+                        "The error messages of “%(name)s” must be texts keyed by one of: %(list)s."
+                    )
+                    % {"name": name, "list": ", ".join(ERROR_KEYS)}
+                }
+            )
         widget = spec.get("widget") or default_widget(properties[name])
         prop = properties[name]
         if widget not in WIDGETS:
@@ -238,6 +259,8 @@ class DeclarationForm(forms.Form):
 
     schema: dict[str, Any] = {}
     layout: dict[str, Any] = {}
+    # {field: {JSON Schema keyword: message}}, for the checks the schema makes.
+    messages: dict[str, dict[str, str]] = {}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -248,7 +271,9 @@ class DeclarationForm(forms.Form):
             field = str(error.path[0]) if error.path else None
             if field is None and error.validator == "required":
                 field = str(error.message.split("'")[1]) if "'" in error.message else None
-            message = _message_for(error.validator)
+            message = self.messages.get(field or "", {}).get(str(error.validator)) or (
+                _message_for(str(error.validator))
+            )
             if field in self.fields:
                 if field not in self.errors:
                     self.add_error(field, message)
@@ -303,13 +328,60 @@ def _message_for(validator: str) -> str:
     return messages.get(validator, _("The value is not valid."))
 
 
+_DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)\{(\d+)\}\$")
+
+
+def _in_sentence(label: str) -> str:
+    """"Họ, chữ đệm, tên" → "họ, chữ đệm, tên"; "CCCD" stays as written."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def field_messages(label: str, prop: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, str]:
+    """The messages of one field, keyed by JSON Schema keyword: the layout's own
+    wording when it gives one, else built from the label."""
+    own = spec.get("errors") or {}
+    widget = spec.get("widget") or default_widget(prop)
+    what = _in_sentence(label)
+    if prop.get("type") == "boolean":
+        required = _("Tick the box “%(label)s”") % {"label": label}
+    elif widget == "select":
+        required = _("Choose %(label)s") % {"label": what}
+    else:
+        required = _("Enter %(label)s") % {"label": what}
+    digits = _DIGITS.fullmatch(str(prop.get("pattern") or ""))
+    pattern = (
+        _("%(label)s has %(n)s digits") % {"label": label, "n": digits.group(1)}
+        if digits
+        else _("%(label)s does not have the expected form") % {"label": label}
+    )
+    built = {
+        "required": required,
+        "const": required,
+        "pattern": pattern,
+        "enum": _("Choose %(label)s among the options") % {"label": what},
+    }
+    for key, text in own.items():
+        worded = text_in(text)
+        if worded:
+            built[key] = worded
+    return built
+
+
 def _field(name: str, prop: Mapping[str, Any], spec: Mapping[str, Any], required: bool) -> Any:
     label = text_in(spec.get("label"), prop.get("title") or name.replace("_", " ").capitalize())
     # Django renders help_text unescaped; this one is typed by an operator in the
     # schema editor, so it is escaped here like every other text we did not write.
     help_text = escape(text_in(spec.get("help"), prop.get("description") or ""))
     widget = spec.get("widget") or default_widget(prop)
-    common: dict[str, Any] = {"label": label, "help_text": help_text, "required": required}
+    messages = field_messages(label, prop, spec)
+    common: dict[str, Any] = {
+        "label": label,
+        "help_text": help_text,
+        "required": required,
+        "error_messages": {"required": messages["required"]},
+    }
     kind = prop["type"]
     if widget == "select":
         labels = spec.get("choices") or {}
@@ -320,6 +392,7 @@ def _field(name: str, prop: Mapping[str, Any], spec: Mapping[str, Any], required
             return forms.TypedChoiceField(
                 choices=[("", "—"), *choices], coerce=int, empty_value=None, **common
             )
+        common["error_messages"]["invalid_choice"] = messages["enum"]
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)
     if kind == "boolean":
         common["required"] = prop.get("const") is True
@@ -339,9 +412,7 @@ def _field(name: str, prop: Mapping[str, Any], spec: Mapping[str, Any], required
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     validators = []
     if prop.get("pattern"):
-        validators.append(
-            RegexValidator(prop["pattern"], _("The value does not have the expected form."))
-        )
+        validators.append(RegexValidator(prop["pattern"], messages["pattern"]))
     return forms.CharField(
         max_length=prop.get("maxLength"),
         min_length=prop.get("minLength"),
@@ -360,8 +431,12 @@ def form_class(
     specs = (layout or {}).get("fields") or {}
     ordered = [name for section in sections(schema, layout) for name in section.fields]
     attrs: dict[str, Any] = {"schema": dict(schema), "layout": dict(layout or {})}
+    messages: dict[str, dict[str, str]] = {}
     for name in ordered:
-        attrs[name] = _field(name, properties[name], specs.get(name) or {}, name in required)
+        spec = specs.get(name) or {}
+        attrs[name] = _field(name, properties[name], spec, name in required)
+        messages[name] = field_messages(attrs[name].label, properties[name], spec)
+    attrs["messages"] = messages
     return type("GeneratedDeclarationForm", (DeclarationForm,), attrs)
 
 

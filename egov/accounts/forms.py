@@ -142,6 +142,7 @@ class RegistrationForm(forms.Form):
         ],
         initial=AccountKind.CITIZEN.value,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of account.")},
     )
     identifier = forms.CharField(
         label=_("Citizen ID number (CCCD) or tax code"),
@@ -154,10 +155,12 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "inputmode": "numeric", "spellcheck": "false"}
         ),
+        error_messages={"required": _("Enter the citizen ID number (CCCD) or the tax code.")},
     )
     full_name = forms.CharField(
         label=_("Full name (or business name)"),
         max_length=255,
+        error_messages={"required": _("Enter your full name or the business name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
@@ -178,11 +181,13 @@ class RegistrationForm(forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Choose a password.")},
     )
     password2 = forms.CharField(
         label=_("Repeat the password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Enter the password again.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.forms import BaseForm, BaseFormSet, BoundField
-from django.forms.widgets import HiddenInput, MultipleHiddenInput
+from django.forms.widgets import HiddenInput, MultipleHiddenInput, MultiWidget
 
 # How far into plain dicts and lists of the context the forms are looked for.
 _DEPTH = 2
@@ -60,8 +60,11 @@ def target_id(field: BoundField) -> str:
     """The id of the input a person should land on for ``field``: the field's own
     input, or the first choice of a radio or checkbox group, or the first part
     of a multi-part input (a date in three boxes). Empty for hidden inputs."""
-    if isinstance(field.field.widget, HiddenInput | MultipleHiddenInput):
+    widget = field.field.widget
+    if isinstance(widget, HiddenInput | MultipleHiddenInput):
         return ""
+    if isinstance(widget, MultiWidget) and field.auto_id:
+        return f"{field.auto_id}_0"  # MultiWidget names its parts id_0, id_1, …
     if field.id_for_label:
         return str(field.id_for_label)
     if field.auto_id:

@@ -112,3 +112,24 @@ def test_a_200_page_scan_is_accepted() -> None:
 
 def test_a_page_tree_under_the_limit_is_accepted() -> None:
     assert check_upload(SimpleUploadedFile("ho-so.pdf", page_tree_pdf(900))) is PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "says", "never"),
+    [
+        # Named like a PDF: the message says the name does not match the content.
+        ("giay-khai-sinh.pdf", "mang đuôi của tệp PDF, JPEG hay PNG", None),
+        # Named for what it is: no claim about "what its name says".
+        ("ghi-chu.txt", "không phải là tệp PDF, JPEG hay PNG", "đuôi"),
+        ("anh-chup", "không phải là tệp PDF, JPEG hay PNG", "đuôi"),
+    ],
+)
+def test_a_refused_type_is_described_by_what_the_name_says(
+    name: str, says: str, never: str | None
+) -> None:
+    with translation.override("vi"), pytest.raises(ValidationError) as caught:
+        check_upload(SimpleUploadedFile(name, b"just some words, not a scan"), field="f")
+    message = caught.value.message_dict["f"][0]
+    assert says in message and name in message
+    if never:
+        assert never not in message

@@ -99,7 +99,10 @@ def test_generated_form_errors_are_per_field_in_vietnamese_and_keep_values() -> 
     form = _form(data)
     assert not form.is_valid()
     assert set(form.errors) == {"ho_ten_tre", "cccd_me", "cam_doan"}
-    assert "bắt buộc" in form.errors["ho_ten_tre"][0].lower()
+    # Each message says what to do with that field, built from its label.
+    assert form.errors["ho_ten_tre"] == ["Nhập họ, chữ đệm, tên của trẻ"]
+    assert form.errors["cccd_me"] == ["Số định danh cá nhân người mẹ gồm 12 chữ số"]
+    assert form.errors["cam_doan"][0].startswith("Đánh dấu vào ô “Tôi cam đoan")
     assert 'value="Trần Thị Lan"' in str(form["ho_ten_me"])
     assert 'value="12345"' in str(form["cccd_me"])
 
@@ -113,3 +116,66 @@ def test_answers_validated_against_the_schema() -> None:
         schema, {k: v for k, v in BIRTH_ANSWERS.items() if k != "noi_sinh"}
     )
     assert set(errors) == {"noi_sinh"}
+
+
+def _one_field_form(prop: dict[str, Any], spec: dict[str, Any]) -> Any:
+    schema = {"type": "object", "properties": {"x": prop}, "required": ["x"]}
+    layout = {"sections": [{"fields": ["x"]}], "fields": {"x": spec}}
+    fs.check(schema, layout)
+    return fs.form_class(schema, layout)
+
+
+@pytest.mark.parametrize(
+    ("prop", "spec", "data", "message"),
+    [
+        ({"type": "string"}, {"label": "Họ, chữ đệm, tên"}, {}, "Nhập họ, chữ đệm, tên"),
+        # An abbreviation keeps its capitals.
+        ({"type": "string"}, {"label": "CCCD của cha"}, {}, "Nhập CCCD của cha"),
+        (
+            {"type": "string", "enum": ["nam", "nu"]},
+            {"label": "Giới tính", "widget": "select"},
+            {},
+            "Chọn giới tính",
+        ),
+        (
+            {"type": "string", "pattern": "^\\d{10}$"},
+            {"label": "Mã số thuế"},
+            {"x": "12"},
+            "Mã số thuế gồm 10 chữ số",
+        ),
+        (
+            {"type": "string", "pattern": "^[A-Z]{2}$"},
+            {"label": "Mã"},
+            {"x": "12"},
+            "Mã không đúng định dạng",
+        ),
+        # The layout's own words win, as data, in the page's language.
+        (
+            {"type": "string", "pattern": "^[0-9]{12}$"},
+            {
+                "label": "Số định danh",
+                "errors": {
+                    "required": {"vi": "Nhập số định danh của trẻ", "en": "Enter the ID"},
+                    "pattern": {"vi": "Số định danh gồm 12 chữ số", "en": "12 digits"},
+                },
+            },
+            {"x": "123"},
+            "Số định danh gồm 12 chữ số",
+        ),
+    ],
+)
+def test_error_messages_name_the_field(
+    prop: dict[str, Any], spec: dict[str, Any], data: dict[str, str], message: str
+) -> None:
+    with translation.override("vi"):
+        form = _one_field_form(prop, spec)(data=data)
+        assert not form.is_valid()
+        assert form.errors["x"] == [message]
+
+
+def test_layout_error_messages_must_be_texts_for_known_checks() -> None:
+    schema = {"type": "object", "properties": {"x": {"type": "string"}}}
+    for errors in ({"requird": "Nhập x"}, {"required": 3}, "Nhập x"):
+        with pytest.raises(ValidationError) as caught:
+            fs.check(schema, {"sections": [], "fields": {"x": {"errors": errors}}})
+        assert "“x”" in str(caught.value.message_dict["layout"])

@@ -332,7 +332,7 @@ _DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)\{(\d+)\}\$")
 
 
 def _in_sentence(label: str) -> str:
-    """"Họ, chữ đệm, tên" → "họ, chữ đệm, tên"; "CCCD" stays as written."""
+    """ "Họ, chữ đệm, tên" → "họ, chữ đệm, tên"; "CCCD" stays as written."""
     if len(label) > 1 and label[0].isupper() and label[1].islower():
         return label[0].lower() + label[1:]
     return label

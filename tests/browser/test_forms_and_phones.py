@@ -59,12 +59,15 @@ def sideways_overflow(tab: Any) -> list[str]:
               const width = document.documentElement.clientWidth, found = [];
               if (document.documentElement.scrollWidth > width) found.push('page');
               for (const el of document.querySelectorAll('main *')) {
-                if (el.closest('thead') && getComputedStyle(el.closest('thead')).position === 'absolute') continue;
+                const head = el.closest('thead');
+                if (head && getComputedStyle(head).position === 'absolute') continue;
                 if (el.closest('.visually-hidden')) continue;
                 const style = getComputedStyle(el);
-                if (['auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1)
+                const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+                if (scrolls && el.scrollWidth > el.clientWidth + 1)
                   found.push('scroller ' + el.tagName + '.' + el.className);
-                else if (el.getBoundingClientRect().right > width + 1 && style.position !== 'absolute')
+                else if (el.getBoundingClientRect().right > width + 1
+                         && style.position !== 'absolute')
                   found.push(el.tagName + '.' + el.className);
               }
               return found.slice(0, 5);

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from django import template
 
 from egov.core.form_errors import ErrorItem
@@ -13,4 +16,4 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_errors(context: template.Context) -> list[ErrorItem]:
-    return collect(context.flatten())
+    return collect(cast(Mapping[str, Any], context.flatten()))

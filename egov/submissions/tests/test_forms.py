@@ -22,7 +22,7 @@ def test_a_wrong_id_number_is_told_how_it_is_wrong(typed: str, message: str) -> 
     with translation.override("vi"):
         form = ApplicantForm(data={**BASE, "id_number": typed})
         assert not form.is_valid()
-        assert form.errors["id_number"][0].startswith(message)
+        assert str(form.errors["id_number"][0]).startswith(message)
 
 
 @pytest.mark.parametrize("typed", ["091090001234", "0123456789", "0123456789-001"])

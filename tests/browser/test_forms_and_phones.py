@@ -76,6 +76,19 @@ def sideways_overflow(tab: Any) -> list[str]:
     )
 
 
+def small_targets(tab: Any) -> list[str]:
+    """Links, buttons and choices in the page's forms and menus under 44 px tall."""
+    return list(
+        tab.evaluate(
+            """() => [...document.querySelectorAll(
+                  'main form a, main form button, main nav a, .site-nav a, '
+                  + 'main form label:has(> input[type=radio])')]
+                .filter(el => el.offsetParent && el.getBoundingClientRect().height < 44)
+                .map(el => el.tagName + ' ' + el.innerText.trim())"""
+        )
+    )
+
+
 def assert_summary_links_focus_their_fields(tab: Any, expected_first: str) -> None:
     assert tab.title().startswith("Lỗi: "), tab.title()
     summary = tab.locator("#error-summary")
@@ -175,6 +188,7 @@ def test_the_declaration_says_what_to_enter_field_by_field(
     box = later.bounding_box()
     assert box is not None and box["height"] >= 44
     assert later.evaluate("el => getComputedStyle(el).borderTopWidth") == "2px"
+    assert small_targets(page) == []
     page.fill("#id_cccd_me", "12345")
     page.locator("button[name=next]").click()
     page.wait_for_load_state()

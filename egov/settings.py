@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from egov.conf import cache_settings, env
 
@@ -344,7 +345,7 @@ SECURE_SSL_REDIRECT = env(
     shown_default="true (false in the demo)",
 )
 # Load balancers probe the health check over plain HTTP and take a redirect for a failure.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env(
     "EGOV_HSTS_SECONDS",
     0 if EGOV_DEMO else 31_536_000,
@@ -597,13 +598,28 @@ EGOV_IDENTITY_SIM_CLIENT_SECRET = (
     EGOV_IDENTITY_SIM_CLIENT_SECRET or EGOV_IDENTITY_CLIENT_SECRET  # noqa: F405
 )
 
+EGOV_LOG_FORMAT = env(
+    "EGOV_LOG_FORMAT",
+    "plain" if EGOV_DEMO else "json",
+    "Log lines: json (one object per line with the request id; the default outside the "
+    "demo) or plain.",
+    shown_default="json (plain in the demo)",
+)
+if EGOV_LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"EGOV_LOG_FORMAT must be json or plain, not {EGOV_LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "egov.core.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": EGOV_LOG_FORMAT,
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env("EGOV_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),

@@ -119,12 +119,21 @@ CACHES = cache_settings(
         "memory",
         "Where counters and cached pages live: memory (each process its own; one process "
         "or tests), file (shared by the processes of one server, under EGOV_VAR_DIR/cache) "
-        "or database (shared by every server; run `manage.py createcachetable`). With several "
-        "worker processes use file or database, or the lookup rate limits count per process.",
+        "or database (shared by every server; run `manage.py createcachetable`) or redis "
+        "(shared by every server, atomic counters; EGOV_REDIS_URL). With several worker "
+        "processes or servers use redis (or file/database), or the lookup rate limits count "
+        "per process.",
     )
     .strip()
     .lower(),
     VAR_DIR,
+    redis_url=env(
+        "EGOV_REDIS_URL",
+        "redis://127.0.0.1:6379/0",
+        "Redis for EGOV_CACHE=redis (redis:// or rediss:// with TLS; a password goes in the "
+        "URL). Test workers use the database numbers after this one.",
+    ),
+    worker=os.environ.get("PYTEST_XDIST_WORKER"),
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

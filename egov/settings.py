@@ -167,6 +167,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "egov.core.metrics.MetricsMiddleware",
     "egov.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "egov.core.middleware.ContentSecurityPolicyMiddleware",
@@ -354,7 +355,7 @@ SECURE_SSL_REDIRECT = env(
     shown_default="true (false in the demo)",
 )
 # Load balancers probe the health check over plain HTTP and take a redirect for a failure.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env(
     "EGOV_HSTS_SECONDS",
     0 if EGOV_DEMO else 31_536_000,
@@ -607,6 +608,20 @@ EGOV_IDENTITY_SIM_CLIENT_SECRET = (
     EGOV_IDENTITY_SIM_CLIENT_SECRET or EGOV_IDENTITY_CLIENT_SECRET  # noqa: F405
 )
 
+EGOV_METRICS_ALLOWED_IPS = env(
+    "EGOV_METRICS_ALLOWED_IPS",
+    ["127.0.0.1/32", "::1/128"],
+    "Addresses or networks (comma-separated) that may read /metrics: the Prometheus "
+    "server's, on the internal network. Behind a proxy, the proxy's address is what counts, "
+    "so the proxy must not forward /metrics from outside.",
+    kind="list",
+)
+EGOV_METRICS_TOKEN = env(
+    "EGOV_METRICS_TOKEN",
+    "",
+    "Optional bearer token that also opens /metrics (Authorization: Bearer …); empty: "
+    "addresses only.",
+)
 EGOV_LOG_FORMAT = env(
     "EGOV_LOG_FORMAT",
     "plain" if EGOV_DEMO else "json",

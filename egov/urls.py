@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from egov.accounts.admin import require_two_step_for_admin
 from egov.api import api
+from egov.core.metrics import metrics_view
 from egov.core.views import healthz, readyz
 
 # The admin site edits people, roles and units: it needs the second factor too.
@@ -11,6 +12,7 @@ require_two_step_for_admin(admin.site)
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.models import Unit, UnitLevel
+from egov.core.selectors.units import ancestors
 from egov.documents.models import (
     Assignment,
     AssignmentStatus,
@@ -30,7 +31,7 @@ def agency_of(unit: Unit) -> Unit:
     internal unit."""
     if unit.level != UnitLevel.INTERNAL:
         return unit
-    for ancestor in reversed(list(unit.get_ancestors())):
+    for ancestor in reversed(list(ancestors(unit, include_dissolved=True))):
         if ancestor.level != UnitLevel.INTERNAL:
             return ancestor
     return unit

@@ -11,8 +11,10 @@ the last one may be the start of a word (as the clerk types).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from egov.procedures.text import search_key
@@ -29,14 +31,14 @@ def words(terms: list[str]) -> list[str]:
     return fold(" ".join(terms)).split()
 
 
-def matching_ids(terms: list[str]) -> RawSQL:
+def matching_ids(terms: list[str]) -> RawSQL | QuerySet[Any]:
     """A subquery of the ids of documents whose text holds every term."""
     tokens = words(terms)
     vendor = connection.vendor
     if not tokens:
         return RawSQL("SELECT id FROM documents_incomingdocument WHERE 1 = 0", [])
     if vendor == "postgresql":
-        query = " & ".join(tokens[:-1] + [f"{tokens[-1]}:*"])
+        query = " & ".join([*tokens[:-1], f"{tokens[-1]}:*"])
         return RawSQL(
             "SELECT id FROM documents_incomingdocument "
             "WHERE to_tsvector('simple'::regconfig, search_text) "
@@ -49,8 +51,9 @@ def matching_ids(terms: list[str]) -> RawSQL:
             "SELECT rowid FROM documents_search WHERE documents_search MATCH %s", [query.strip()]
         )
     # Any other database: a plain scan (correct, not fast).
-    condition = " AND ".join(["search_text LIKE %s"] * len(tokens))
-    return RawSQL(
-        f"SELECT id FROM documents_incomingdocument WHERE {condition}",  # noqa: S608
-        [f"%{token}%" for token in tokens],
-    )
+    from egov.documents.models import IncomingDocument
+
+    scan = IncomingDocument.objects.all()
+    for token in tokens:
+        scan = scan.filter(search_text__contains=token)
+    return scan.values("pk")

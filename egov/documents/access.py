@@ -54,6 +54,13 @@ def may_register_anywhere(user: Any) -> bool:
     return has_perm_in_unit(user, Perm.REGISTER_DOCUMENTS, None)
 
 
+def keeps_registers(user: Any) -> bool:
+    """Records clerks and leaders read the registers of their agencies."""
+    return has_perm_in_unit(user, Perm.REGISTER_DOCUMENTS, None) or has_perm_in_unit(
+        user, Perm.ASSIGN_DOCUMENTS, None
+    )
+
+
 def may_see_incoming(user: Any) -> bool:
     """Whether the documents menu is worth showing to ``user``."""
     if not _usable(user):

@@ -75,9 +75,16 @@ ACTION_LABELS = {
 }
 
 
-def _agencies(user: Any, perm: str) -> list[Unit]:
-    units = units_with_perm(user, perm).exclude(level=UnitLevel.INTERNAL)
-    return list(units.filter(dissolved_at__isnull=True).order_by("path"))
+def _agencies(user: Any, *perms: str) -> Any:
+    """The agencies (not internal units) where ``user`` holds one of ``perms``."""
+    ids: set[int] = set()
+    for perm in perms:
+        ids |= set(units_with_perm(user, perm).values_list("pk", flat=True))
+    return (
+        Unit.objects.filter(pk__in=ids, dissolved_at__isnull=True)
+        .exclude(level=UnitLevel.INTERNAL)
+        .order_by("path")
+    )
 
 
 def _leaders(agency: Unit) -> Any:
@@ -538,7 +545,7 @@ def download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
 # --- registers ----------------------------------------------------------------------
 
 
-def _period(request: HttpRequest, agencies: list[Unit]) -> tuple[PeriodForm, Any]:
+def _period(request: HttpRequest, agencies: Any) -> tuple[PeriodForm, Any]:
     today = local(timezone.now()).date()
     data = request.GET.copy() if "start" in request.GET else None
     form = PeriodForm(
@@ -560,12 +567,7 @@ def _period(request: HttpRequest, agencies: list[Unit]) -> tuple[PeriodForm, Any
 
 def _register_page(request: HttpRequest, *, follow_up: bool) -> HttpResponse:
     user = request.user
-    perm_agencies = {
-        u.pk: u
-        for perm in (Perm.REGISTER_DOCUMENTS, Perm.ASSIGN_DOCUMENTS)
-        for u in _agencies(user, perm)
-    }
-    agencies = sorted(perm_agencies.values(), key=lambda u: u.path)
+    agencies = _agencies(user, Perm.REGISTER_DOCUMENTS, Perm.ASSIGN_DOCUMENTS)
     if not agencies:
         raise PermissionDenied(_("Only records clerks and leaders keep the registers."))
     form, chosen = _period(request, agencies)

@@ -49,7 +49,7 @@ class MultipleFileField(forms.FileField):
 
 class ScanForm(forms.Form):
     agency = UnitChoice(queryset=Unit.objects.none(), label=_("Receiving agency"))
-    files = MultipleFileField(
+    scan = MultipleFileField(
         label=_("Scan of the document (PDF, JPEG or PNG)"),
         widget=MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
         help_text=_("Several files of one document may be chosen together (pages, annexes)."),

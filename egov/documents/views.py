@@ -7,7 +7,8 @@ document and downloading its files are written to the audit log.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -165,7 +166,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def read_notices(request: HttpRequest) -> HttpResponse:
-    Notice.objects.filter(recipient=request.user, read_at__isnull=True).update(
+    Notice.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
     return redirect("documents:queue")
@@ -220,13 +221,11 @@ def receive(request: HttpRequest) -> HttpResponse:
         try:
             document = services.receive_scan(
                 agency=form.cleaned_data["agency"],
-                files=[
-                    (f.name, f.read(), f.content_type or "") for f in form.cleaned_data["files"]
-                ],
+                files=[(f.name, f.read(), f.content_type or "") for f in form.cleaned_data["scan"]],
                 actor=request.user,
             )
         except DomainError as error:
-            form.add_error("files", error.message)
+            form.add_error("scan", error.message)
         else:
             messages.success(
                 request, _("The scan was received. Check the details and register it.")
@@ -521,9 +520,8 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     return redirect("documents:detail", document.uuid)
 
 
-@staff_required
 @require_GET
-def download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
+def _download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
     document = _document(request, ref)
     stored = get_object_or_404(IncomingFile, pk=file_id, document=document)
     _audit_view(request, document, "documents.download", file=stored.pk)
@@ -540,6 +538,9 @@ def download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+download = staff_required(cast("Callable[..., HttpResponse]", _download))
 
 
 # --- registers ----------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_the_clerk_uploads_a_scan_sees_its_text_and_registers_it(org: Org, staff
     client = client_for(staff.clerk)
     assert "Văn bản đến" in client.get(reverse("documents:queue")).content.decode()
     upload = SimpleUploadedFile("cong-van.png", scan_png(), content_type="image/png")
-    response = client.post(reverse("documents:receive"), {"agency": org.dept.pk, "files": upload})
+    response = client.post(reverse("documents:receive"), {"agency": org.dept.pk, "scan": upload})
     document = IncomingDocument.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("documents:register", args=[document.uuid])
@@ -70,7 +70,7 @@ def test_a_wrong_file_is_refused_on_the_page(org: Org, staff: Staff) -> None:
     upload = SimpleUploadedFile(
         "van-ban.pdf", b"MZ\x90\x00 program", content_type="application/pdf"
     )
-    response = client.post(reverse("documents:receive"), {"agency": org.dept.pk, "files": upload})
+    response = client.post(reverse("documents:receive"), {"agency": org.dept.pk, "scan": upload})
     assert response.status_code == 200
     assert "Windows" in response.content.decode()
     assert not IncomingDocument.objects.exists()
@@ -150,7 +150,7 @@ def test_outsiders_are_refused_and_views_downloads_are_audited(org: Org, staff: 
     response = clerk.get(reverse("documents:download", args=[document.uuid, stored.pk]))
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
     actions = list(
         AuditEntry.objects.filter(object_id=str(document.pk)).values_list("action", flat=True)
     )
@@ -164,6 +164,7 @@ def test_the_registers_as_page_pdf_and_excel(org: Org, staff: Staff) -> None:
     client = client_for(staff.clerk)
     page = client.get(reverse("documents:register_book")).content.decode()
     assert "Sổ đăng ký văn bản đến" in page and document.subject in page
+    assert document.registered_at is not None
     day = local(document.registered_at).date().isoformat()
     query = {"agency": org.dept.pk, "start": day, "end": day}
     pdf = client.get(reverse("documents:register_book"), {**query, "format": "pdf"})

@@ -53,6 +53,7 @@ from egov.documents.models import (
     IncomingStatus,
     Notice,
 )
+from egov.documents.suggest import suggest
 
 PAGE_SIZE = 25
 
@@ -245,9 +246,12 @@ def register(request: HttpRequest, ref: str) -> HttpResponse:
     document = _document(request, ref)
     access.require_register(request.user, document)
     leaders = _leaders(document.recipient_agency)
-    form = RegisterForm(
-        request.POST or None, leaders=leaders, initial=RegisterForm.initial_for(document)
-    )
+    initial = RegisterForm.initial_for(document)
+    guessed = {
+        name: value for name, value in suggest(document.ocr_text).items() if not initial.get(name)
+    }
+    initial.update(guessed)
+    form = RegisterForm(request.POST or None, leaders=leaders, initial=initial)
     duplicates: list[IncomingDocument] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -284,6 +288,7 @@ def register(request: HttpRequest, ref: str) -> HttpResponse:
             "document": document,
             "form": form,
             "duplicates": duplicates,
+            "guessed": bool(guessed) and request.method == "GET",
             "files": list(document.files.all()),
         },
     )

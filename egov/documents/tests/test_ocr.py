@@ -80,3 +80,24 @@ def test_a_failed_recognition_is_kept_for_the_clerk(org: Org, staff: Staff, sett
     )
     assert document.ocr_status == OcrStatus.FAILED
     assert "Tesseract" in document.ocr_error
+
+
+def test_the_register_form_is_prefilled_from_the_recognised_text() -> None:
+    from egov.documents.suggest import suggest
+
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG\nSố: 125/UBND-VP\n\nCÔNG VĂN\n\n"
+        "V/v triển khai hệ thống\nquản lý văn bản điều hành"
+    )
+    assert suggest(text) == {
+        "code_number": "125",
+        "code_notation": "UBND-VP",
+        "issuing_agency_name": "ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG",
+        "type_code": "cong-van",
+        "subject": "Về việc triển khai hệ thống quản lý văn bản điều hành",
+    }
+    assert suggest("Quyết định\nSố 12/QĐ-BTP ngày 3/2") == {
+        "code_number": "12",
+        "code_notation": "QĐ-BTP",
+    }
+    assert suggest("") == {}

@@ -3,7 +3,8 @@
 ``IncomingDocument.search_text`` holds the folded text (lower case, no diacritics,
 đ → d, anything but letters and digits turned into spaces), so both databases
 split it the same way, on spaces: PostgreSQL through ``to_tsvector('simple', …)``
-with a GIN index, SQLite through an FTS5 table kept in step by triggers
+kept in a stored generated column ``search_vector`` with a GIN index (migration
+0003), SQLite through an FTS5 table kept in step by triggers
 (migration 0002). Query terms are folded the same way; every term must match and
 the last one may be the start of a word (as the clerk types).
 """
@@ -42,8 +43,7 @@ def matching(terms: list[str]) -> Q:
         query = " & ".join([*tokens[:-1], f"{tokens[-1]}:*"])
         return Q(
             RawSQL(
-                "to_tsvector('simple'::regconfig, documents_incomingdocument.search_text) "
-                "@@ to_tsquery('simple'::regconfig, %s)",
+                "documents_incomingdocument.search_vector @@ to_tsquery('simple'::regconfig, %s)",
                 [query],
                 output_field=BooleanField(),
             )

@@ -20,7 +20,7 @@ def register_all() -> None:
         "documents.incoming",
         label=gettext_lazy("Incoming documents"),
         url_name="documents:queue",
-        order=20,
+        order=15,
         visible=may_see_incoming,
         current_namespace="documents",
     )
@@ -28,7 +28,7 @@ def register_all() -> None:
         "documents.register_book",
         label=gettext_lazy("Incoming register"),
         url_name="documents:register_book",
-        order=21,
+        order=16,
         visible=keeps_registers,
         current_view="documents:register_book",
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
     path("can-bo/to-khai/", include("egov.submissions.urls_staff")),
     path("tra-cuu/", include("egov.dossiers.public.urls")),
+    path("van-ban/den/", include("egov.documents.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),
     path("tai-khoan/dinh-danh/", include("egov.identity.urls")),

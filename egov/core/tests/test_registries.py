@@ -42,6 +42,8 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
     assert _labels(_request("/can-bo/", everything)) == [
         "My workspace",
         "Dossiers",
+        "Incoming documents",
+        "Incoming register",
         "Procedures",
         "Statistics",
         "Form templates",
@@ -132,6 +134,7 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "submissions",
         "notifications",
         "feedback",
+        "documents",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "egov.payments",
     "egov.notifications",
     "egov.feedback",
+    "egov.documents",
     "egov.outgoing",
 ]
 
@@ -545,6 +546,7 @@ EGOV_SIMULATORS = env(
 
 # --- Settings of the portal apps, one module each ---
 from egov.settings_apps.applicants import *  # noqa: E402, F403
+from egov.settings_apps.documents import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403
 from egov.settings_apps.integrations import *  # noqa: E402, F403

@@ -43,8 +43,7 @@ class StaffSessionAuth(SessionAuth):
 
 
 router = Router(auth=StaffSessionAuth(csrf=True))
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                          422: ErrorOut}
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class UnitOut(Schema):
@@ -65,8 +64,10 @@ class RecipientOut(Schema):
         "document exchange exists), paper_only (confidential), failed, withdrawn, "
         "recalled_registered."
     )
-    status: str = Field(description="At the recipient: received, registered, assigned, "
-                        "processing, done, returned; empty if not on the platform.")
+    status: str = Field(
+        description="At the recipient: received, registered, assigned, "
+        "processing, done, returned; empty if not on the platform."
+    )
     at: datetime | None
 
 
@@ -177,8 +178,13 @@ def _detail(document: OutgoingDocument) -> dict[str, Any]:
         **_summary(document),
         "body": document.body,
         "recipients": [
-            {"name": r.name, "kind": r.kind, "delivery": r.delivery, "status": r.status,
-             "at": _local(r.at)}
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "delivery": r.delivery,
+                "status": r.status,
+                "at": _local(r.at),
+            }
             for r in rows
         ],
     }
@@ -198,12 +204,15 @@ def _get(request: HttpRequest, reference: UUID) -> OutgoingDocument:
 def _unit(code: str, field: str) -> Unit:
     unit = Unit.objects.filter(code=code.strip(), dissolved_at__isnull=True).first()
     if unit is None:
-        raise ValidationError({field: _("No agency or unit with the code %(code)s.") % {"code": code}})
+        raise ValidationError(
+            {field: _("No agency or unit with the code %(code)s.") % {"code": code}}
+        )
     return unit
 
 
-@router.get("/documents", response={200: list[DocumentOut], **ERRORS},
-            summary="Outgoing documents for me")
+@router.get(
+    "/documents", response={200: list[DocumentOut], **ERRORS}, summary="Outgoing documents for me"
+)
 def list_documents(
     request: HttpRequest,
     tab: Literal["waiting", "drafts", "to_issue", "recent"] = "waiting",
@@ -253,57 +262,88 @@ def create_draft(request: HttpRequest, payload: DraftCreateIn) -> Any:
     return 201, _detail(document)
 
 
-@router.get("/documents/{reference}", response={200: DocumentDetailOut, **ERRORS},
-            summary="One outgoing document")
+@router.get(
+    "/documents/{reference}",
+    response={200: DocumentDetailOut, **ERRORS},
+    summary="One outgoing document",
+)
 def get_document(request: HttpRequest, reference: UUID) -> Any:
     return _detail(_get(request, reference))
 
 
-@router.post("/documents/{reference}/submit", response={200: DocumentDetailOut, **ERRORS},
-             summary="Submit a draft for approval")
+@router.post(
+    "/documents/{reference}/submit",
+    response={200: DocumentDetailOut, **ERRORS},
+    summary="Submit a draft for approval",
+)
 def submit(request: HttpRequest, reference: UUID, payload: ActIn) -> Any:
-    document = services.submit(request.user, _get(request, reference),
-                               expected_version=payload.expected_version, note=payload.note)
+    document = services.submit(
+        request.user,
+        _get(request, reference),
+        expected_version=payload.expected_version,
+        note=payload.note,
+    )
     return _detail(document)
 
 
-@router.post("/documents/{reference}/approve", response={200: DocumentDetailOut, **ERRORS},
-             summary="Approve at the current step")
+@router.post(
+    "/documents/{reference}/approve",
+    response={200: DocumentDetailOut, **ERRORS},
+    summary="Approve at the current step",
+)
 def approve(request: HttpRequest, reference: UUID, payload: ActIn) -> Any:
     """At the signer's step this approves the document for signing."""
-    document = services.approve(request.user, _get(request, reference),
-                                expected_version=payload.expected_version, note=payload.note)
+    document = services.approve(
+        request.user,
+        _get(request, reference),
+        expected_version=payload.expected_version,
+        note=payload.note,
+    )
     return _detail(document)
 
 
-@router.post("/documents/{reference}/return", response={200: DocumentDetailOut, **ERRORS},
-             summary="Return the draft to its author")
+@router.post(
+    "/documents/{reference}/return",
+    response={200: DocumentDetailOut, **ERRORS},
+    summary="Return the draft to its author",
+)
 def return_draft(request: HttpRequest, reference: UUID, payload: ActIn) -> Any:
-    document = services.return_draft(request.user, _get(request, reference),
-                                     expected_version=payload.expected_version,
-                                     note=payload.note)
+    document = services.return_draft(
+        request.user,
+        _get(request, reference),
+        expected_version=payload.expected_version,
+        note=payload.note,
+    )
     return _detail(document)
 
 
-@router.post("/documents/{reference}/issue", response={200: DocumentDetailOut, **ERRORS},
-             summary="Issue (take the number) and dispatch")
+@router.post(
+    "/documents/{reference}/issue",
+    response={200: DocumentDetailOut, **ERRORS},
+    summary="Issue (take the number) and dispatch",
+)
 def issue(request: HttpRequest, reference: UUID, payload: IssueIn) -> Any:
     """The number is taken now from the agency's register for the year; the document
     then goes to agencies on the platform, outside recipients wait for the exchange,
     and a confidential document is never sent electronically."""
-    document = services.issue_document(request.user, _get(request, reference),
-                                       expected_version=payload.expected_version)
+    document = services.issue_document(
+        request.user, _get(request, reference), expected_version=payload.expected_version
+    )
     services.dispatch_document(request.user, document)
     document.refresh_from_db()
     return _detail(document)
 
 
-@router.post("/documents/{reference}/recall", response={200: RecallOut, **ERRORS},
-             summary="Recall an issued document")
+@router.post(
+    "/documents/{reference}/recall",
+    response={200: RecallOut, **ERRORS},
+    summary="Recall an issued document",
+)
 def recall(request: HttpRequest, reference: UUID, payload: RecallIn) -> Any:
     document = _get(request, reference)
-    outcome = services.recall_document(request.user, document, reason=payload.reason,
-                                       expected_version=payload.expected_version)
+    outcome = services.recall_document(
+        request.user, document, reason=payload.reason, expected_version=payload.expected_version
+    )
     document.refresh_from_db()
     return {
         "document": _summary(document),

@@ -15,28 +15,17 @@ from django.db.models import Q, QuerySet
 
 from egov.accounts.models import RoleAssignment, User
 from egov.accounts.permissions import RoleCode
-from egov.core.models import Unit, UnitLevel
-from egov.core.selectors.units import ancestors
+from egov.core.models import Unit
 from egov.outgoing.models import ApprovalChain, ApprovalStep, OutgoingDocument, StepScope
 
 DEFAULT_CHAIN_NAME = "Trình ký mặc định: lãnh đạo phòng → lãnh đạo cơ quan"
 
 
-def agency_of(unit: Unit) -> Unit:
-    """The agency a unit belongs to: itself, or its nearest ancestor that is not an
-    internal unit (a division's agency is the department or People's Committee)."""
-    if unit.level != UnitLevel.INTERNAL:
-        return unit
-    for above in reversed(list(ancestors(unit))):
-        if above.level != UnitLevel.INTERNAL:
-            return above
-    return unit
-
-
 def chain_for(agency: Unit, type_code: str) -> ApprovalChain | None:
     """The most specific active chain: agency + type, agency, type, then the default."""
     candidates = ApprovalChain.objects.filter(
-        Q(agency=agency) | Q(agency__isnull=True), Q(type_code=type_code) | Q(type_code=""),
+        Q(agency=agency) | Q(agency__isnull=True),
+        Q(type_code=type_code) | Q(type_code=""),
         is_active=True,
     )
     best: ApprovalChain | None = None

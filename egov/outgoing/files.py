@@ -56,11 +56,14 @@ def _zip_kind(data: bytes) -> DraftFileKind | None:
         return None
     names = {entry.filename for entry in entries}
     try:
-        if entries and entries[0].filename == "mimetype" and "content.xml" in names:
-            if entries[0].file_size <= 100:
-                mimetype = archive.read("mimetype").strip()
-                if mimetype == ODT.content_type.encode():
-                    return ODT
+        if (
+            entries
+            and entries[0].filename == "mimetype"
+            and "content.xml" in names
+            and entries[0].file_size <= 100
+            and archive.read("mimetype").strip() == ODT.content_type.encode()
+        ):
+            return ODT
         if "[Content_Types].xml" in names and "word/document.xml" in names:
             info = archive.getinfo("[Content_Types].xml")
             if info.file_size <= 1_000_000:

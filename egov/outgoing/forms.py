@@ -34,8 +34,9 @@ class DraftForm(forms.Form):
         choices=Confidentiality.choices,
         help_text=_("Confidential documents have their own number series and go on paper only."),
     )
-    authority = forms.ChoiceField(label=_("Signing authority"), choices=Authority.choices,
-                                  required=False)
+    authority = forms.ChoiceField(
+        label=_("Signing authority"), choices=Authority.choices, required=False
+    )
     authority_of = forms.CharField(
         label=_("On behalf of"),
         max_length=150,
@@ -74,14 +75,14 @@ class DraftForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type_code"].choices = [
+        self.fields["type_code"].choices = [  # type: ignore[attr-defined]
             (t.code, f"{t.name} ({t.abbreviation})" if t.abbreviation else t.name)
             for t in document_types()
         ]
-        self.fields["recipients"].choices = [(str(u.pk), u.name) for u in recipient_units]
+        self.fields["recipients"].choices = [(str(u.pk), u.name) for u in recipient_units]  # type: ignore[attr-defined]
         self._recipient_units = {str(u.pk): u for u in recipient_units}
         if editing is None:
-            self.fields["drafting_unit"].choices = [(str(u.pk), u.name) for u in units]
+            self.fields["drafting_unit"].choices = [(str(u.pk), u.name) for u in units]  # type: ignore[attr-defined]
             self._units = {str(u.pk): u for u in units}
             del self.fields["note"]
         else:
@@ -108,7 +109,9 @@ class DraftForm(forms.Form):
         )
 
     def recipients_in(self) -> list[RecipientIn]:
-        rows = [RecipientIn(agency=self._recipient_units[pk]) for pk in self.cleaned_data["recipients"]]
+        rows = [
+            RecipientIn(agency=self._recipient_units[pk]) for pk in self.cleaned_data["recipients"]
+        ]
         for line in (self.cleaned_data.get("outside_recipients") or "").splitlines():
             name, _sep, organ_id = line.partition("|")
             if name.strip():
@@ -151,19 +154,25 @@ class UploadForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=4000)
+    text = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
 
 
 class StepForm(forms.Form):
-    note = forms.CharField(label=_("Opinion"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = forms.CharField(
+        label=_("Opinion"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RecallForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the recall"),
-                             widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason for the recall"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -175,7 +184,7 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]
+        self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]  # type: ignore[attr-defined]
         self._agencies = {str(a.pk): a for a in agencies}
 
     def clean(self) -> dict[str, Any]:

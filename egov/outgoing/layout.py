@@ -121,12 +121,20 @@ def _heading(pdf: DocumentPDF, layout: Layout) -> None:
     if layout.parent_body:
         pdf.set_font(FONT, "", HEADING_SIZE - 1)
         pdf.multi_cell(
-            left_width, 5.5, _nfc(layout.parent_body).upper(), align="C", new_x="LMARGIN",
+            left_width,
+            5.5,
+            _nfc(layout.parent_body).upper(),
+            align="C",
+            new_x="LMARGIN",
             new_y="NEXT",
         )
     pdf.set_font(FONT, "B", HEADING_SIZE - 1)
     pdf.multi_cell(
-        left_width, 5.5, _nfc(layout.issuing_body).upper(), align="C", new_x="LMARGIN",
+        left_width,
+        5.5,
+        _nfc(layout.issuing_body).upper(),
+        align="C",
+        new_x="LMARGIN",
         new_y="NEXT",
     )
     middle = pdf.l_margin + left_width / 2
@@ -138,7 +146,11 @@ def _heading(pdf: DocumentPDF, layout: Layout) -> None:
     if layout.is_letter and layout.subject:
         pdf.set_font(FONT, "", HEADING_SIZE - 1)
         pdf.multi_cell(
-            left_width, 5.5, f"V/v {_nfc(layout.subject)}", align="C", new_x="LMARGIN",
+            left_width,
+            5.5,
+            f"V/v {_nfc(layout.subject)}",
+            align="C",
+            new_x="LMARGIN",
             new_y="NEXT",
         )
     left_bottom = pdf.get_y()
@@ -155,8 +167,12 @@ def _heading(pdf: DocumentPDF, layout: Layout) -> None:
     pdf.set_x(right_x)
     pdf.set_font(FONT, "I", HEADING_SIZE)
     pdf.multi_cell(
-        right_width, 6, vietnamese_date(_nfc(layout.place), layout.day), align="C",
-        new_x="LMARGIN", new_y="NEXT",
+        right_width,
+        6,
+        vietnamese_date(_nfc(layout.place), layout.day),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.set_y(max(pdf.get_y(), left_bottom) + 3)
 
@@ -262,8 +278,9 @@ def _closing(pdf: DocumentPDF, layout: Layout) -> None:
             pdf.multi_cell(right_width, 4.5, note, align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_xy(right_x, space_top + 26)
     pdf.set_font(FONT, "B", BODY_SIZE)
-    pdf.multi_cell(right_width, 6.5, _nfc(layout.signer_name), align="C", new_x="LMARGIN",
-                   new_y="NEXT")
+    pdf.multi_cell(
+        right_width, 6.5, _nfc(layout.signer_name), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_y(max(pdf.get_y(), left_bottom) + 2)
 
 

@@ -14,24 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Urgency(models.TextChoices):
-    """Mức độ khẩn (Nghị định 30/2020, Phụ lục I): printed on the document."""
-
-    NORMAL = "normal", _("Normal")
-    URGENT = "urgent", _("Urgent (Khẩn)")
-    VERY_URGENT = "very_urgent", _("Very urgent (Thượng khẩn)")
-    FLASH = "flash", _("Flash (Hỏa tốc)")
-
-
-class Confidentiality(models.TextChoices):
-    """Độ mật: a confidential document has its own number series and never travels
-    electronically."""
-
-    NORMAL = "normal", _("Not confidential")
-    CONFIDENTIAL = "confidential", _("Confidential (Mật)")
-    SECRET = "secret", _("Secret (Tối mật)")
-    TOP_SECRET = "top_secret", _("Top secret (Tuyệt mật)")
+# Urgency and confidentiality are the incoming side's choices: one vocabulary for both.
+from egov.documents.models import Confidentiality, Urgency
 
 
 class Authority(models.TextChoices):
@@ -322,6 +306,9 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         ordering = ["document", "created_at"]
 
+    def __str__(self) -> str:
+        return self.text[:80]
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", _("Draft created")
@@ -353,6 +340,9 @@ class ApprovalEvent(models.Model):
         verbose_name_plural = _("approval events")
         ordering = ["document", "at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.step_name}".strip()
+
 
 class RecipientKind(models.TextChoices):
     PLATFORM = "platform", _("Agency on the platform")
@@ -366,8 +356,9 @@ class DeliveryStatus(models.TextChoices):
     PAPER_ONLY = "paper_only", _("Confidential: paper only, never sent electronically")
     FAILED = "failed", _("Delivery failed")
     WITHDRAWN = "withdrawn", _("Withdrawn from the recipient's queue")
-    RECALLED_AFTER_REGISTRATION = "recalled_registered", _(
-        "Recalled after the recipient registered it"
+    RECALLED_AFTER_REGISTRATION = (
+        "recalled_registered",
+        _("Recalled after the recipient registered it"),
     )
 
 
@@ -389,7 +380,10 @@ class Recipient(models.Model):
     name = models.CharField(_("name"), max_length=255)
     organ_id = models.CharField(_("identifier code"), max_length=40, blank=True)
     delivery = models.CharField(
-        _("delivery"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_SENT
+        _("delivery"),
+        max_length=20,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.NOT_SENT,
     )
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)

@@ -56,8 +56,9 @@ def register_pdf(
     pdf.set_margins(left=12, top=12, right=12)
     pdf.add_page(orientation="L")
     pdf.set_font(FONT, "B", 13)
-    pdf.multi_cell(0, 6.5, title(agency, start, end, confidential), align="C",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, 6.5, title(agency, start, end, confidential), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(3)
     total = sum(width for _name, width in COLUMNS)
     widths = [pdf.epw * width / total for _name, width in COLUMNS]
@@ -100,7 +101,7 @@ def register_workbook(
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        values: list[object] = _cells(row)
+        values: list[object] = list(_cells(row))
         values[1] = row.issued_on
         values[6] = row.copies
         values[7] = row.sent_on

@@ -57,7 +57,11 @@ def recipient_lines(document: OutgoingDocument) -> list[str]:
     extra = [line.strip(" -;.") for line in document.copies_to.splitlines() if line.strip(" -;.")]
     lines.extend(extra)
     if not any(line.lower().startswith("lưu") for line in extra):
-        unit = document.drafting_unit.short_name if document.drafting_unit_id != document.agency_id else ""
+        unit = (
+            document.drafting_unit.short_name
+            if document.drafting_unit_id != document.agency_id
+            else ""
+        )
         lines.append("Lưu: VT" + (f", {unit}" if unit else ""))
     return lines
 

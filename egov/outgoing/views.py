@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -132,15 +132,19 @@ def new_draft(request: HttpRequest) -> HttpResponse:
 # --- the document page ----------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, document: OutgoingDocument, **forms: Any) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, document: OutgoingDocument, **forms: Any
+) -> dict[str, Any]:
     user = request.user
-    steps = chains.steps_of(document.chain) if document.chain_id else chains.steps_of(
-        chains.chain_for(document.agency, document.type_code)
+    steps = (
+        chains.steps_of(document.chain)
+        if document.chain_id
+        else chains.steps_of(chains.chain_for(document.agency, document.type_code))
     )
     step = chains.current_step(document)
     may_edit = access.may_edit(user, document)
     acting = step is not None and chains.may_act_at(user, step, document)
-    may_issue = may_issue(user, document)
+    issuer = may_issue(user, document)
     versions = list(document.versions.select_related("created_by"))
     edit_form = forms.get("edit_form")
     if edit_form is None and may_edit:
@@ -158,15 +162,16 @@ def _detail_context(request: HttpRequest, document: OutgoingDocument, **forms: A
         "may_edit": may_edit,
         "acting": acting,
         "may_submit": document.status == Status.DRAFTING and may_edit,
-        "may_issue": may_issue and document.status == Status.APPROVED,
-        "may_dispatch": may_issue and document.status == Status.ISSUED,
+        "may_issue": issuer and document.status == Status.APPROVED,
+        "may_dispatch": issuer and document.status == Status.ISSUED,
         "may_recall": document.status == Status.ISSUED and access.may_recall(user, document),
         "may_replace": document.status in (Status.ISSUED, Status.RECALLED),
         "edit_form": edit_form,
         "upload_form": forms.get("upload_form")
         or UploadForm(initial={"lock_version": document.lock_version}),
         "comment_form": forms.get("comment_form") or CommentForm(),
-        "step_form": forms.get("step_form") or StepForm(initial={"lock_version": document.lock_version}),
+        "step_form": forms.get("step_form")
+        or StepForm(initial={"lock_version": document.lock_version}),
         "recall_form": forms.get("recall_form")
         or RecallForm(initial={"lock_version": document.lock_version}),
         "stale": forms.get("stale"),
@@ -234,8 +239,12 @@ def save(request: HttpRequest, reference: str) -> HttpResponse:
     if "use_template" in request.POST:
         data = request.POST.copy()
         data["body"] = body_template(data.get("type_code", ""))
-        form = DraftForm(data, units=[], recipient_units=_recipient_units(document,
-                         document.agency), editing=document)
+        form = DraftForm(
+            data,
+            units=[],
+            recipient_units=_recipient_units(document, document.agency),
+            editing=document,
+        )
         form.is_valid()
         form.errors.clear()
     elif form.is_valid():
@@ -254,8 +263,12 @@ def save(request: HttpRequest, reference: str) -> HttpResponse:
             stale = error
             data = request.POST.copy()
             data["lock_version"] = str(error.current)
-            form = DraftForm(data, units=[], recipient_units=_recipient_units(document,
-                             document.agency), editing=document)
+            form = DraftForm(
+                data,
+                units=[],
+                recipient_units=_recipient_units(document, document.agency),
+                editing=document,
+            )
             form.is_valid()
         except ValidationError as error:
             _add_errors(form, error)
@@ -290,9 +303,7 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, getattr(error, "message", None) or str(error))
             return redirect("outgoing:detail", reference=document.reference)
         else:
-            messages.success(
-                request, _("Version %(n)s uploaded.") % {"n": version.number}
-            )
+            messages.success(request, _("Version %(n)s uploaded.") % {"n": version.number})
             return redirect("outgoing:detail", reference=document.reference)
     context = _detail_context(request, document, upload_form=form)
     return render(request, "outgoing/detail.html", context, status=422)
@@ -304,8 +315,12 @@ def comment(request: HttpRequest, reference: str) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         document = _document(request, reference)
-        return render(request, "outgoing/detail.html",
-                      _detail_context(request, document, comment_form=form), status=422)
+        return render(
+            request,
+            "outgoing/detail.html",
+            _detail_context(request, document, comment_form=form),
+            status=422,
+        )
 
     def call(document: OutgoingDocument) -> str:
         services.add_comment(request.user, document, form.cleaned_data["text"])
@@ -318,8 +333,12 @@ def comment(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, reference: str) -> HttpResponse:
     def call(document: OutgoingDocument) -> str:
-        services.submit(request.user, document, expected_version=_version(request),
-                        note=request.POST.get("note", ""))
+        services.submit(
+            request.user,
+            document,
+            expected_version=_version(request),
+            note=request.POST.get("note", ""),
+        )
         return _("Submitted for approval.")
 
     return _act(request, reference, call)
@@ -329,8 +348,12 @@ def submit(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def approve(request: HttpRequest, reference: str) -> HttpResponse:
     def call(document: OutgoingDocument) -> str:
-        done = services.approve(request.user, document, expected_version=_version(request),
-                                note=request.POST.get("note", ""))
+        done = services.approve(
+            request.user,
+            document,
+            expected_version=_version(request),
+            note=request.POST.get("note", ""),
+        )
         if done.status == Status.APPROVED:
             return _("Approved for signing. The records clerk can now issue it.")
         return _("Approved; passed to the next step.")
@@ -342,8 +365,12 @@ def approve(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def send_back(request: HttpRequest, reference: str) -> HttpResponse:
     def call(document: OutgoingDocument) -> str:
-        services.return_draft(request.user, document, expected_version=_version(request),
-                              note=request.POST.get("note", ""))
+        services.return_draft(
+            request.user,
+            document,
+            expected_version=_version(request),
+            note=request.POST.get("note", ""),
+        )
         return _("Returned to the drafter.")
 
     return _act(request, reference, call)
@@ -352,15 +379,19 @@ def send_back(request: HttpRequest, reference: str) -> HttpResponse:
 def _dispatch_message(outcome: services.DispatchOutcome) -> str:
     parts = []
     if outcome.delivered:
-        parts.append(_("delivered to %(n)s agencies on the platform") % {"n": len(outcome.delivered)})
+        parts.append(
+            _("delivered to %(n)s agencies on the platform") % {"n": len(outcome.delivered)}
+        )
     if outcome.waiting_exchange:
         parts.append(
             _("%(n)s recipients outside the platform wait for the document exchange")
             % {"n": len(outcome.waiting_exchange)}
         )
     if outcome.paper_only:
-        parts.append(_("confidential: to be sent on paper to %(n)s recipients")
-                     % {"n": len(outcome.paper_only)})
+        parts.append(
+            _("confidential: to be sent on paper to %(n)s recipients")
+            % {"n": len(outcome.paper_only)}
+        )
     if outcome.failed:
         parts.append(_("not delivered to %(names)s") % {"names": ", ".join(outcome.failed)})
     return "; ".join(parts)
@@ -370,8 +401,7 @@ def _dispatch_message(outcome: services.DispatchOutcome) -> str:
 @require_POST
 def issue(request: HttpRequest, reference: str) -> HttpResponse:
     def call(document: OutgoingDocument) -> str:
-        issued = services.issue_document(request.user, document,
-                                         expected_version=_version(request))
+        issued = services.issue_document(request.user, document, expected_version=_version(request))
         outcome = services.dispatch_document(request.user, issued)
         text = _("Issued as %(number)s (not digitally signed yet).") % {
             "number": issued.number_and_symbol
@@ -397,7 +427,9 @@ def dispatch(request: HttpRequest, reference: str) -> HttpResponse:
 def recall(request: HttpRequest, reference: str) -> HttpResponse:
     def call(document: OutgoingDocument) -> str:
         outcome = services.recall_document(
-            request.user, document, reason=request.POST.get("reason", ""),
+            request.user,
+            document,
+            reason=request.POST.get("reason", ""),
             expected_version=_version(request),
         )
         text = _("The document was recalled.")
@@ -434,7 +466,7 @@ def replace(request: HttpRequest, reference: str) -> HttpResponse:
 def _download(data: bytes, name: str, content_type: str, inline: bool = False) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename=\"{name}\""
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -461,8 +493,11 @@ def version_file(request: HttpRequest, reference: str, number: int) -> HttpRespo
     with_audit(request, document, "outgoing.file_downloaded")
     with version.file.open("rb") as handle:
         data = handle.read()
-    return _download(data, version.file_name.encode("ascii", "ignore").decode() or "du-thao",
-                     version.content_type)
+    return _download(
+        data,
+        version.file_name.encode("ascii", "ignore").decode() or "du-thao",
+        version.content_type,
+    )
 
 
 # --- the outgoing register --------------------------------------------------------------
@@ -479,8 +514,11 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(
         data,
         agencies=agencies,
-        initial={"agency": str(agencies[0].pk), "start": today.replace(month=1, day=1),
-                 "end": today},
+        initial={
+            "agency": str(agencies[0].pk),
+            "start": today.replace(month=1, day=1),
+            "end": today,
+        },
     )
     rows: list[selectors.RegisterRow] = []
     if data is None:
@@ -497,8 +535,11 @@ def register(request: HttpRequest) -> HttpResponse:
         with_register_audit(request, agency, export)
         stem = f"so-van-ban-di-{start:%Y%m%d}-{end:%Y%m%d}"
         if export == "pdf":
-            return _download(register_pdf(agency, start, end, rows, confidential=confidential),
-                             f"{stem}.pdf", "application/pdf")
+            return _download(
+                register_pdf(agency, start, end, rows, confidential=confidential),
+                f"{stem}.pdf",
+                "application/pdf",
+            )
         return _download(
             register_workbook(agency, start, end, rows, confidential=confidential),
             f"{stem}.xlsx",

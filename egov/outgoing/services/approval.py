@@ -89,8 +89,9 @@ def approve(
             if current.signer_id is None:
                 current.signer = actor
             bump(current, ["status", "step_position", "approved_by", "approved_at", "signer"])
-            event(current, EventKind.APPROVED_FOR_SIGNING, actor, note=note.strip(), step=step,
-                  at=at)
+            event(
+                current, EventKind.APPROVED_FOR_SIGNING, actor, note=note.strip(), step=step, at=at
+            )
             action = "outgoing.approved_for_signing"
         else:
             current.step_position = later[0].position
@@ -153,7 +154,10 @@ def _check_steps(steps: list[StepIn]) -> None:
             raise ValidationError({f"{path}.name": _("Name step %(n)s.") % {"n": index}})
         if step.role_code not in roles:
             raise ValidationError(
-                {f"{path}.role_code": _("No role with the code %(code)s.") % {"code": step.role_code}}
+                {
+                    f"{path}.role_code": _("No role with the code %(code)s.")
+                    % {"code": step.role_code}
+                }
             )
         if step.scope not in StepScope.values:
             raise ValidationError({f"{path}.scope": _("Unknown place for the role.")})
@@ -163,9 +167,7 @@ def _check_steps(steps: list[StepIn]) -> None:
             )
     signing = [index for index, step in enumerate(steps) if step.signs]
     if signing != [len(steps) - 1]:
-        raise ValidationError(
-            {"steps": _("Exactly one step signs, and it is the last one.")}
-        )
+        raise ValidationError({"steps": _("Exactly one step signs, and it is the last one.")})
 
 
 def set_chain(

@@ -20,9 +20,7 @@ def now() -> datetime:
     return timezone.now()
 
 
-def lock(
-    document: OutgoingDocument | int, expected_version: int | None = None
-) -> OutgoingDocument:
+def lock(document: OutgoingDocument | int, expected_version: int | None = None) -> OutgoingDocument:
     """The document's row, locked until the caller's transaction ends; with
     ``expected_version``, refuse if someone saved it since the caller read it."""
     pk = document.pk if isinstance(document, OutgoingDocument) else document

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from egov.core import audit
 from egov.core.models import Unit
-from egov.outgoing import access, chains
+from egov.documents.access import agency_of
+from egov.outgoing import access
 from egov.outgoing.doctypes import resolve_type
 from egov.outgoing.files import check_draft_file, safe_name
 from egov.outgoing.models import (
@@ -162,7 +163,7 @@ def create_draft(
     if not access.may_draft_in(actor, drafting_unit):
         raise PermissionDenied(_("You may draft documents only for a unit you work in."))
     fields = _clean(data)
-    agency = chains.agency_of(drafting_unit)
+    agency = agency_of(drafting_unit)
     with transaction.atomic():
         document = OutgoingDocument.objects.create(
             agency=agency,
@@ -219,8 +220,9 @@ def save_draft(
         if recipients is not None:
             _set_recipients(current, recipients)
         bump(current, list(fields))
-        number = (current.versions.order_by("-number").values_list("number", flat=True).first()
-                  or 0) + 1
+        number = (
+            current.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
         DraftVersion.objects.create(
             document=current,
             number=number,
@@ -256,8 +258,9 @@ def upload_version(
         current = lock(document, expected_version)
         _require_edit(actor, current)
         bump(current, [])
-        number = (current.versions.order_by("-number").values_list("number", flat=True).first()
-                  or 0) + 1
+        number = (
+            current.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
         name = safe_name(getattr(file, "name", "") or "", kind)
         version = DraftVersion(
             document=current,

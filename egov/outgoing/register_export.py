@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -67,11 +68,10 @@ def register_pdf(
         col_widths=widths,
         text_align="LEFT",
         line_height=4.6,
-        headings_style=None,
+        headings_style=FontFace(emphasis="BOLD"),
         first_row_as_headings=True,
     ) as table:
         heading = table.row()
-        pdf.set_font(FONT, "B", 9.5)
         for name, _width in COLUMNS:
             heading.cell(name)
         for row in rows:

@@ -20,7 +20,8 @@ urlpatterns = [
     path("can-bo/thong-ke/", include("egov.dossiers.stats.urls")),
     path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
     path("tra-cuu/", include("egov.dossiers.public.urls")),
-    path("can-bo/van-ban-di/", include("egov.outgoing.urls")),
+    path("van-ban/den/", include("egov.documents.urls")),
+    path("van-ban/di/", include("egov.outgoing.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),
     path("tai-khoan/dinh-danh/", include("egov.identity.urls")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.models import Unit, UnitLevel
+from egov.core.selectors.units import ancestors
 from egov.documents.models import (
     Assignment,
     AssignmentStatus,
@@ -30,7 +31,7 @@ def agency_of(unit: Unit) -> Unit:
     internal unit."""
     if unit.level != UnitLevel.INTERNAL:
         return unit
-    for ancestor in reversed(list(unit.get_ancestors())):
+    for ancestor in reversed(list(ancestors(unit, include_dissolved=True))):
         if ancestor.level != UnitLevel.INTERNAL:
             return ancestor
     return unit
@@ -51,6 +52,13 @@ def may_direct(user: Any, agency: Unit) -> bool:
 
 def may_register_anywhere(user: Any) -> bool:
     return has_perm_in_unit(user, Perm.REGISTER_DOCUMENTS, None)
+
+
+def keeps_registers(user: Any) -> bool:
+    """Records clerks and leaders read the registers of their agencies."""
+    return has_perm_in_unit(user, Perm.REGISTER_DOCUMENTS, None) or has_perm_in_unit(
+        user, Perm.ASSIGN_DOCUMENTS, None
+    )
 
 
 def may_see_incoming(user: Any) -> bool:

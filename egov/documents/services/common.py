@@ -13,8 +13,8 @@ from egov.accounts.models import RoleAssignment
 from egov.accounts.permissions import Perm
 from egov.core.models import Unit
 from egov.documents.errors import StaleDocument
+from egov.documents.fulltext import fold
 from egov.documents.models import IncomingDocument, Notice, NoticeKind, StatusEvent
-from egov.procedures.text import search_key
 
 
 def now() -> datetime:
@@ -46,7 +46,7 @@ def search_text_of(document: IncomingDocument) -> str:
         str(document.arrival_number or ""),
         document.ocr_text,
     ]
-    return search_key(" ".join(part for part in parts if part))
+    return fold(" ".join(part for part in parts if part))
 
 
 def save(document: IncomingDocument, fields: Iterable[str]) -> None:

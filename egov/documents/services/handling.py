@@ -28,7 +28,8 @@ from egov.documents.models import (
     ProcessingSheet,
     ProgressNote,
 )
-from egov.documents.services.common import event, lock, notify, now, people_with, save
+from egov.documents.services import common
+from egov.documents.services.common import event, lock, notify, people_with, save
 
 DIRECTABLE = (IncomingStatus.REGISTERED, IncomingStatus.PRESENTED, IncomingStatus.ASSIGNED)
 HANDLING = (IncomingStatus.ASSIGNED, IncomingStatus.PROCESSING)
@@ -55,7 +56,7 @@ def _open_assignment(
         assignee=person,
         role=role,
         assigned_by=actor,
-        assigned_at=now(),
+        assigned_at=common.now(),
         note=note[:500],
     )
     if person is not None and document.is_confidential:
@@ -107,7 +108,7 @@ def assign(
                     % {"name": lead_person, "unit": lead_unit}
                 }
             )
-        at = now()
+        at = common.now()
         due_at = get_calendar().add_working_days(at, int(deadline_days))
         sheet, _created = ProcessingSheet.objects.update_or_create(
             document=document,
@@ -193,7 +194,7 @@ def hand_out(assignment: Assignment | int, *, person: Any, actor: Any) -> Assign
                 }
             )
         row.status = AssignmentStatus.REASSIGNED
-        row.ended_at = now()
+        row.ended_at = common.now()
         row.save(update_fields=["status", "ended_at"])
         new = _open_assignment(document, row.unit, row.role, person, actor)
         save(document, [])
@@ -226,7 +227,7 @@ def reassign(
                 }
             )
         row.status = AssignmentStatus.REASSIGNED
-        row.ended_at = now()
+        row.ended_at = common.now()
         row.save(update_fields=["status", "ended_at"])
         new = _open_assignment(document, unit, row.role, person, actor, note)
         save(document, [])
@@ -255,7 +256,7 @@ def return_assignment(assignment: Assignment | int, *, actor: Any, reason: str) 
         if not mine:
             raise PermissionDenied(_("Only the one assigned may return it."))
         row.status = AssignmentStatus.RETURNED
-        row.ended_at = now()
+        row.ended_at = common.now()
         row.note = reason[:500]
         row.save(update_fields=["status", "ended_at", "note"])
         fields: list[str] = []
@@ -303,7 +304,7 @@ def add_progress_note(document: IncomingDocument, *, actor: Any, text: str) -> P
             raise WrongState(_("Progress is written while the document is being handled."))
         _require_handler(actor, document)
         note = ProgressNote.objects.create(
-            document=document, author=actor, text=text, created_at=now()
+            document=document, author=actor, text=text, created_at=common.now()
         )
         document.status = IncomingStatus.PROCESSING
         save(document, ["status"])
@@ -358,7 +359,7 @@ def resolve(
         if document.status not in HANDLING:
             raise WrongState(_("Only a document being handled can be resolved."))
         _require_handler(actor, document)
-        at = now()
+        at = common.now()
         document.status = IncomingStatus.DONE
         document.resolved_at = at
         document.resolution = (resolution or "").strip()

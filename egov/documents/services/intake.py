@@ -31,7 +31,8 @@ from egov.documents.models import (
     Source,
     Urgency,
 )
-from egov.documents.services.common import clerks_of, event, lock, notify, now, save
+from egov.documents.services import common
+from egov.documents.services.common import clerks_of, event, lock, notify, save
 
 # Smaller than this, an image cannot be a readable scan of an A4/A5 paper.
 MIN_SCAN_PIXELS = 300
@@ -137,7 +138,7 @@ def receive_scan(
     if not files:
         raise NotADocument(_("Choose the scan of the document to upload."), field="file")
     checked = [(_checked_file(name, content), content) for name, content, _type in files]
-    at = now()
+    at = common.now()
     with transaction.atomic():
         document = IncomingDocument(
             recipient_agency=agency,
@@ -218,7 +219,7 @@ def _deliver(
                 sender_agency=sender_agency,
                 source=source,
                 source_ref=source_ref,
-                received_at=now(),
+                received_at=common.now(),
                 ocr_status=OcrStatus.PENDING if checked else OcrStatus.NONE,
             )
             apply_metadata(document, metadata)
@@ -323,7 +324,7 @@ def withdraw_from_platform(
             event(document, "withdrawn", actor, reason)
             kind = WithdrawKind.REMOVED
         else:
-            document.recalled_at = now()
+            document.recalled_at = common.now()
             save(document, ["recalled_at", "closed_reason"])
             event(document, "recalled", actor, reason)
             people = clerks_of(recipient_agency) + [

@@ -24,7 +24,8 @@ from egov.documents.models import (
     IncomingStatus,
     NoticeKind,
 )
-from egov.documents.services.common import event, lock, notify, now, save
+from egov.documents.services import common
+from egov.documents.services.common import event, lock, notify, save
 from egov.documents.services.intake import apply_metadata
 
 EDITABLE_STATUSES = (
@@ -112,7 +113,7 @@ def register(
         duplicates = likely_duplicates(document)
         if duplicates and not confirm_duplicate:
             raise LikelyDuplicate(duplicates)
-        at = now()
+        at = common.now()
         book = _register_for(document, local(at).year)
         document.register = book
         document.arrival_number = numbering.issue_document_number(book.sequence_key, book.year)
@@ -218,7 +219,7 @@ def _present(document: IncomingDocument, *, leader: Any, actor: Any) -> None:
         raise ValidationError(
             {"present_to": _("%(name)s is not a leader of this agency.") % {"name": leader}}
         )
-    document.presented_at = now()
+    document.presented_at = common.now()
     document.presented_to = leader
     document.status = IncomingStatus.PRESENTED
     save(document, ["presented_at", "presented_to", "status"])

@@ -40,4 +40,4 @@ class OutgoingConfig(AppConfig):
 
             out.write(f"Outgoing documents: {load_demo_outgoing()}")
 
-        demo_loaders.register("outgoing", load, after=("accounts",))
+        demo_loaders.register("outgoing", load, after=("documents",))

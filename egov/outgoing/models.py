@@ -71,10 +71,14 @@ class ApprovalChain(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "type_code"],
-                condition=models.Q(is_active=True),
-                nulls_distinct=False,
-                name="outgoing_one_active_chain",
-            )
+                condition=models.Q(is_active=True, agency__isnull=False),
+                name="outgoing_one_active_agency_chain",
+            ),
+            models.UniqueConstraint(
+                fields=["type_code"],
+                condition=models.Q(is_active=True, agency__isnull=True),
+                name="outgoing_one_active_default_chain",
+            ),
         ]
 
     def __str__(self) -> str:

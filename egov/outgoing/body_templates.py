@@ -9,7 +9,7 @@ Theo đề nghị của [người đứng đầu đơn vị tham mưu].
 QUYẾT ĐỊNH:
 Điều 1. [Nội dung quyết định].
 Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
-Điều 3. [Người đứng đầu các cơ quan, đơn vị và cá nhân có liên quan] chịu trách nhiệm
+Điều 3. [Người đứng đầu các cơ quan, đơn vị và cá nhân có liên quan] chịu trách nhiệm \
 thi hành Quyết định này."""
 
 _LETTER = """Kính gửi: [tên cơ quan, tổ chức nhận văn bản].

@@ -178,8 +178,10 @@ class RecallForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     agency = forms.ChoiceField(label=_("Agency"))
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From the date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To the date"), widget=forms.DateInput(attrs={"type": "date"}))
     confidential = forms.BooleanField(label=_("Confidential register"), required=False)
 
     def __init__(self, *args: Any, agencies: list[Unit], **kwargs: Any) -> None:

@@ -33,7 +33,13 @@ from egov.outgoing.forms import (
     StepForm,
     UploadForm,
 )
-from egov.outgoing.models import DraftVersion, OutgoingDocument, Status, VersionKind
+from egov.outgoing.models import (
+    DeliveryStatus,
+    DraftVersion,
+    OutgoingDocument,
+    Status,
+    VersionKind,
+)
 from egov.outgoing.register_export import register_pdf, register_workbook
 from egov.outgoing.rendering import document_pdf
 from egov.outgoing.services.common import may_issue
@@ -163,9 +169,14 @@ def _detail_context(
         "acting": acting,
         "may_submit": document.status == Status.DRAFTING and may_edit,
         "may_issue": issuer and document.status == Status.APPROVED,
-        "may_dispatch": issuer and document.status == Status.ISSUED,
+        "may_dispatch": issuer
+        and document.status == Status.ISSUED
+        and document.recipients.filter(
+            delivery__in=[DeliveryStatus.NOT_SENT, DeliveryStatus.FAILED]
+        ).exists(),
         "may_recall": document.status == Status.ISSUED and access.may_recall(user, document),
-        "may_replace": document.status in (Status.ISSUED, Status.RECALLED),
+        "may_replace": document.status in (Status.ISSUED, Status.RECALLED)
+        and access.may_draft_in(user, document.drafting_unit),
         "edit_form": edit_form,
         "upload_form": forms.get("upload_form")
         or UploadForm(initial={"lock_version": document.lock_version}),

@@ -67,11 +67,13 @@ def test_concurrent_issuance_never_takes_a_number_twice(org: Org, staff: Staff) 
     numbers = list(
         OutgoingDocument.objects.filter(confidentiality="normal").values_list("number", flat=True)
     )
-    assert sorted(numbers) == list(range(1, 9)), "a number was taken twice or skipped"
+    assert sorted(n or 0 for n in numbers) == list(range(1, 9)), (
+        "a number was taken twice or skipped"
+    )
     secret_numbers = OutgoingDocument.objects.exclude(confidentiality="normal").values_list(
         "number", flat=True
     )
-    assert sorted(secret_numbers) == [1, 2, 3]  # their own series
+    assert sorted(n or 0 for n in secret_numbers) == [1, 2, 3]  # their own series
     assert len(results) == 11
 
 

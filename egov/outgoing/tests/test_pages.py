@@ -65,9 +65,9 @@ def test_a_draft_from_the_types_template(org: Org, staff: Staff) -> None:
     assert not OutgoingDocument.objects.exists()
     saved = client.post(reverse("outgoing:new"), form_data(org))
     document = OutgoingDocument.objects.get()
-    assert saved.url == reverse("outgoing:detail", args=[document.reference])
+    assert saved["Location"] == reverse("outgoing:detail", args=[document.reference])
     assert [r.name for r in document.recipients.all()] == ["Sở Tài chính", "Bộ Tư pháp"]
-    page = client.get(saved.url)
+    page = client.get(saved["Location"])
     assert "Trình duyệt" in page.content.decode()
 
 

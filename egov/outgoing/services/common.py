@@ -25,7 +25,7 @@ def lock(document: OutgoingDocument | int, expected_version: int | None = None) 
     ``expected_version``, refuse if someone saved it since the caller read it."""
     pk = document.pk if isinstance(document, OutgoingDocument) else document
     locked = (
-        OutgoingDocument.objects.select_for_update()
+        OutgoingDocument.objects.select_for_update(of=("self",))
         .select_related("agency", "drafting_unit", "author")
         .get(pk=pk)
     )

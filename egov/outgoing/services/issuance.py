@@ -155,7 +155,7 @@ def dispatch_document(actor: Any, document: OutgoingDocument) -> DispatchOutcome
         if current.status != Status.ISSUED:
             raise NotAllowedNow(_("Only an issued document can be sent."))
         pending = list(
-            current.recipients.select_for_update()
+            current.recipients.select_for_update(of=("self",))
             .select_related("agency")
             .filter(delivery__in=[DeliveryStatus.NOT_SENT, DeliveryStatus.FAILED])
         )
@@ -264,7 +264,9 @@ def recall_document(
         if current.status != Status.ISSUED:
             raise NotAllowedNow(_("Only an issued document can be recalled."))
         at = now()
-        for recipient in current.recipients.select_for_update().select_related("agency"):
+        for recipient in current.recipients.select_for_update(of=("self",)).select_related(
+            "agency"
+        ):
             if recipient.delivery == DeliveryStatus.WAITING_EXCHANGE:
                 recipient.delivery = DeliveryStatus.WITHDRAWN
                 recipient.note = _("Recalled before the exchange sent it.")

@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from egov.applicants.api import router as applicants_router
 from egov.core.api import router as core_router
 from egov.core.errors import DomainError, api_answer
+from egov.documents.api import router as documents_router
 from egov.dossiers.api import router as dossiers_router
 from egov.dossiers.public.api import router as public_router
 from egov.dossiers.stats.api import router as stats_router
@@ -49,6 +50,7 @@ api.add_router("/me", applicants_router, tags=["applicant"])
 api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/feedback", feedback_router, tags=["feedback"])
+api.add_router("/documents", documents_router, tags=["documents"])
 api.add_router("/outgoing", outgoing_router, tags=["outgoing documents"])
 
 

@@ -37,9 +37,19 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
 class ScanForm(forms.Form):
     agency = UnitChoice(queryset=Unit.objects.none(), label=_("Receiving agency"))
-    files = forms.FileField(
+    scan = MultipleFileField(
         label=_("Scan of the document (PDF, JPEG or PNG)"),
         widget=MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
         help_text=_("Several files of one document may be chosen together (pages, annexes)."),
@@ -53,9 +63,6 @@ class ScanForm(forms.Form):
         if len(agencies) == 1:
             field.initial = agencies[0].pk
             field.widget = forms.HiddenInput()
-
-    def clean_files(self) -> list[Any]:
-        return list(self.files.getlist("files"))
 
 
 class MetadataForm(forms.Form):

@@ -120,8 +120,13 @@ def recognise(data: bytes, content_type: str, *, max_pages: int | None = None) -
             raw = largest.data
             if image_size(raw) is None:  # a filter Pillow cannot open directly
                 out = io.BytesIO()
-                largest.image.save(out, format="PNG")
+                decoded = largest.image
+                if decoded is None:
+                    raise OcrError(_("A page of the PDF holds an image that cannot be decoded."))
+                decoded.save(out, format="PNG")
                 raw = out.getvalue()
+        except OcrError:
+            raise
         except Exception as error:
             raise OcrError(
                 _("A page of the PDF holds an image that cannot be decoded: %(error)s")

@@ -47,7 +47,7 @@ def _handlers(document: IncomingDocument) -> str:
     names = []
     for a in rows:
         who = a.unit.name
-        if a.assignee_id:
+        if a.assignee is not None:
             who = f"{who} ({a.assignee.full_name or a.assignee.username})"
         names.append(who)
     return "; ".join(names)

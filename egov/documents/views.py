@@ -7,7 +7,8 @@ document and downloading its files are written to the audit log.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +53,7 @@ from egov.documents.models import (
     IncomingStatus,
     Notice,
 )
+from egov.documents.suggest import suggest
 
 PAGE_SIZE = 25
 
@@ -75,9 +77,16 @@ ACTION_LABELS = {
 }
 
 
-def _agencies(user: Any, perm: str) -> list[Unit]:
-    units = units_with_perm(user, perm).exclude(level=UnitLevel.INTERNAL)
-    return list(units.filter(dissolved_at__isnull=True).order_by("path"))
+def _agencies(user: Any, *perms: str) -> Any:
+    """The agencies (not internal units) where ``user`` holds one of ``perms``."""
+    ids: set[int] = set()
+    for perm in perms:
+        ids |= set(units_with_perm(user, perm).values_list("pk", flat=True))
+    return (
+        Unit.objects.filter(pk__in=ids, dissolved_at__isnull=True)
+        .exclude(level=UnitLevel.INTERNAL)
+        .order_by("path")
+    )
 
 
 def _leaders(agency: Unit) -> Any:
@@ -158,7 +167,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def read_notices(request: HttpRequest) -> HttpResponse:
-    Notice.objects.filter(recipient=request.user, read_at__isnull=True).update(
+    Notice.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
     return redirect("documents:queue")
@@ -213,13 +222,11 @@ def receive(request: HttpRequest) -> HttpResponse:
         try:
             document = services.receive_scan(
                 agency=form.cleaned_data["agency"],
-                files=[
-                    (f.name, f.read(), f.content_type or "") for f in form.cleaned_data["files"]
-                ],
+                files=[(f.name, f.read(), f.content_type or "") for f in form.cleaned_data["scan"]],
                 actor=request.user,
             )
         except DomainError as error:
-            form.add_error("files", error.message)
+            form.add_error("scan", error.message)
         else:
             messages.success(
                 request, _("The scan was received. Check the details and register it.")
@@ -239,9 +246,12 @@ def register(request: HttpRequest, ref: str) -> HttpResponse:
     document = _document(request, ref)
     access.require_register(request.user, document)
     leaders = _leaders(document.recipient_agency)
-    form = RegisterForm(
-        request.POST or None, leaders=leaders, initial=RegisterForm.initial_for(document)
-    )
+    initial = RegisterForm.initial_for(document)
+    guessed = {
+        name: value for name, value in suggest(document.ocr_text).items() if not initial.get(name)
+    }
+    initial.update(guessed)
+    form = RegisterForm(request.POST or None, leaders=leaders, initial=initial)
     duplicates: list[IncomingDocument] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -278,6 +288,7 @@ def register(request: HttpRequest, ref: str) -> HttpResponse:
             "document": document,
             "form": form,
             "duplicates": duplicates,
+            "guessed": bool(guessed) and request.method == "GET",
             "files": list(document.files.all()),
         },
     )
@@ -514,9 +525,8 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     return redirect("documents:detail", document.uuid)
 
 
-@staff_required
 @require_GET
-def download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
+def _download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
     document = _document(request, ref)
     stored = get_object_or_404(IncomingFile, pk=file_id, document=document)
     _audit_view(request, document, "documents.download", file=stored.pk)
@@ -535,10 +545,13 @@ def download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
     return response
 
 
+download = staff_required(cast("Callable[..., HttpResponse]", _download))
+
+
 # --- registers ----------------------------------------------------------------------
 
 
-def _period(request: HttpRequest, agencies: list[Unit]) -> tuple[PeriodForm, Any]:
+def _period(request: HttpRequest, agencies: Any) -> tuple[PeriodForm, Any]:
     today = local(timezone.now()).date()
     data = request.GET.copy() if "start" in request.GET else None
     form = PeriodForm(
@@ -560,12 +573,7 @@ def _period(request: HttpRequest, agencies: list[Unit]) -> tuple[PeriodForm, Any
 
 def _register_page(request: HttpRequest, *, follow_up: bool) -> HttpResponse:
     user = request.user
-    perm_agencies = {
-        u.pk: u
-        for perm in (Perm.REGISTER_DOCUMENTS, Perm.ASSIGN_DOCUMENTS)
-        for u in _agencies(user, perm)
-    }
-    agencies = sorted(perm_agencies.values(), key=lambda u: u.path)
+    agencies = _agencies(user, Perm.REGISTER_DOCUMENTS, Perm.ASSIGN_DOCUMENTS)
     if not agencies:
         raise PermissionDenied(_("Only records clerks and leaders keep the registers."))
     form, chosen = _period(request, agencies)

@@ -32,12 +32,6 @@ EGOV_DOCUMENTS_OCR_INLINE_PAGES = env(
     "are queued for the background runner (manage.py run_background). 0 queues all.",
     "int",
 )
-EGOV_DOCUMENTS_OCR_DPI = env(
-    "EGOV_DOCUMENTS_OCR_DPI",
-    200,
-    "Resolution at which scanned PDF pages are rendered for OCR.",
-    "int",
-)
 EGOV_DOCUMENTS_DUE_SOON_DAYS = env(
     "EGOV_DOCUMENTS_DUE_SOON_DAYS",
     2,

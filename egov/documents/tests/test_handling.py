@@ -55,6 +55,7 @@ def test_the_leader_directs_the_head_hands_out_the_specialist_resolves(
         opinion="Giao phòng XDKT chủ trì",
     )
     assert document.status == IncomingStatus.ASSIGNED
+    assert document.due_at is not None
     assert document.due_at.astimezone(TZ).date().isoformat() == "2026-12-14"
     assert document.sheet.lead_unit == org.dept_legal
     assert list(document.sheet.cooperating_units.all()) == [org.dept_office]

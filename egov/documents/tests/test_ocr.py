@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import override_settings
 
@@ -33,7 +36,7 @@ def test_a_scanned_pdf_page_is_read_by_ocr_and_a_text_pdf_from_its_text_layer() 
     assert "báo cáo" in born_digital.text
 
 
-def test_a_stuck_tesseract_is_stopped_by_the_timeout(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_stuck_tesseract_is_stopped_by_the_timeout(tmp_path: Path, settings: Any) -> None:
     slow = tmp_path / "tesseract"
     slow.write_text("#!/bin/sh\nsleep 5\n")
     slow.chmod(0o755)
@@ -43,7 +46,7 @@ def test_a_stuck_tesseract_is_stopped_by_the_timeout(tmp_path, settings) -> None
     assert "0" in stopped.value.args[0]
 
 
-def test_no_tesseract_is_a_clear_failure(settings) -> None:  # type: ignore[no-untyped-def]
+def test_no_tesseract_is_a_clear_failure(settings: Any) -> None:
     settings.EGOV_DOCUMENTS_TESSERACT = "/nonexistent/tesseract"
     with pytest.raises(ocr.OcrError):
         ocr.ocr_image(scan_png())
@@ -68,7 +71,7 @@ def test_a_long_scan_is_queued_and_read_by_the_background_job(org: Org, staff: S
 
 
 @pytest.mark.django_db
-def test_a_failed_recognition_is_kept_for_the_clerk(org: Org, staff: Staff, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_recognition_is_kept_for_the_clerk(org: Org, staff: Staff, settings: Any) -> None:
     settings.EGOV_DOCUMENTS_TESSERACT = "/nonexistent/tesseract"
     document = services.receive_scan(
         agency=org.dept,
@@ -77,3 +80,24 @@ def test_a_failed_recognition_is_kept_for_the_clerk(org: Org, staff: Staff, sett
     )
     assert document.ocr_status == OcrStatus.FAILED
     assert "Tesseract" in document.ocr_error
+
+
+def test_the_register_form_is_prefilled_from_the_recognised_text() -> None:
+    from egov.documents.suggest import suggest
+
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG\nSố: 125/UBND-VP\n\nCÔNG VĂN\n\n"
+        "V/v triển khai hệ thống\nquản lý văn bản điều hành"
+    )
+    assert suggest(text) == {
+        "code_number": "125",
+        "code_notation": "UBND-VP",
+        "issuing_agency_name": "ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG",
+        "type_code": "cong-van",
+        "subject": "Về việc triển khai hệ thống quản lý văn bản điều hành",
+    }
+    assert suggest("Quyết định\nSố 12/QĐ-BTP ngày 3/2") == {
+        "code_number": "12",
+        "code_notation": "QĐ-BTP",
+    }
+    assert suggest("") == {}

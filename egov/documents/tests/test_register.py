@@ -67,6 +67,7 @@ def test_numbers_restart_on_the_first_of_january(
     late = services.register(paper(org, staff, code_number="1"), actor=staff.clerk)
     monkeypatch.setattr(common, "now", lambda: datetime(2027, 1, 4, 8, 0, tzinfo=TZ))
     early = services.register(paper(org, staff, code_number="2"), actor=staff.clerk)
+    assert late.register is not None and early.register is not None
     assert (late.register.year, late.arrival_number) == (2026, 1)
     assert (early.register.year, early.arrival_number) == (2027, 1)
 
@@ -178,6 +179,7 @@ def test_presentation_is_due_by_the_next_working_day(
     # Friday 4 December 2026: next working day is Monday 7 December.
     monkeypatch.setattr(common, "now", lambda: datetime(2026, 12, 4, 15, 0, tzinfo=TZ))
     document = services.register(paper(org, staff), actor=staff.clerk)
+    assert document.present_due_at is not None
     assert document.present_due_at.astimezone(TZ).date().isoformat() == "2026-12-07"
 
 

@@ -16,33 +16,15 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.security import SessionAuth
 
-from egov.accounts.decorators import is_verified
-from egov.accounts.models import AccountKind
+from egov.accounts.api_auth import staff_auth
 from egov.core.models import Unit
 from egov.core.schemas import ErrorOut
 from egov.outgoing import access, selectors, services
 from egov.outgoing.chains import current_step
 from egov.outgoing.models import OutgoingDocument
 
-
-class StaffSessionAuth(SessionAuth):
-    """A staff session verified with the second factor; CSRF checked."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = request.user
-        if (
-            user.is_authenticated
-            and user.is_active
-            and getattr(user, "kind", None) == AccountKind.STAFF
-            and is_verified(user)
-        ):
-            return user
-        return None
-
-
-router = Router(auth=StaffSessionAuth(csrf=True))
+router = Router(auth=staff_auth)
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 

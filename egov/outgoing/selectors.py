@@ -121,7 +121,7 @@ def recipient_rows(document: OutgoingDocument) -> list[RecipientRow]:
     return rows
 
 
-def platform_recipient_choices(document: OutgoingDocument | None, agency: Unit) -> QuerySet[Unit]:
+def platform_recipient_choices(agency: Unit) -> QuerySet[Unit]:
     """Agencies on the platform a document can be addressed to (not internal units)."""
     return (
         Unit.objects.filter(dissolved_at__isnull=True)

@@ -69,7 +69,7 @@ def _document(request: HttpRequest, reference: str) -> OutgoingDocument:
 def _recipient_units(document: OutgoingDocument | None, agency: Unit | None) -> list[Unit]:
     if agency is None:
         return list(Unit.objects.filter(dissolved_at__isnull=True).exclude(level="internal"))
-    return list(selectors.platform_recipient_choices(document, agency))
+    return list(selectors.platform_recipient_choices(agency))
 
 
 # --- worklist ------------------------------------------------------------------------

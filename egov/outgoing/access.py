@@ -41,6 +41,8 @@ def drafting_units(user: Any) -> QuerySet[Unit]:
     """Units where ``user`` works (holds an active role): where they may draft."""
     if not _usable(user):
         return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.filter(dissolved_at__isnull=True).order_by("path")
     ids = _assignments(user).values("unit_id")
     return Unit.objects.filter(pk__in=ids, dissolved_at__isnull=True).order_by("path")
 

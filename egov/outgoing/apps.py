@@ -21,7 +21,7 @@ class OutgoingConfig(AppConfig):
             "outgoing.worklist",
             label=gettext_lazy("Outgoing documents"),
             url_name="outgoing:worklist",
-            order=35,
+            order=22,
             visible=lambda user: drafting_units(user).exists(),
             current_namespace="outgoing",
         )
@@ -29,7 +29,7 @@ class OutgoingConfig(AppConfig):
             "outgoing.register",
             label=gettext_lazy("Outgoing register"),
             url_name="outgoing:register",
-            order=36,
+            order=23,
             visible=lambda user: issuing_agencies(user).exists(),
             current_view="outgoing:register",
         )

@@ -42,7 +42,11 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
     assert _labels(_request("/can-bo/", everything)) == [
         "My workspace",
         "Dossiers",
+        "Incoming documents",
         "Procedures",
+        "Incoming register",
+        "Outgoing documents",
+        "Outgoing register",
         "Statistics",
         "Form templates",
         "Declaration forms",
@@ -132,6 +136,8 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "submissions",
         "notifications",
         "feedback",
+        "documents",
+        "outgoing",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

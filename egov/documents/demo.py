@@ -244,6 +244,7 @@ def load_demo_documents(*, every_hours: int = EVERY_HOURS, days: int = DAYS) -> 
             clerk, leader, specialist, units = people[side]
             agency = office if side == "office" else justice
             at = clock()
+            arrival = clock.moment
             meta = _metadata(rng, at, number)
             if rng.random() < 0.25:
                 # From the other agency on the platform (delivered directly).
@@ -288,6 +289,8 @@ def load_demo_documents(*, every_hours: int = EVERY_HOURS, days: int = DAYS) -> 
                 age_days=age,
             )
             made += 1
+            # The next document arrives after this one, not after its handling.
+            clock.moment = arrival
     # One scan waiting in the office's queue: its text is read by OCR when possible.
     clerk = people["office"][0]
     waiting = services.receive_scan(

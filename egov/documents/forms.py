@@ -269,8 +269,8 @@ class SearchForm(forms.Form):
 
 class PeriodForm(forms.Form):
     agency = UnitChoice(queryset=Unit.objects.none(), label=_("Agency"))
-    start = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("To"), widget=DATE_INPUT)
+    start = forms.DateField(label=_("From date"), widget=DATE_INPUT)
+    end = forms.DateField(label=_("To date"), widget=DATE_INPUT)
     confidential = forms.BooleanField(label=_("Confidential register"), required=False)
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:

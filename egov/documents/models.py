@@ -277,6 +277,8 @@ class IncomingDocument(models.Model):
         indexes = [
             models.Index(fields=["recipient_agency", "status"]),
             models.Index(fields=["recipient_agency", "registered_at"]),
+            # Worklists and search results newest first within an agency.
+            models.Index(fields=["recipient_agency", "received_at"]),
             models.Index(fields=["code_number", "code_notation"]),
             models.Index(fields=["document_id"]),
             models.Index(fields=["source_ref"]),

@@ -183,7 +183,7 @@ def search(user: Any, query: str, *, agency: Unit | None = None) -> QuerySet[Inc
     if not terms:
         return qs.none()
     return (
-        qs.filter(pk__in=fulltext.matching_ids(terms))
+        qs.filter(fulltext.matching(terms))
         .select_related("recipient_agency", "doc_type")
         .order_by("-received_at", "-pk")
     )

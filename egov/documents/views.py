@@ -30,6 +30,7 @@ from egov.core.formatting import local
 from egov.core.models import Unit, UnitLevel
 from egov.core.selectors.units import subtree
 from egov.documents import access, exports, registers, selectors, services
+from egov.documents.contract import ReceiptStatusCode
 from egov.documents.errors import LikelyDuplicate, StaleDocument
 from egov.documents.forms import (
     AnswerForm,
@@ -74,6 +75,17 @@ ACTION_LABELS = {
     "recalled": gettext_lazy("recalled by the sender"),
     "edited": gettext_lazy("details corrected"),
     "reader_named": gettext_lazy("reader named"),
+}
+
+
+RECEIPT_LABELS = {
+    ReceiptStatusCode.RECEIVED: gettext_lazy("received"),
+    ReceiptStatusCode.REGISTERED: gettext_lazy("registered"),
+    ReceiptStatusCode.ASSIGNED: gettext_lazy("assigned"),
+    ReceiptStatusCode.PROCESSING: gettext_lazy("being handled"),
+    ReceiptStatusCode.DONE: gettext_lazy("resolved"),
+    ReceiptStatusCode.RETURNED: gettext_lazy("returned to the sender"),
+    ReceiptStatusCode.WITHDRAWN: gettext_lazy("withdrawn by the sender"),
 }
 
 
@@ -339,7 +351,9 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "assignments": document.assignments.select_related("unit", "assignee", "assigned_by"),
             "notes": document.progress_notes.select_related("author"),
             "sheet": getattr(document, "sheet", None),
-            "receipt": selectors.receipt_status(document) if document.source_ref else None,
+            "receipt": RECEIPT_LABELS[selectors.receipt_status(document).status]
+            if document.source_ref
+            else None,
             "can_register": is_clerk and document.status == IncomingStatus.RECEIVED,
             "can_present": is_clerk
             and document.status in (IncomingStatus.REGISTERED, IncomingStatus.PRESENTED)

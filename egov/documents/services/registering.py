@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from egov.core import audit, numbering
@@ -49,24 +48,26 @@ def _required(document: IncomingDocument) -> None:
 
 def likely_duplicates(document: IncomingDocument) -> list[IncomingDocument]:
     """Registered documents of the same agency that look like this one: the same
-    number + symbol + issuing body, or the same electronic document id."""
-    same = Q()
+    number + symbol + issuing body (compared without case), or the same electronic
+    document id. The number and the id are looked up by index; the rest is compared
+    here, so the check stays fast in a register of millions."""
+    found: dict[int, IncomingDocument] = {}
+    registered = IncomingDocument.objects.filter(
+        recipient_agency=document.recipient_agency, arrival_number__isnull=False
+    ).exclude(pk=document.pk)
     if document.code_number and document.code_notation and document.issuing_agency_name:
-        same |= Q(
-            code_number__iexact=document.code_number,
-            code_notation__iexact=document.code_notation,
-            issuing_agency_name__iexact=document.issuing_agency_name,
-        )
+        notation = document.code_notation.casefold()
+        issuer = " ".join(document.issuing_agency_name.casefold().split())
+        for other in registered.filter(code_number=document.code_number)[:200]:
+            if (
+                other.code_notation.casefold() == notation
+                and " ".join(other.issuing_agency_name.casefold().split()) == issuer
+            ):
+                found[other.pk] = other
     if document.document_id:
-        same |= Q(document_id=document.document_id)
-    if not same:
-        return []
-    return list(
-        IncomingDocument.objects.filter(same, recipient_agency=document.recipient_agency)
-        .filter(arrival_number__isnull=False)
-        .exclude(pk=document.pk)
-        .order_by("registered_at")[:5]
-    )
+        for other in registered.filter(document_id=document.document_id)[:5]:
+            found[other.pk] = other
+    return sorted(found.values(), key=lambda d: (d.registered_at or d.received_at, d.pk))[:5]
 
 
 def present_due(registered_at: datetime, urgent: bool) -> datetime:

@@ -113,7 +113,7 @@ class DocumentPDF(FPDF):
 
 def _heading(pdf: DocumentPDF, layout: Layout) -> None:
     top = pdf.get_y()
-    left_width = pdf.epw * 0.42
+    left_width = pdf.epw * 0.45
     right_x = pdf.l_margin + left_width
     right_width = pdf.epw - left_width
 
@@ -205,21 +205,19 @@ def _title(pdf: DocumentPDF, layout: Layout) -> None:
     pdf.multi_cell(0, 7, _nfc(layout.type_name).upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 7, _nfc(layout.subject), align="C", new_x="LMARGIN", new_y="NEXT")
     centre = pdf.l_margin + pdf.epw / 2
-    pdf.line(centre - 15, pdf.get_y() + 0.8, centre + 15, pdf.get_y() + 0.8)
+    pdf.line(centre - 15, pdf.get_y() + 1.5, centre + 15, pdf.get_y() + 1.5)
     pdf.ln(5)
 
 
 def _body(pdf: DocumentPDF, layout: Layout) -> None:
+    """Paragraphs justified, first line indented 1 cm, 6 pt apart (Phụ lục I, mục II.7)."""
     pdf.set_font(FONT, "", BODY_SIZE)
-    paragraphs = [line.strip() for line in _nfc(layout.body).splitlines()]
-    for paragraph in paragraphs:
-        if not paragraph:
-            pdf.ln(2)
-            continue
-        # First-line indent (1–1.27 cm) by a run of spaces is not exact; a cell is.
-        pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(0, 7, f"      {paragraph}", align="J", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1.5)
+    paragraphs = [line.strip() for line in _nfc(layout.body).splitlines() if line.strip()]
+    if paragraphs:
+        with pdf.text_columns(text_align="J", line_height=1.4) as columns:
+            for paragraph in paragraphs:
+                with columns.paragraph(first_line_indent=10, bottom_margin=2) as par:
+                    par.write(paragraph)
     pdf.ln(4)
 
 

@@ -13,8 +13,8 @@ from egov.core.models import AuditEntry
 from egov.documents import services as incoming
 from egov.documents.contract import ReceiptStatusCode
 from egov.documents.models import IncomingDocument, IncomingStatus
-from egov.documents.tests.factories import Org, Staff, text_pdf
-from egov.outgoing import selectors, services
+from egov.documents.tests.factories import Org, Staff, person, text_pdf
+from egov.outgoing import access, selectors, services
 from egov.outgoing.errors import FrozenDocument, NotAllowedNow, StaleDocument
 from egov.outgoing.models import (
     DeliveryStatus,
@@ -367,3 +367,17 @@ def test_a_replacement_draft_points_to_the_recalled_document(org: Org, staff: St
     assert replacement.replaces == document
     assert replacement.status == Status.DRAFTING and replacement.subject == document.subject
     assert [r.agency for r in replacement.recipients.all()] == [org.other]
+
+
+def test_a_confidential_draft_is_seen_only_by_the_people_on_it(org: Org, staff: Staff) -> None:
+    colleague = person("cv2.xdkt", "specialist", org.dept_legal, "Mai Văn Tư")
+    secret = make_draft(org, staff, confidentiality="secret")
+    normal = make_draft(org, staff)
+    assert access.may_see(colleague, normal) and not access.may_see(colleague, secret)
+    assert access.may_see(staff.clerk, secret) and access.may_see(staff.specialist, secret)
+    assert not access.may_see(staff.head, secret)  # not at its step yet
+    services.submit(staff.specialist, secret, expected_version=secret.lock_version)
+    secret.refresh_from_db()
+    assert access.may_see(staff.head, secret)
+    assert set(access.visible_documents(colleague)) == {normal}
+    assert secret in set(access.visible_documents(staff.head))

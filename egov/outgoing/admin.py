@@ -39,7 +39,7 @@ class ApprovalChainAdmin(_ReadOnly, admin.ModelAdmin):
 
 @admin.register(OutgoingDocument)
 class OutgoingDocumentAdmin(_ReadOnly, admin.ModelAdmin):
-    list_display = ("__str__", "agency", "type_name", "status", "issued_at")
+    list_display = ("__str__", "subject", "agency", "type_name", "status", "issued_at")
     list_filter = ("status", "urgency")
     search_fields = ("subject", "notation")
     exclude = ("issued_pdf", "body")

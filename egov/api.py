@@ -24,6 +24,7 @@ from egov.dossiers.stats.api import router as stats_router
 from egov.feedback.api import router as feedback_router
 from egov.identity.api import router as identity_router
 from egov.notifications.api import router as notifications_router
+from egov.outgoing.api import router as outgoing_router
 from egov.payments.api import router as payments_router
 from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
@@ -50,6 +51,7 @@ api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/feedback", feedback_router, tags=["feedback"])
 api.add_router("/documents", documents_router, tags=["documents"])
+api.add_router("/outgoing", outgoing_router, tags=["outgoing documents"])
 
 
 @api.exception_handler(ValidationError)

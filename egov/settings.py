@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "egov.notifications",
     "egov.feedback",
     "egov.documents",
+    "egov.outgoing",
 ]
 
 MIDDLEWARE = [
@@ -585,6 +586,7 @@ from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403
 from egov.settings_apps.integrations import *  # noqa: E402, F403
 from egov.settings_apps.notifications import *  # noqa: E402, F403
+from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403

@@ -25,6 +25,7 @@ urlpatterns = [
     path("can-bo/to-khai/", include("egov.submissions.urls_staff")),
     path("tra-cuu/", include("egov.dossiers.public.urls")),
     path("van-ban/den/", include("egov.documents.urls")),
+    path("van-ban/di/", include("egov.outgoing.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),
     path("tai-khoan/dinh-danh/", include("egov.identity.urls")),

@@ -45,6 +45,8 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Incoming documents",
         "Incoming register",
         "Procedures",
+        "Outgoing documents",
+        "Outgoing register",
         "Statistics",
         "Form templates",
         "Declaration forms",
@@ -135,6 +137,7 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "notifications",
         "feedback",
         "documents",
+        "outgoing",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

@@ -36,6 +36,7 @@ from egov.procedures.models import OnlineLevel, Procedure
 from egov.procedures.selectors import current_versions, get_procedure, published_version
 from egov.submissions import schema as form_schema
 from egov.submissions import selectors, services
+from egov.submissions.agency_choice import group_agencies, likely_agency
 from egov.submissions.confirmation import confirmation_for, receipt_pdf
 from egov.submissions.declaration import answer_sections
 from egov.submissions.errors import DraftClosed, StaleDraft
@@ -137,10 +138,9 @@ def start(request: HttpRequest, national_code: str) -> HttpResponse:
     context: dict[str, Any] = {"version": version, "procedure": procedure}
     if version.online_level < OnlineLevel.PARTLY_ONLINE:
         return render(request, "submissions/not_online.html", context)
-    agencies = list(selectors.agencies_for(version))
-    data = request.POST if request.method == "POST" else None
-    form = AgencyForm(data, agencies=selectors.agencies_for(version), initial={"draft_version": 1})
-    if data is not None and form.is_valid():
+    agencies = selectors.agencies_for(version)
+    form = _agency_form(request, agencies, agency=None, draft_version=1)
+    if form.is_bound and form.is_valid():
         try:
             draft = services.start_draft(request.user, version, agency=form.cleaned_data["agency"])
         except ValidationError as exc:
@@ -149,7 +149,8 @@ def start(request: HttpRequest, national_code: str) -> HttpResponse:
             return redirect(step_url(draft, Step.APPLICANT))
     context.update(
         form=form,
-        agencies=agencies,
+        agencies=form.grouped.count(),
+        areas_data=form.grouped.as_data(),
         drafts=[
             {"draft": d, "url": step_url(d, d.current_step)}
             for d in selectors.drafts_of(request.user)
@@ -236,18 +237,42 @@ def _save(
     return _after_save(request, draft, current)
 
 
+def _agency_form(
+    request: HttpRequest, agencies: Any, *, agency: int | None, draft_version: int
+) -> AgencyForm:
+    """The agency form, bound to a POST that saves (not to the "Choose" button,
+    which only shows the agencies of the district picked without JavaScript);
+    pre-selected from the draft, the latest dossier or the citizen's address."""
+    grouped = group_agencies(agencies)
+    initial: dict[str, Any] = {"draft_version": draft_version, "agency": agency}
+    if request.method == "POST" and "choose_area" not in request.POST:
+        return AgencyForm(request.POST, agencies=agencies, grouped=grouped, initial=initial)
+    if request.method == "POST":
+        area = request.POST.get("area", "")
+        initial["draft_version"] = request.POST.get("draft_version", draft_version)
+    elif agency is not None and grouped.area_of(agency) is not None:
+        area = grouped.area_of(agency).key  # type: ignore[union-attr]
+    else:
+        address = selectors.prefill_applicant(request.user).get("address", "")
+        area, initial["agency"] = likely_agency(request.user, grouped, address)
+    return AgencyForm(agencies=agencies, grouped=grouped, area=area, initial=initial)
+
+
 def _agency_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
     agencies = selectors.agencies_for(draft.procedure_version)
-    initial = {"draft_version": draft.version, "agency": draft.agency_id}
-    if request.method == "POST":
-        form = AgencyForm(request.POST, agencies=agencies, initial=initial)
-        if form.is_valid():
-            done = _save(request, draft, form, current, agency=form.cleaned_data["agency"])
-            if done is not None:
-                return done
-    else:
-        form = AgencyForm(agencies=agencies, initial=initial)
-    return _render_step(request, draft, current, "submissions/step_agency.html", form=form)
+    form = _agency_form(request, agencies, agency=draft.agency_id, draft_version=draft.version)
+    if form.is_bound and form.is_valid():
+        done = _save(request, draft, form, current, agency=form.cleaned_data["agency"])
+        if done is not None:
+            return done
+    return _render_step(
+        request,
+        draft,
+        current,
+        "submissions/step_agency.html",
+        form=form,
+        areas_data=form.grouped.as_data(),
+    )
 
 
 def _applicant_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:

@@ -140,9 +140,7 @@ def _from_address(grouped: AgencyAreas, address: str) -> tuple[str, int | None]:
     for area in grouped.areas:
         if area.key == PROVINCE_AREA or not _names(folded, area.name):
             continue
-        commune = next(
-            (o.pk for o in area.options if _names(folded, o.name, commune=True)), None
-        )
+        commune = next((o.pk for o in area.options if _names(folded, o.name, commune=True)), None)
         return area.key, commune
     return "", None
 

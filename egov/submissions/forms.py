@@ -16,6 +16,7 @@ from egov.accounts.validators import (
     validate_phone,
     validate_tax_code,
 )
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.core.uploads import max_upload_bytes
 from egov.procedures.models import RequiredPaper
@@ -117,11 +118,7 @@ class ApplicantForm(DraftVersionMixin):
             "required": gettext_lazy("Enter the citizen ID number (CCCD) or the tax code.")
         },
     )
-    date_of_birth = forms.DateField(
-        label=gettext_lazy("Date of birth"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_of_birth = DatePartsField(label=gettext_lazy("Date of birth"), required=False)
     address = forms.CharField(
         label=gettext_lazy("Place of residence"),
         max_length=500,

@@ -30,6 +30,7 @@ from egov.accounts.decorators import second_factor_step, staff_required
 from egov.accounts.models import AccountKind
 from egov.accounts.permissions import Perm, has_perm_in_unit
 from egov.core.formatting import format_amount
+from egov.core.templatetags.egov_format import ddmmyyyy
 from egov.dossiers.downloads import attachment
 from egov.dossiers.errors import IncompleteDossier, TransitionNotAllowed
 from egov.procedures.models import OnlineLevel, Procedure
@@ -290,21 +291,58 @@ def _applicant_step(request: HttpRequest, draft: Draft, current: str) -> HttpRes
     return _render_step(request, draft, current, "submissions/step_applicant.html", form=form)
 
 
-def _declaration_form(draft: Draft, data: Any = None) -> Any:
+def _declaration_form(draft: Draft, data: Any = None, initial: Any = None) -> Any:
     schema, layout = selectors.schema_of(draft)
     cls = form_schema.form_class(schema, layout)
     combined = type("DeclarationStepForm", (cls, DraftVersionMixin), {})
-    initial = {"draft_version": draft.version, **form_schema.initial_from(draft.answers, schema)}
-    return combined(data, initial=initial)
+    if initial is None:
+        initial = form_schema.initial_from(draft.answers, schema)
+    return combined(data, initial={**initial, "draft_version": draft.version})
+
+
+def _with_applicant_details(request: HttpRequest, draft: Draft, section_key: str) -> Any:
+    """The declaration as typed so far (not saved, not checked), with the fields of
+    ``section_key`` filled from the applicant step: the "use the applicant's
+    details" button, which works without JavaScript."""
+    posted = _declaration_form(draft)
+    typed = {
+        name: field.widget.value_from_datadict(request.POST, request.FILES, posted.add_prefix(name))
+        for name, field in posted.fields.items()
+        if name != "draft_version"
+    }
+    applicant = draft.applicant or {}
+    for section, _fields in posted.sections():
+        if section.key == section_key:
+            for name, source in section.copy_from_applicant:
+                if applicant.get(source):
+                    typed[name] = applicant[source]
+    return _declaration_form(draft, initial=typed)
 
 
 def _declaration_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("copy_applicant"):
+        form = _with_applicant_details(request, draft, request.POST["copy_applicant"])
+        return _render_step(
+            request,
+            draft,
+            current,
+            "submissions/step_declaration.html",
+            form=form,
+            applicant_known=True,
+        )
     form = _declaration_form(draft, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         done = _save(request, draft, form, current, answers=form.answers())
         if done is not None:
             return done
-    return _render_step(request, draft, current, "submissions/step_declaration.html", form=form)
+    return _render_step(
+        request,
+        draft,
+        current,
+        "submissions/step_declaration.html",
+        form=form,
+        applicant_known=bool((draft.applicant or {}).get("name")),
+    )
 
 
 def _papers_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
@@ -395,7 +433,7 @@ def _summary(draft: Draft) -> dict[str, Any]:
         "answers": answers,
         "papers": papers,
         "applicant_rows": [
-            {"label": label, "value": (draft.applicant or {}).get(key, "")}
+            {"label": label, "value": ddmmyyyy((draft.applicant or {}).get(key, ""))}
             for key, label in applicant_labels
         ],
         "fee": fee,

@@ -201,7 +201,8 @@ def find_and_open_the_procedure(page: Any, tally: Tally) -> None:
 def submit_online(page: Any, tmp_path: Path, tally: Tally) -> str:
     """Step 3: the submission journey with uploads; returns the dossier code."""
     cont = either("Lưu và tiếp tục", "Save and continue")
-    assert page.get_by_role("radio").first.is_checked()  # the only agency, preselected
+    # The only agency, preselected.
+    assert page.locator("#id_agency").input_value()
     click_and_wait(page, page.locator("main form button.primary"))
 
     # Applicant: pre-filled from the new account.
@@ -216,13 +217,22 @@ def submit_online(page: Any, tmp_path: Path, tally: Tally) -> str:
     # The declaration generated from the procedure's form schema.
     assert "/to-khai/" in page.url
     tally.field(page.locator("#id_ho_ten_tre")).fill("Phạm Minh Khang")
-    tally.field(page.locator("#id_ngay_sinh_tre")).fill("2026-02-20")
+    tally.field(page.locator("#id_ngay_sinh_tre_0"))  # ngày, tháng, năm: one field
+    for index, part in enumerate(("20", "02", "2026")):
+        page.locator(f"#id_ngay_sinh_tre_{index}").fill(part)
     tally.field(page.locator("#id_gioi_tinh_tre")).select_option("nam")
     tally.field(page.locator("#id_noi_sinh")).fill("Bệnh viện Đa khoa tỉnh Kiên Giang")
-    tally.field(page.locator("#id_dan_toc_tre")).fill("Kinh")
-    tally.field(page.locator("#id_quoc_tich_tre")).fill("Việt Nam")
-    tally.field(page.locator("#id_ho_ten_me")).fill(FULL_NAME)
-    tally.field(page.locator("#id_noi_cu_tru_me")).fill("25 Lê Lợi, Rạch Giá")
+    # Dân tộc and Quốc tịch start as "Kinh" and "Việt Nam" (the schema's defaults).
+    assert page.locator("#id_dan_toc_tre").input_value() == "Kinh"
+    assert page.locator("#id_quoc_tich_tre").input_value() == "Việt Nam"
+    # The citizen is the mother: her details come from the applicant step.
+    click_and_wait(
+        page, page.get_by_role("button", name=re.compile("^(Dùng thông tin|Use the)")).first
+    )
+    assert page.locator("#id_ho_ten_me").input_value() == FULL_NAME
+    assert page.locator("#id_cccd_me").input_value() == CCCD
+    assert page.locator("#id_noi_cu_tru_me").input_value().startswith("25 Lê Lợi")
+    assert page.locator("#id_ho_ten_tre").input_value() == "Phạm Minh Khang"  # kept
     tally.field(page.locator("#id_quan_he")).fill("mẹ")
     tally.field(page.locator("#id_cam_doan")).check()
     click_and_wait(page, page.get_by_role("button", name=cont))
@@ -314,7 +324,7 @@ def test_citizen_journey_from_registration_to_rating(
         page, page.get_by_role("link", name=either("Thanh toán trực tuyến", "Pay online"))
     )
     assert page.url.endswith(f"/thanh-toan/ho-so/{code}/")
-    assert "50.000 đồng" in page.locator("main").inner_text()
+    assert "50.000 đ" in page.locator("main").inner_text()
     click_and_wait(page, page.get_by_role("button", name=either("Thanh toán", "Pay")))
     assert "/thanh-toan/mo-phong/" in page.url
     assert Payment.objects.get(dossier=dossier).reference in page.locator("main").inner_text()

@@ -126,7 +126,9 @@ def test_the_district_then_the_commune_without_javascript(
     assert "errorlist" not in html
 
     target = communes["chau_thanh"][3]
-    response = citizen_client.post(START, {"area": other.pk, "agency": target.pk, "draft_version": 1})
+    response = citizen_client.post(
+        START, {"area": other.pk, "agency": target.pk, "draft_version": 1}
+    )
     assert response.status_code == 302
     assert Draft.objects.get().agency == target
 

@@ -4,7 +4,6 @@ labels that say what the field asks, dates shown as dd/mm/yyyy."""
 
 from __future__ import annotations
 
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client

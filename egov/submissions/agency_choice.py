@@ -11,14 +11,14 @@ offered for choosing.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from egov.core.models import Unit, UnitLevel
+from egov.core.models import Unit
+from egov.core.unit_choice import distinguishing_labels, districts_of, place_name
 from egov.dossiers.selectors import recent_agencies_of
 from egov.procedures.text import search_key
 
@@ -81,24 +81,15 @@ class AgencyAreas:
         ]
 
 
-def _district_of(unit: Unit, districts: list[Unit]) -> Unit | None:
-    """The district ``unit`` belongs to (itself for a district), by tree path."""
-    return next((d for d in districts if unit.path.startswith(d.path)), None)
-
-
 def group_agencies(agencies: Iterable[Unit]) -> AgencyAreas:
     """The agencies grouped by district (in name order), province-level ones first."""
     units = list(agencies)
-    prefixes = {unit.path[: Unit.steplen * depth] for unit in units for depth in (1, 2, 3)}
-    districts = list(
-        Unit.objects.filter(level=UnitLevel.DISTRICT, path__in=prefixes).order_by("-depth")
-    )
-    counts = Counter(search_key(unit.name) for unit in units)
+    districts = districts_of(units)
+    labels = distinguishing_labels(units)
     province = Area(PROVINCE_AREA, _("Provincial agencies"))
     by_district: dict[int, Area] = {}
     for unit in units:
-        district = _district_of(unit, districts)
-        repeated = counts[search_key(unit.name)] > 1
+        district = districts[unit.pk]
         if district is None:
             area = province
         else:
@@ -106,10 +97,7 @@ def group_agencies(agencies: Iterable[Unit]) -> AgencyAreas:
             area = by_district.setdefault(
                 district.pk, Area(str(district.pk), place[:1].upper() + place[1:])
             )
-        label = unit.name
-        if repeated and district is not None and district.pk != unit.pk:
-            label = f"{unit.name} ({place_name(district.name)})"
-        area.options.append(AgencyOption(unit.pk, unit.name, label))
+        area.options.append(AgencyOption(unit.pk, unit.name, labels[unit.pk]))
     areas = sorted(by_district.values(), key=lambda a: search_key(a.name))
     if province.options:
         areas.insert(0, province)
@@ -164,13 +152,3 @@ def _names(folded_address: str, unit_name: str, *, commune: bool = False) -> boo
         for kind in _DISTRICT_KINDS:
             name = name.removeprefix(kind)
     return bool(name) and f" {name} " in folded_address
-
-
-def place_name(unit_name: str) -> str:
-    """ "Ủy ban nhân dân huyện Châu Thành" → "huyện Châu Thành": the place a
-    People's Committee governs, as addresses name it."""
-    key = search_key(unit_name)
-    for committee in _COMMITTEES:
-        if key.startswith(committee):
-            return unit_name[len(committee) :]
-    return unit_name

@@ -329,6 +329,7 @@ def _declaration_step(request: HttpRequest, draft: Draft, current: str) -> HttpR
             "submissions/step_declaration.html",
             form=form,
             applicant_known=True,
+            applicant_copies=_applicant_copies(draft, form),
         )
     form = _declaration_form(draft, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -342,7 +343,23 @@ def _declaration_step(request: HttpRequest, draft: Draft, current: str) -> HttpR
         "submissions/step_declaration.html",
         form=form,
         applicant_known=bool((draft.applicant or {}).get("name")),
+        applicant_copies=_applicant_copies(draft, form),
     )
+
+
+def _applicant_copies(draft: Draft, form: Any) -> dict[str, dict[str, str]]:
+    """{section key: {field: value}} the "use the applicant's details" buttons put
+    in place, for the page's script (the button alone asks the server)."""
+    applicant = draft.applicant or {}
+    return {
+        section.key: {
+            name: str(applicant[source])
+            for name, source in section.copy_from_applicant
+            if applicant.get(source)
+        }
+        for section, _fields in form.sections()
+        if section.copy_from_applicant
+    }
 
 
 def _papers_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:

@@ -69,7 +69,7 @@ class DatePartsWidget(forms.MultiWidget):
     def decompress(self, value: Any) -> list[str]:
         return _parts_of(value)
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:  # type: ignore[override]
         """``""`` when all three are empty, else ``"dd/mm/yyyy"`` as typed (the field
         checks it), so a page shown again after an error keeps what was typed."""
         parts = [

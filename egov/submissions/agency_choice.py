@@ -115,9 +115,9 @@ def likely_agency(user: Any, grouped: AgencyAreas, address: str = "") -> tuple[s
         only = area.options[0].pk if len(area.options) == 1 else None
         return area.key, only
     for agency_id in recent_agencies_of(user):
-        area = grouped.area_of(agency_id)
-        if area is not None:
-            return area.key, agency_id
+        found = grouped.area_of(agency_id)
+        if found is not None:
+            return found.key, agency_id
     return _from_address(grouped, address)
 
 

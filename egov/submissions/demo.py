@@ -235,7 +235,12 @@ def marriage_registration() -> tuple[dict[str, Any], dict[str, Any]]:
                 },
                 True,
             ),
-            (names[3], _text(50), {"label": _t("Dân tộc", "Ethnic group")}, True),
+            (
+                names[3],
+                {**_text(50), "default": "Kinh"},
+                {"label": _t("Dân tộc", "Ethnic group")},
+                True,
+            ),
             (names[4], _text(500), {"label": _t("Nơi cư trú", "Place of residence")}, True),
             (
                 names[5],
@@ -260,7 +265,17 @@ def marriage_registration() -> tuple[dict[str, Any], dict[str, Any]]:
         )
     )
     sections.append(("cam_doan", _t("Lời cam đoan", "Declaration"), ["cam_doan"]))
-    return _form(fields, sections)
+    # Either spouse may be the applicant: both sections offer their details.
+    copies = {
+        key: {
+            f"ho_ten_{key}": "name",
+            f"ngay_sinh_{key}": "date_of_birth",
+            f"cccd_{key}": "id_number",
+            f"noi_cu_tru_{key}": "address",
+        }
+        for key in ("nu", "nam")
+    }
+    return _form(fields, sections, copies)
 
 
 def business_household() -> tuple[dict[str, Any], dict[str, Any]]:

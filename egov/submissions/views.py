@@ -251,8 +251,8 @@ def _agency_form(
     if request.method == "POST":
         area = request.POST.get("area", "")
         initial["draft_version"] = request.POST.get("draft_version", draft_version)
-    elif agency is not None and grouped.area_of(agency) is not None:
-        area = grouped.area_of(agency).key  # type: ignore[union-attr]
+    elif (known := grouped.area_of(agency)) is not None:
+        area = known.key
     else:
         address = selectors.prefill_applicant(request.user).get("address", "")
         area, initial["agency"] = likely_agency(request.user, grouped, address)

@@ -163,8 +163,8 @@ def test_shared_formatting_and_periods() -> None:
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    assert format_amount(1_500_000) == "1.500.000 đồng"
-    assert format_amount(None) == "0 đồng"
+    assert format_amount(1_500_000) == "1.500.000 đ"
+    assert format_amount(None) == "0 đ"
     assert format_number(0.5) == "0,5"
     late_utc = dt.datetime(2026, 3, 31, 20, 30, tzinfo=dt.UTC)
     assert format_date(late_utc) == "01/04/2026"  # already the next day in Việt Nam

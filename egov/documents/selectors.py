@@ -21,6 +21,7 @@ from egov.documents.models import (
     OPEN_STATUSES,
     Assignment,
     AssignmentStatus,
+    DocumentType,
     IncomingDocument,
     IncomingStatus,
     Notice,
@@ -187,3 +188,30 @@ def search(user: Any, query: str, *, agency: Unit | None = None) -> QuerySet[Inc
         .select_related("recipient_agency", "doc_type")
         .order_by("-received_at", "-pk")
     )
+
+
+# --- questions the outgoing side asks ----------------------------------------------------------
+
+
+def document_types() -> list[tuple[str, str, str]]:
+    """``(code, name, abbreviation)`` of the types in use, in the decree's order."""
+    return list(
+        DocumentType.objects.filter(active=True)
+        .order_by("order", "name")
+        .values_list("code", "name", "abbreviation")
+    )
+
+
+def document_type(code: str) -> tuple[str, str, str] | None:
+    """``(code, name, abbreviation)`` of the type ``code`` if it is in use."""
+    return (
+        DocumentType.objects.filter(code=(code or "").strip(), active=True)
+        .values_list("code", "name", "abbreviation")
+        .first()
+    )
+
+
+def delivered(source_ref: str, recipient_agency: Unit) -> IncomingDocument:
+    """The incoming document a platform delivery of ``source_ref`` made at
+    ``recipient_agency``."""
+    return IncomingDocument.objects.get(source_ref=source_ref, recipient_agency=recipient_agency)

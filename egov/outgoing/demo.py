@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from egov.accounts import demo as accounts_demo
 from egov.accounts.models import User
+from egov.documents import selectors as incoming_selectors
 from egov.documents import services as incoming
 from egov.documents.doctypes import ensure_document_types
-from egov.documents.models import IncomingDocument
 from egov.outgoing import services
 from egov.outgoing.chains import ensure_default_chain
 from egov.outgoing.models import OutgoingDocument
@@ -140,9 +140,7 @@ def load_demo_outgoing() -> str:
         document = services.issue_document(clerk, document, expected_version=document.lock_version)
         services.dispatch_document(clerk, document)
         if stage == "registered":
-            arrived = IncomingDocument.objects.get(
-                source_ref=source_ref(document), recipient_agency=office
-            )
+            arrived = incoming_selectors.delivered(source_ref(document), office)
             incoming.register(arrived, actor=office_clerk, confirm_duplicate=True)
         if stage == "recalled":
             services.recall_document(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from egov.documents.models import DocumentType
+from egov.documents import selectors as incoming
 
 
 @dataclass(frozen=True)
@@ -19,19 +19,10 @@ class TypeInfo:
 
 def document_types() -> list[TypeInfo]:
     """The types in use, in the decree's order."""
-    return [
-        TypeInfo(code, name, abbreviation)
-        for code, name, abbreviation in DocumentType.objects.filter(active=True)
-        .order_by("order", "name")
-        .values_list("code", "name", "abbreviation")
-    ]
+    return [TypeInfo(*row) for row in incoming.document_types()]
 
 
 def resolve_type(code: str) -> TypeInfo | None:
     """The type with ``code`` (e.g. ``quyet-dinh``) if it is in use."""
-    row = (
-        DocumentType.objects.filter(code=(code or "").strip(), active=True)
-        .values_list("code", "name", "abbreviation")
-        .first()
-    )
+    row = incoming.document_type(code)
     return TypeInfo(*row) if row else None

@@ -135,7 +135,8 @@ def test_a_run_of_unknown_codes_makes_this_browser_wait(
         assert "Không tìm thấy" in page.locator(".errorlist").inner_text()
     look_up(page, PRIVATE_CODE)
     error = page.locator(".errorlist").inner_text()
-    assert "Bạn đã tra cứu liên tiếp" in error and "30 giây" in error
+    # 30 seconds from the sixth miss; a slow machine may show a second less.
+    assert "Bạn đã tra cứu liên tiếp" in error and re.search(r"\b(29|30) giây", error)
     assert page.get_by_role("heading", level=2).count() == 0  # nothing of the dossier
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     violations = axe_violations(page)

@@ -47,13 +47,17 @@ from fpdf.fonts import FontFace
 
 from egov.core.formatting import format_date
 from egov.workfiles.models import DocumentKind, WorkFile
-from egov.workfiles.retention import retention_label
 from egov.workfiles.selectors import FileItem
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "dossiers" / "fonts"
 FONT = "BeVietnamPro"
 TOC_WIDTHS = (10, 30, 20, 38, 74, 18)
 KIND_SHORT = {DocumentKind.INCOMING: "Đến", DocumentKind.OUTGOING: "Đi"}
+
+
+def retention_label(years: int | None) -> str:
+    """Printed in Vietnamese whatever the reader's language: the archive's copy."""
+    return "Vĩnh viễn" if years is None else f"{years} năm"
 
 
 def file_code(work_file: WorkFile) -> str:

@@ -317,7 +317,9 @@ def add_document(actor: Any, work_file: WorkFile | int, kind: str, document_id: 
             work_file=locked, kind=kind, document_id=document_id, added_by=actor, added_at=now()
         )
         _bump(locked, [])
-        _event(locked, "document_added", actor, f"{ref.kind_label}: {ref.number_symbol or ref.subject}")
+        # The history names the document by kind and id only: its number and summary
+        # may be confidential, and the history is shown to everyone on the file.
+        _event(locked, "document_added", actor, f"{ref.kind_label} #{ref.id}")
     return link
 
 

@@ -196,7 +196,9 @@ def get_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
     response={201: AddedOut, **ERRORS},
     summary="Add a document to an open file",
 )
-def add_document(request: HttpRequest, file_id: int, data: AddDocumentIn) -> tuple[int, dict[str, Any]]:
+def add_document(
+    request: HttpRequest, file_id: int, data: AddDocumentIn
+) -> tuple[int, dict[str, Any]]:
     work_file = _get(request, file_id)
     link = services.add_document(request.user, work_file, data.kind, data.document_id)
     return 201, {"link_id": link.pk, "version": link.work_file.version}

@@ -15,7 +15,9 @@ class WorkfilesConfig(AppConfig):
         from egov.core import background, demo_loaders, staff_menu
         from egov.workfiles import access, jobs
 
-        background.register("workfiles.handover_warnings", jobs.warn_handover_due, every_seconds=3600)
+        background.register(
+            "workfiles.handover_warnings", jobs.warn_handover_due, every_seconds=3600
+        )
         staff_menu.register(
             "workfiles.files",
             label=gettext_lazy("Work files"),

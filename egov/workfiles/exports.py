@@ -52,7 +52,7 @@ from egov.workfiles.selectors import FileItem
 FONT_DIR = Path(__file__).resolve().parent.parent / "dossiers" / "fonts"
 FONT = "BeVietnamPro"
 TOC_WIDTHS = (10, 30, 20, 38, 74, 18)
-KIND_SHORT = {DocumentKind.INCOMING: "Đến", DocumentKind.OUTGOING: "Đi"}
+KIND_SHORT: dict[str, str] = {DocumentKind.INCOMING: "Đến", DocumentKind.OUTGOING: "Đi"}
 
 
 def retention_label(years: int | None) -> str:
@@ -105,8 +105,16 @@ def file_pdf(work_file: WorkFile, items: Sequence[FileItem]) -> bytes:
     pdf.ln(10)
     _line(pdf, "Mã hồ sơ:", file_code(work_file))
     _line(pdf, "Ký hiệu hồ sơ:", work_file.symbol)
-    _line(pdf, "Đơn vị/người lập:", f"{work_file.unit.name} — {work_file.owner.get_full_name() or work_file.owner}")
-    _line(pdf, "Thời gian:", f"{format_date(work_file.start_date)} – {format_date(work_file.end_date) or 'đang mở'}")
+    _line(
+        pdf,
+        "Đơn vị/người lập:",
+        f"{work_file.unit.name} — {work_file.owner.get_full_name() or work_file.owner}",
+    )
+    _line(
+        pdf,
+        "Thời gian:",
+        f"{format_date(work_file.start_date)} – {format_date(work_file.end_date) or 'đang mở'}",
+    )
     _line(pdf, "Thời hạn bảo quản:", retention_label(work_file.retention_years))
     _line(pdf, "Số lượng văn bản:", str(len(shown)))
     pages = sum(item.ref.pages or 0 for item in shown if item.ref)
@@ -121,7 +129,8 @@ def file_pdf(work_file: WorkFile, items: Sequence[FileItem]) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            f"{withheld} văn bản mật không hiển thị với người tải (chỉ người được chỉ định mới xem được).",
+            f"{withheld} văn bản mật không hiển thị với người tải "
+            "(chỉ người được chỉ định mới xem được).",
             new_x="LMARGIN",
             new_y="NEXT",
         )
@@ -129,7 +138,14 @@ def file_pdf(work_file: WorkFile, items: Sequence[FileItem]) -> bytes:
     pdf.set_font(FONT, "B", 14)
     pdf.cell(0, 9, "MỤC LỤC VĂN BẢN", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 6, f"Hồ sơ {work_file.symbol}: {work_file.title}"[:120], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        f"Hồ sơ {work_file.symbol}: {work_file.title}"[:120],
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     pdf.set_font(FONT, "", 8.5)
     with pdf.table(

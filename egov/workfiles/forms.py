@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.models import Unit
 from egov.workfiles.models import DocumentKind, FileKind
 
 PERMANENT = "vinh-vien"
@@ -28,8 +29,12 @@ class RetentionField(forms.ChoiceField):
 
 class EntryForm(forms.Form):
     symbol = forms.CharField(label=_("File symbol"), max_length=30)
-    title = forms.CharField(label=_("Title"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    unit = forms.ModelChoiceField(queryset=None, label=_("Responsible unit"))  # type: ignore[arg-type]
+    title = forms.CharField(
+        label=_("Title"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("Responsible unit")
+    )
     retention = RetentionField()
     kind = forms.ChoiceField(label=_("Kind"), choices=FileKind.choices, initial=FileKind.REGULAR)
 

@@ -33,7 +33,9 @@ def warn_handover_due() -> int:
     pks = list(selectors.due_for_handover(on).values_list("pk", flat=True)[:BATCH])
     for pk in pks:
         with transaction.atomic():
-            work_file = WorkFile.objects.select_for_update().select_related("agency", "owner").get(pk=pk)
+            work_file = (
+                WorkFile.objects.select_for_update().select_related("agency", "owner").get(pk=pk)
+            )
             if work_file.handover_due is None or work_file.status != "closed":
                 continue
             people = {p.pk: p for p in [work_file.owner, *_clerks(work_file.agency_id)] if p}

@@ -116,7 +116,9 @@ class WorkFile(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date (work ended)"), null=True, blank=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField(_("opened at"))
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -169,7 +171,9 @@ class FileDocument(models.Model):
     work_file = models.ForeignKey(WorkFile, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
     document_id = models.PositiveBigIntegerField(_("document"))
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField(_("added at"))
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

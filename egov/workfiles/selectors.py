@@ -95,8 +95,10 @@ def documents_of(user: Any, work_file: WorkFile) -> list[FileItem]:
 
 
 def removed_links(work_file: WorkFile) -> QuerySet[FileDocument]:
-    return work_file.links.filter(removed_at__isnull=False).select_related("removed_by").order_by(
-        "-removed_at"
+    return (
+        work_file.links.filter(removed_at__isnull=False)
+        .select_related("removed_by")
+        .order_by("-removed_at")
     )
 
 

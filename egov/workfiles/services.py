@@ -86,7 +86,10 @@ def _require(allowed: bool, message: str | None = None) -> None:
 
 def list_for(actor: Any, agency: Unit, year: int) -> FileList:
     """The agency's list of ``year``, created empty the first time it is asked for."""
-    _require(access.may_keep_list(actor, agency), _("Only the records clerk or a leader keeps the file list."))
+    _require(
+        access.may_keep_list(actor, agency),
+        _("Only the records clerk or a leader keeps the file list."),
+    )
     with transaction.atomic():
         file_list, created = FileList.objects.get_or_create(agency=agency, year=year)
         if created:
@@ -135,9 +138,7 @@ def add_entry(actor: Any, file_list: FileList, data: EntryIn) -> FileListEntry:
             kind=data.kind,
             order=(last or 0) + 1,
         )
-        audit.record(
-            actor=actor, action="workfiles.entry_added", obj=entry, unit=file_list.agency
-        )
+        audit.record(actor=actor, action="workfiles.entry_added", obj=entry, unit=file_list.agency)
     return entry
 
 
@@ -161,9 +162,7 @@ def copy_list(actor: Any, agency: Unit, *, from_year: int, to_year: int) -> int:
     _require(access.may_keep_list(actor, agency))
     source = FileList.objects.filter(agency=agency, year=from_year).first()
     if source is None or not source.entries.exists():
-        raise WrongState(
-            _("There is no file list of %(year)s to copy.") % {"year": from_year}
-        )
+        raise WrongState(_("There is no file list of %(year)s to copy.") % {"year": from_year})
     with transaction.atomic():
         target, _created = FileList.objects.get_or_create(agency=agency, year=to_year)
         target = FileList.objects.select_for_update().get(pk=target.pk)
@@ -211,7 +210,9 @@ def approve_list(actor: Any, file_list: FileList) -> FileList:
 # --- opening a file -------------------------------------------------------------------
 
 
-def open_from_entry(actor: Any, entry: FileListEntry, *, start_date: date | None = None) -> WorkFile:
+def open_from_entry(
+    actor: Any, entry: FileListEntry, *, start_date: date | None = None
+) -> WorkFile:
     """Open the file planned by ``entry``; one file per entry (a second tab or a
     retry is told it is already opened)."""
     _require(access.may_open_in(actor, entry.unit), _("You may not open a file for this unit."))
@@ -299,7 +300,9 @@ def _bump(work_file: WorkFile, fields: list[str]) -> None:
     work_file.save(update_fields=[*fields, "version"])
 
 
-def add_document(actor: Any, work_file: WorkFile | int, kind: str, document_id: int) -> FileDocument:
+def add_document(
+    actor: Any, work_file: WorkFile | int, kind: str, document_id: int
+) -> FileDocument:
     """Link a document the person may see into an open file (no copy is made)."""
     if kind not in DocumentKind.values:
         raise InvalidInput(_("Unknown kind of document."), field="kind")
@@ -311,7 +314,9 @@ def add_document(actor: Any, work_file: WorkFile | int, kind: str, document_id: 
         ref = sources.find(actor, kind, document_id)
         if ref is None:
             raise DocumentNotFound()
-        if locked.links.filter(kind=kind, document_id=document_id, removed_at__isnull=True).exists():
+        if locked.links.filter(
+            kind=kind, document_id=document_id, removed_at__isnull=True
+        ).exists():
             raise AlreadyInFile()
         link = FileDocument.objects.create(
             work_file=locked, kind=kind, document_id=document_id, added_by=actor, added_at=now()
@@ -382,14 +387,18 @@ def close_file(
         at, drafts, duplicates = now(), 0, 0
         seen: set[tuple[str, str, str]] = set()
         for link in links:
-            ref = refs.get((link.kind, link.document_id))
-            if ref is None:
+            found = refs.get((link.kind, link.document_id))
+            if found is None:
                 continue  # not visible to the closer: kept as it is
+            ref = found
             reason = ""
             if ref.is_draft:
                 reason, drafts = _("Draft, removed when the file was closed"), drafts + 1
             elif ref.identity is not None and ref.identity in seen:
-                reason, duplicates = _("Duplicate, removed when the file was closed"), duplicates + 1
+                reason, duplicates = (
+                    _("Duplicate, removed when the file was closed"),
+                    duplicates + 1,
+                )
             elif ref.identity is not None:
                 seen.add(ref.identity)
             if reason:
@@ -421,7 +430,11 @@ def close_file(
 
 
 def record_handover(
-    actor: Any, work_file: WorkFile | int, *, receipt_number: str, handed_over_on: date | None = None
+    actor: Any,
+    work_file: WorkFile | int,
+    *,
+    receipt_number: str,
+    handed_over_on: date | None = None,
 ) -> WorkFile:
     """The archive received the file: who, when, the archive's receipt number."""
     receipt = receipt_number.strip()
@@ -429,7 +442,9 @@ def record_handover(
         raise InvalidInput(_("Give the archive's receipt number."), field="receipt_number")
     with transaction.atomic():
         locked = _lock(work_file)
-        _require(access.may_hand_over(actor, locked), _("Only the records clerk records the hand-over."))
+        _require(
+            access.may_hand_over(actor, locked), _("Only the records clerk records the hand-over.")
+        )
         if locked.status == FileStatus.HANDED_OVER:
             if locked.archive_receipt == receipt:
                 return locked  # a retry of the same hand-over
@@ -438,13 +453,18 @@ def record_handover(
             raise WrongState(_("Close the file before handing it over."))
         if not retention.goes_to_archive(locked.retention_years):
             raise WrongState(
-                _("Files kept for less than %(n)s years stay with the unit; they are not handed over.")
+                _(
+                    "Files kept for less than %(n)s years stay with the unit; "
+                    "they are not handed over."
+                )
                 % {"n": retention.min_years()}
             )
         at = now()
         if handed_over_on is not None:
             if handed_over_on > today():
-                raise InvalidInput(_("The hand-over date cannot be in the future."), field="handed_over_on")
+                raise InvalidInput(
+                    _("The hand-over date cannot be in the future."), field="handed_over_on"
+                )
             at = timezone.make_aware(datetime.combine(handed_over_on, datetime.min.time()))
         locked.status = FileStatus.HANDED_OVER
         locked.handed_over_at, locked.handed_over_by = at, actor

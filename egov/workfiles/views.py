@@ -83,7 +83,9 @@ def read_notices(request: HttpRequest) -> HttpResponse:
 def file_list(request: HttpRequest) -> HttpResponse:
     agency, year = _agency(request), _year(request)
     keeps = access.may_keep_list(request.user, agency)
-    units = Unit.objects.filter(path__startswith=agency.path, dissolved_at__isnull=True).order_by("path")
+    units = Unit.objects.filter(path__startswith=agency.path, dissolved_at__isnull=True).order_by(
+        "path"
+    )
     entry_form = EntryForm(units=units, prefix="entry")
     here = f"{reverse('workfiles:list')}?agency={agency.pk}&year={year}"
     if request.method == "POST":
@@ -132,27 +134,29 @@ def file_list(request: HttpRequest) -> HttpResponse:
             if action != "add":
                 return redirect(here)
     the_list = selectors.file_list(agency, year)
+    rows = selectors.entries_with_files(the_list) if the_list else []
     context = {
         "agency": agency,
         "agencies": access.agencies(request.user),
         "year": year,
         "years": [year - 1, year, year + 1],
         "file_list": the_list,
-        "rows": selectors.entries_with_files(the_list) if the_list else [],
+        "rows": [
+            (entry, opened, access.may_open_in(request.user, entry.unit)) for entry, opened in rows
+        ],
         "keeps": keeps,
         "entry_form": entry_form,
         "copy_form": CopyForm(initial={"from_year": year - 1}),
     }
-    context["rows"] = [
-        (entry, opened, access.may_open_in(request.user, entry.unit)) for entry, opened in context["rows"]
-    ]
     return render(request, "workfiles/list.html", context)
 
 
 @staff_required
 @require_POST
 def open_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = get_object_or_404(FileListEntry.objects.select_related("file_list__agency", "unit"), pk=entry_id)
+    entry = get_object_or_404(
+        FileListEntry.objects.select_related("file_list__agency", "unit"), pk=entry_id
+    )
     if not access.may_see_list(request.user, entry.file_list.agency):
         raise Http404
     try:
@@ -176,9 +180,7 @@ def new_file(request: HttpRequest) -> HttpResponse:
     units = access.units_in(request.user, agency)
     if not units.exists():
         raise PermissionDenied(_("You may not open a file for this agency."))
-    form = AdHocForm(
-        request.POST or None, units=units, initial={"start_date": services.today()}
-    )
+    form = AdHocForm(request.POST or None, units=units, initial={"start_date": services.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -214,11 +216,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     in_file = {(item.link.kind, item.link.document_id) for item in items}
     found = (
-        [ref for ref in sources.candidates(request.user, query) if (ref.kind, ref.id) not in in_file]
+        [
+            ref
+            for ref in sources.candidates(request.user, query)
+            if (ref.kind, ref.id) not in in_file
+        ]
         if query and not work_file.is_frozen
         else []
     )
-    initial_retention = "vinh-vien" if work_file.retention_years is None else str(work_file.retention_years)
+    initial_retention = (
+        "vinh-vien" if work_file.retention_years is None else str(work_file.retention_years)
+    )
     context = {
         "file": work_file,
         "items": items,
@@ -229,7 +237,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "removed": list(selectors.removed_links(work_file)[:50]),
         "events": list(work_file.events.select_related("actor")),
         "close_form": CloseForm(
-            initial={"version": work_file.version, "retention": initial_retention, "end_date": services.today()}
+            initial={
+                "version": work_file.version,
+                "retention": initial_retention,
+                "end_date": services.today(),
+            }
         ),
         "handover_form": HandoverForm(),
         "may_hand_over": access.may_hand_over(request.user, work_file)

@@ -30,7 +30,9 @@ def incoming_doc(org: Org, staff: Staff, *, register: bool = True, **kw: Any) ->
     )
     if not register:
         return document
-    document = incoming.register(document, actor=staff.clerk, present_to=staff.leader, confirm_duplicate=True)
+    document = incoming.register(
+        document, actor=staff.clerk, present_to=staff.leader, confirm_duplicate=True
+    )
     document = incoming.assign(document, actor=staff.leader, lead_unit=org.dept_legal)
     lead = document.assignments.get(role="lead")
     incoming.hand_out(lead, person=staff.specialist, actor=staff.head)
@@ -42,7 +44,9 @@ def outgoing_doc(org: Org, staff: Staff, *, draft: bool = False, **kw: Any) -> O
     return make_draft(org, staff, **kw) if draft else issued(org, staff, **kw)
 
 
-def entry(org: Org, staff: Staff, *, year: int = 2026, symbol: str = "01.XDKT", years: int | None = 10) -> FileListEntry:
+def entry(
+    org: Org, staff: Staff, *, year: int = 2026, symbol: str = "01.XDKT", years: int | None = 10
+) -> FileListEntry:
     file_list = services.list_for(staff.clerk, org.dept, year)
     return services.add_entry(
         staff.clerk,

@@ -56,7 +56,11 @@ def test_open_add_and_close_through_the_api(org: Org, staff: Staff) -> None:
     bad_kind = post(me, f"/{fid}/documents", {"kind": "memo", "document_id": 1})
     assert bad_kind.status_code == 422
     stale_version = added.json()["version"]
-    post(client_for(staff.head), f"/{fid}/documents", {"kind": "outgoing", "document_id": decision.pk})
+    post(
+        client_for(staff.head),
+        f"/{fid}/documents",
+        {"kind": "outgoing", "document_id": decision.pk},
+    )
 
     stale = post(me, f"/{fid}/close", {"expected_version": stale_version, "retention_years": None})
     assert stale.status_code == 409 and stale.json()["code"] == "stale"

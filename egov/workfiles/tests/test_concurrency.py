@@ -33,7 +33,9 @@ def test_a_close_from_a_stale_tab_is_refused_and_the_added_document_stays(
     assert refused.value.code == "stale" and refused.value.http_status == 409
     work_file.refresh_from_db()
     assert work_file.status == FileStatus.OPEN
-    assert [i.ref.id for i in selectors.documents_of(staff.specialist, work_file) if i.ref] == [letter.pk]
+    assert [i.ref.id for i in selectors.documents_of(staff.specialist, work_file) if i.ref] == [
+        letter.pk
+    ]
     # Looking again and closing works.
     closed = services.close_file(
         staff.specialist, work_file, expected_version=work_file.version, retention_years=10
@@ -47,7 +49,9 @@ def test_adding_after_the_other_tab_closed_is_refused_and_the_file_is_unchanged(
 ) -> None:
     work_file = open_file(org, staff)
     decision = outgoing_doc(org, staff)
-    services.close_file(staff.head, work_file, expected_version=work_file.version, retention_years=10)
+    services.close_file(
+        staff.head, work_file, expected_version=work_file.version, retention_years=10
+    )
     with pytest.raises(FileFrozen) as refused:
         services.add_document(staff.specialist, work_file, "outgoing", decision.pk)
     assert refused.value.http_status == 409
@@ -101,10 +105,11 @@ def test_closing_and_adding_at_the_same_moment(org: Org, staff: Staff) -> None:
             staff.specialist, work_file.pk, expected_version=version, retention_years=10
         )
     ]
-    jobs += [
-        (lambda d=d: services.add_document(staff.head, work_file.pk, "outgoing", d.pk))
-        for d in documents
-    ]
+
+    def adding(document_id: int) -> Callable[[], Any]:
+        return lambda: services.add_document(staff.head, work_file.pk, "outgoing", document_id)
+
+    jobs += [adding(d.pk) for d in documents]
     results, errors = _at_once(jobs)
     assert all(isinstance(e, StaleFile | FileFrozen) for e in errors), errors
     work_file.refresh_from_db()

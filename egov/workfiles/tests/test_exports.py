@@ -10,20 +10,33 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from egov.documents.models import IncomingDocument
 from egov.documents.tests.factories import Org, Staff
+from egov.outgoing.models import OutgoingDocument
 from egov.workfiles import exports, selectors, services
+from egov.workfiles.models import WorkFile
 from egov.workfiles.tests.factories import incoming_doc, open_file, outgoing_doc
 
 pytestmark = pytest.mark.django_db
 
 
-def _filled(org: Org, staff: Staff):  # type: ignore[no-untyped-def]
+def _filled(
+    org: Org, staff: Staff
+) -> tuple[WorkFile, IncomingDocument, IncomingDocument, OutgoingDocument]:
     work_file = open_file(org, staff, years=None)
     later = incoming_doc(
-        org, staff, code_number="45", subject="Công văn đề nghị góp ý dự thảo", issued_date=date(2026, 10, 2)
+        org,
+        staff,
+        code_number="45",
+        subject="Công văn đề nghị góp ý dự thảo",
+        issued_date=date(2026, 10, 2),
     )
     earlier = incoming_doc(
-        org, staff, code_number="12", subject="Kế hoạch kiểm tra văn bản", issued_date=date(2026, 3, 9)
+        org,
+        staff,
+        code_number="12",
+        subject="Kế hoạch kiểm tra văn bản",
+        issued_date=date(2026, 3, 9),
     )
     decision = outgoing_doc(org, staff, subject="Về việc ban hành Quy chế quản lý văn bản điện tử")
     for kind, doc in (("incoming", later), ("outgoing", decision), ("incoming", earlier)):
@@ -51,7 +64,7 @@ def test_xml_parses_back_in_the_documented_layout(org: Org, staff: Staff) -> Non
     items = selectors.documents_of(staff.specialist, work_file)
     data = exports.file_xml(work_file, items)
     assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
-    root = ET.fromstring(data)
+    root = ET.fromstring(data)  # noqa: S314 - our own export
     assert root.tag == "WorkFile" and root.get("version") == "1"
     assert root.findtext("FileCode") == f"{org.dept.code}.2026.01.XDKT"
     assert root.findtext("Title") == work_file.title
@@ -83,11 +96,12 @@ def test_exports_withhold_what_the_reader_may_not_see(org: Org, staff: Staff) ->
     # The unit head has not acted on the secret draft yet: it is withheld from them.
     items = selectors.documents_of(staff.head, work_file)
     assert [i.hidden for i in items] == [False, True]  # hidden ones last
-    root = ET.fromstring(exports.file_xml(work_file, items))
+    root = ET.fromstring(exports.file_xml(work_file, items))  # noqa: S314 - our own export
     assert root.findtext("Withheld") == "1" and root.findtext("Rights") == "restricted"
     assert "mật về thanh tra" not in exports.file_xml(work_file, items).decode()
     text = " ".join(
-        (p.extract_text() or "") for p in PdfReader(io.BytesIO(exports.file_pdf(work_file, items))).pages
+        (p.extract_text() or "")
+        for p in PdfReader(io.BytesIO(exports.file_pdf(work_file, items))).pages
     )
     assert "thanh tra" not in text and "Thông báo công khai" in " ".join(text.split())
     # The specialist wrote it: they see both.

@@ -45,9 +45,18 @@ def test_the_clerk_builds_the_list_and_the_specialist_opens_from_it(org: Org, st
     text = added.content.decode()
     assert "Đã thêm mục vào danh mục." in text
     assert "<script>x</script>" not in text and "&lt;script&gt;" in text
-    bad = clerk.post(url, {"action": "add", "agency": org.dept.pk, "entry-symbol": "01.XDKT",
-                           "entry-title": "Trùng", "entry-unit": org.dept_legal.pk,
-                           "entry-retention": "10", "entry-kind": "regular"})
+    bad = clerk.post(
+        url,
+        {
+            "action": "add",
+            "agency": org.dept.pk,
+            "entry-symbol": "01.XDKT",
+            "entry-title": "Trùng",
+            "entry-unit": org.dept_legal.pk,
+            "entry-retention": "10",
+            "entry-kind": "regular",
+        },
+    )
     assert "Ký hiệu 01.XDKT đã được dùng" in bad.content.decode()
 
     specialist = client_for(staff.specialist)
@@ -83,7 +92,9 @@ def test_add_search_close_and_hand_over_on_the_pages(org: Org, staff: Staff) -> 
         follow=True,
     )
     assert "Văn bản này đã có trong hồ sơ." in again.content.decode()
-    stale = me.post(f"/ho-so-cong-viec/{work_file.pk}/dong/", {"version": 1, "retention": "10"}, follow=True)
+    stale = me.post(
+        f"/ho-so-cong-viec/{work_file.pk}/dong/", {"version": 1, "retention": "10"}, follow=True
+    )
     assert "người khác thay đổi" in stale.content.decode()
     work_file.refresh_from_db()
     assert work_file.status == FileStatus.OPEN
@@ -114,37 +125,58 @@ def test_confidential_documents_hidden_and_every_view_and_download_audited(
     org: Org, staff: Staff
 ) -> None:
     work_file = open_file(org, staff)
-    secret = outgoing_doc(org, staff, draft=True, subject="Báo cáo mật về thanh tra", confidentiality="secret")
+    secret = outgoing_doc(
+        org, staff, draft=True, subject="Báo cáo mật về thanh tra", confidentiality="secret"
+    )
     services.add_document(staff.specialist, work_file, "outgoing", secret.pk)
     head = client_for(staff.head)
     page = head.get(f"/ho-so-cong-viec/{work_file.pk}/").content.decode()
     assert "mật về thanh tra" not in page
     assert "1 văn bản mật không hiển thị với bạn." in page
-    assert "mật về thanh tra" in client_for(staff.specialist).get(f"/ho-so-cong-viec/{work_file.pk}/").content.decode()
+    assert (
+        "mật về thanh tra"
+        in client_for(staff.specialist).get(f"/ho-so-cong-viec/{work_file.pk}/").content.decode()
+    )
     pdf = head.get(f"/ho-so-cong-viec/{work_file.pk}/ho-so.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     xml = head.get(f"/ho-so-cong-viec/{work_file.pk}/ho-so.xml")
     assert xml.status_code == 200 and "mật về thanh tra" not in xml.content.decode()
     actions = list(
-        AuditEntry.objects.filter(object_id=str(work_file.pk), actor=staff.head).values_list("action", flat=True)
+        AuditEntry.objects.filter(object_id=str(work_file.pk), actor=staff.head).values_list(
+            "action", flat=True
+        )
     )
-    assert sorted(actions) == ["workfiles.downloaded_pdf", "workfiles.downloaded_xml", "workfiles.viewed"]
+    assert sorted(actions) == [
+        "workfiles.downloaded_pdf",
+        "workfiles.downloaded_xml",
+        "workfiles.viewed",
+    ]
     # Someone of another agency cannot even learn the file exists.
     outsider = client_for(staff.outsider)
     assert outsider.get(f"/ho-so-cong-viec/{work_file.pk}/").status_code == 404
     assert outsider.get(f"/ho-so-cong-viec/{work_file.pk}/ho-so.pdf").status_code == 404
-    assert outsider.post(
-        f"/ho-so-cong-viec/{work_file.pk}/them-van-ban/", {"kind": "outgoing", "document_id": secret.pk}
-    ).status_code == 404
+    assert (
+        outsider.post(
+            f"/ho-so-cong-viec/{work_file.pk}/them-van-ban/",
+            {"kind": "outgoing", "document_id": secret.pk},
+        ).status_code
+        == 404
+    )
     # A person of another unit of the same agency does not see the legal division's file.
-    assert client_for(staff.office_specialist).get(f"/ho-so-cong-viec/{work_file.pk}/").status_code == 404
+    assert (
+        client_for(staff.office_specialist).get(f"/ho-so-cong-viec/{work_file.pk}/").status_code
+        == 404
+    )
 
 
 def test_the_menu_shows_work_files_to_agency_staff(org: Org, staff: Staff) -> None:
     page = client_for(staff.specialist).get("/ho-so-cong-viec/").content.decode()
     assert 'href="/ho-so-cong-viec/"' in page
     open_file(org, staff)
-    assert "Hồ sơ kiểm tra văn bản" in client_for(staff.specialist).get("/ho-so-cong-viec/").content.decode()
+    assert (
+        "Hồ sơ kiểm tra văn bản"
+        in client_for(staff.specialist).get("/ho-so-cong-viec/").content.decode()
+    )
     # Sở Tài chính's specialist has the menu (their own agency) but not this file.
     other = client_for(staff.outsider).get("/ho-so-cong-viec/").content.decode()
     assert "Hồ sơ kiểm tra văn bản" not in other

@@ -20,7 +20,7 @@ from egov.workfiles.errors import (
     SymbolTaken,
     WrongState,
 )
-from egov.workfiles.models import FileKind, FileStatus, HandoverNotice
+from egov.workfiles.models import FileKind, FileStatus, HandoverNotice, WorkFile
 from egov.workfiles.tests.factories import entry, incoming_doc, open_file, outgoing_doc
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,9 @@ def test_the_clerk_keeps_the_list_and_copies_last_years(org: Org, staff: Staff) 
         services.copy_list(staff.clerk, org.dept, from_year=2025, to_year=2026)
 
 
-def test_an_entry_is_opened_once_and_an_ad_hoc_file_needs_a_free_symbol(org: Org, staff: Staff) -> None:
+def test_an_entry_is_opened_once_and_an_ad_hoc_file_needs_a_free_symbol(
+    org: Org, staff: Staff
+) -> None:
     planned = entry(org, staff)
     work_file = services.open_from_entry(staff.specialist, planned, start_date=date(2026, 1, 5))
     assert (work_file.symbol, work_file.retention_years, work_file.year) == ("01.XDKT", 10, 2026)
@@ -92,7 +94,9 @@ def test_an_entry_is_opened_once_and_an_ad_hoc_file_needs_a_free_symbol(org: Org
     )
     with pytest.raises(SymbolTaken):
         services.open_ad_hoc(staff.specialist, data)
-    ad_hoc = services.open_ad_hoc(staff.specialist, services.AdHocIn(**{**data.__dict__, "symbol": "09.XDKT"}))
+    ad_hoc = services.open_ad_hoc(
+        staff.specialist, services.AdHocIn(**{**data.__dict__, "symbol": "09.XDKT"})
+    )
     assert ad_hoc.entry is None and ad_hoc.agency == org.dept and ad_hoc.is_permanent
     with pytest.raises(PermissionDenied):  # Sở Tài chính's specialist works elsewhere
         services.open_ad_hoc(staff.outsider, services.AdHocIn(**{**data.__dict__, "symbol": "10"}))
@@ -125,8 +129,10 @@ def test_a_document_sits_in_several_files_without_being_copied(org: Org, staff: 
     removed = services.remove_document(staff.head, link, reason="Nhầm hồ sơ")
     assert removed.removed_by == staff.head and removed.removed_at is not None
     assert services.remove_document(staff.head, link).removed_by == staff.head  # a retry
-    assert [i.ref.kind for i in selectors.documents_of(staff.specialist, one) if i.ref] == ["outgoing"]
-    assert list(selectors.documents_of(staff.specialist, two))[0].ref is not None  # still there
+    assert [i.ref.kind for i in selectors.documents_of(staff.specialist, one) if i.ref] == [
+        "outgoing"
+    ]
+    assert selectors.documents_of(staff.specialist, two)[0].ref is not None  # still there
     services.add_document(staff.specialist, one, "incoming", letter.pk)  # may come back
     actions = set(AuditEntry.objects.filter(object_id=str(one.pk)).values_list("action", flat=True))
     assert {"workfiles.opened", "workfiles.document_added", "workfiles.document_removed"} <= actions
@@ -175,7 +181,9 @@ def test_closing_removes_drafts_and_duplicates_sets_retention_and_freezes(
     assert closed.status == FileStatus.CLOSED and closed.is_permanent
     assert closed.end_date == date(2026, 12, 7)
     assert closed.handover_due == date(2027, 12, 31)
-    kept = [(i.ref.kind, i.ref.id) for i in selectors.documents_of(staff.specialist, closed) if i.ref]
+    kept = [
+        (i.ref.kind, i.ref.id) for i in selectors.documents_of(staff.specialist, closed) if i.ref
+    ]
     assert sorted(kept) == sorted(
         [("incoming", letter.pk), ("incoming", other.pk), ("outgoing", decision.pk)]
     )
@@ -188,7 +196,9 @@ def test_closing_removes_drafts_and_duplicates_sets_retention_and_freezes(
     with pytest.raises(FileFrozen):
         services.remove_document(staff.specialist, link)
     with pytest.raises(FileFrozen):
-        services.close_file(staff.specialist, closed, expected_version=closed.version, retention_years=5)
+        services.close_file(
+            staff.specialist, closed, expected_version=closed.version, retention_years=5
+        )
 
 
 def test_close_checks_the_end_date_and_retention(org: Org, staff: Staff) -> None:
@@ -202,7 +212,9 @@ def test_close_checks_the_end_date_and_retention(org: Org, staff: Staff) -> None
             end_date=date(2025, 12, 31),
         )
     with pytest.raises(InvalidInput):
-        services.close_file(staff.specialist, work_file, expected_version=work_file.version, retention_years=99)
+        services.close_file(
+            staff.specialist, work_file, expected_version=work_file.version, retention_years=99
+        )
     short = services.close_file(
         staff.specialist, work_file, expected_version=work_file.version, retention_years=2
     ).work_file
@@ -214,8 +226,8 @@ def test_close_checks_the_end_date_and_retention(org: Org, staff: Staff) -> None
 # --- hand-over ------------------------------------------------------------------------
 
 
-def _closed(org: Org, staff: Staff, end: date, **kw: object):  # type: ignore[no-untyped-def]
-    work_file = open_file(org, staff, **kw)
+def _closed(org: Org, staff: Staff, end: date, *, symbol: str, year: int = 2026) -> WorkFile:
+    work_file = open_file(org, staff, symbol=symbol, year=year)
     return services.close_file(
         staff.specialist,
         work_file,

@@ -27,7 +27,7 @@ router = Router(auth=staff_auth)
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class FileOut(Schema):
+class WorkFileOut(Schema):
     id: int
     version: int = Field(description="Send it back as `expected_version` to close.")
     symbol: str
@@ -46,7 +46,7 @@ class FileOut(Schema):
     from_list: bool
 
 
-class DocumentOut(Schema):
+class FileDocumentOut(Schema):
     link_id: int
     kind: Literal["incoming", "outgoing"]
     document_id: int
@@ -60,12 +60,12 @@ class DocumentOut(Schema):
     added_at: datetime
 
 
-class FileDetailOut(FileOut):
-    documents: list[DocumentOut] = Field(description="In date order (table of contents).")
+class WorkFileDetailOut(WorkFileOut):
+    documents: list[FileDocumentOut] = Field(description="In date order (table of contents).")
     withheld: int = Field(description="Confidential documents of the file not shown to you.")
 
 
-class OpenIn(Schema):
+class OpenWorkFileIn(Schema):
     entry_id: int | None = Field(None, description="An entry of the yearly list; else ad hoc.")
     symbol: str = ""
     title: str = ""
@@ -76,24 +76,24 @@ class OpenIn(Schema):
     description: str = ""
 
 
-class AddDocumentIn(Schema):
+class AddFileDocumentIn(Schema):
     kind: Literal["incoming", "outgoing"]
     document_id: int
 
 
-class AddedOut(Schema):
+class FileDocumentAddedOut(Schema):
     link_id: int
     version: int
 
 
-class CloseIn(Schema):
+class CloseWorkFileIn(Schema):
     expected_version: int
     retention_years: int | None = Field(description="Years; null: permanent.")
     end_date: date | None = Field(None, description="When the work ended; default today.")
 
 
-class CloseOut(Schema):
-    file: FileOut
+class CloseWorkFileOut(Schema):
+    file: WorkFileOut
     removed_drafts: int
     removed_duplicates: int
 
@@ -123,7 +123,7 @@ def _get(request: HttpRequest, file_id: int) -> WorkFile:
     return selectors.file_for(request.user, file_id)
 
 
-@router.get("/files", response={200: list[FileOut], **ERRORS}, summary="Work files I may see")
+@router.get("/files", response={200: list[WorkFileOut], **ERRORS}, summary="Work files I may see")
 def list_files(
     request: HttpRequest,
     status: Literal["", "open", "closed", "handed_over"] = "",
@@ -132,8 +132,8 @@ def list_files(
     return [_summary(f) for f in selectors.files_for(request.user, status=status, year=year)[:200]]
 
 
-@router.post("/files", response={201: FileOut, **ERRORS}, summary="Open a work file")
-def open_file(request: HttpRequest, data: OpenIn) -> tuple[int, dict[str, Any]]:
+@router.post("/files", response={201: WorkFileOut, **ERRORS}, summary="Open a work file")
+def open_file(request: HttpRequest, data: OpenWorkFileIn) -> tuple[int, dict[str, Any]]:
     if data.entry_id is not None:
         entry = (
             FileListEntry.objects.select_related("file_list__agency", "unit")
@@ -162,7 +162,7 @@ def open_file(request: HttpRequest, data: OpenIn) -> tuple[int, dict[str, Any]]:
     return 201, _summary(work_file)
 
 
-@router.get("/files/{file_id}", response={200: FileDetailOut, **ERRORS}, summary="One work file")
+@router.get("/files/{file_id}", response={200: WorkFileDetailOut, **ERRORS}, summary="One work file")
 def get_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
     work_file = _get(request, file_id)
     services.log_access(request.user, work_file, "viewed")
@@ -193,19 +193,19 @@ def get_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
 
 @router.post(
     "/files/{file_id}/documents",
-    response={201: AddedOut, **ERRORS},
+    response={201: FileDocumentAddedOut, **ERRORS},
     summary="Add a document to an open file",
 )
 def add_document(
-    request: HttpRequest, file_id: int, data: AddDocumentIn
+    request: HttpRequest, file_id: int, data: AddFileDocumentIn
 ) -> tuple[int, dict[str, Any]]:
     work_file = _get(request, file_id)
     link = services.add_document(request.user, work_file, data.kind, data.document_id)
     return 201, {"link_id": link.pk, "version": link.work_file.version}
 
 
-@router.post("/files/{file_id}/close", response={200: CloseOut, **ERRORS}, summary="Close a file")
-def close_file(request: HttpRequest, file_id: int, data: CloseIn) -> dict[str, Any]:
+@router.post("/files/{file_id}/close", response={200: CloseWorkFileOut, **ERRORS}, summary="Close a file")
+def close_file(request: HttpRequest, file_id: int, data: CloseWorkFileIn) -> dict[str, Any]:
     work_file = _get(request, file_id)
     outcome = services.close_file(
         request.user,

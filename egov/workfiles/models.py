@@ -196,6 +196,15 @@ class FileDocument(models.Model):
         return f"{self.kind}:{self.document_id}"
 
 
+EVENT_LABELS = {
+    "opened": _("File opened"),
+    "document_added": _("Document added"),
+    "document_removed": _("Document taken out"),
+    "closed": _("File closed"),
+    "handed_over": _("Handed over to the archive"),
+}
+
+
 class FileEvent(models.Model):
     """The file's history shown on its page (the audit log holds the same, chained)."""
 
@@ -212,6 +221,10 @@ class FileEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
 
 
 class HandoverNotice(models.Model):

@@ -24,6 +24,7 @@ from egov.workfiles import access, selectors, services
 from egov.workfiles.models import FileListEntry, WorkFile
 
 router = Router(auth=staff_auth)
+MAX_ID = selectors.MAX_ID
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -66,11 +67,13 @@ class WorkFileDetailOut(WorkFileOut):
 
 
 class OpenWorkFileIn(Schema):
-    entry_id: int | None = Field(None, description="An entry of the yearly list; else ad hoc.")
+    entry_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="An entry of the yearly list; else ad hoc."
+    )
     symbol: str = ""
     title: str = ""
     unit_code: str = ""
-    retention_years: int | None = Field(None, description="Years; null: permanent.")
+    retention_years: int | None = Field(None, ge=1, le=70, description="Years; null: permanent.")
     start_date: date | None = None
     kind: Literal["regular", "construction"] = "regular"
     description: str = ""
@@ -78,7 +81,7 @@ class OpenWorkFileIn(Schema):
 
 class AddFileDocumentIn(Schema):
     kind: Literal["incoming", "outgoing"]
-    document_id: int
+    document_id: int = Field(ge=1, le=MAX_ID)
 
 
 class FileDocumentAddedOut(Schema):
@@ -88,7 +91,7 @@ class FileDocumentAddedOut(Schema):
 
 class CloseWorkFileIn(Schema):
     expected_version: int
-    retention_years: int | None = Field(description="Years; null: permanent.")
+    retention_years: int | None = Field(ge=1, le=70, description="Years; null: permanent.")
     end_date: date | None = Field(None, description="When the work ended; default today.")
 
 
@@ -120,6 +123,8 @@ def _summary(work_file: WorkFile) -> dict[str, Any]:
 
 
 def _get(request: HttpRequest, file_id: int) -> WorkFile:
+    if not 1 <= file_id <= MAX_ID:
+        raise Http404
     return selectors.file_for(request.user, file_id)
 
 
@@ -129,6 +134,8 @@ def list_files(
     status: Literal["", "open", "closed", "handed_over"] = "",
     year: int | None = None,
 ) -> list[dict[str, Any]]:
+    if year is not None and not 1 <= year <= 9999:
+        raise ValidationError({"year": _("Give a year from 1 to 9999.")})
     return [_summary(f) for f in selectors.files_for(request.user, status=status, year=year)[:200]]
 
 
@@ -162,7 +169,9 @@ def open_file(request: HttpRequest, data: OpenWorkFileIn) -> tuple[int, dict[str
     return 201, _summary(work_file)
 
 
-@router.get("/files/{file_id}", response={200: WorkFileDetailOut, **ERRORS}, summary="One work file")
+@router.get(
+    "/files/{file_id}", response={200: WorkFileDetailOut, **ERRORS}, summary="One work file"
+)
 def get_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
     work_file = _get(request, file_id)
     services.log_access(request.user, work_file, "viewed")
@@ -204,7 +213,9 @@ def add_document(
     return 201, {"link_id": link.pk, "version": link.work_file.version}
 
 
-@router.post("/files/{file_id}/close", response={200: CloseWorkFileOut, **ERRORS}, summary="Close a file")
+@router.post(
+    "/files/{file_id}/close", response={200: CloseWorkFileOut, **ERRORS}, summary="Close a file"
+)
 def close_file(request: HttpRequest, file_id: int, data: CloseWorkFileIn) -> dict[str, Any]:
     work_file = _get(request, file_id)
     outcome = services.close_file(

@@ -21,6 +21,9 @@ from egov.workfiles.models import (
     WorkFile,
 )
 
+#: The database's largest key: larger numbers in a URL are answered 404, not looked up.
+MAX_ID = 2**63 - 1
+
 
 def warning_days() -> int:
     return int(getattr(settings, "EGOV_WORKFILES_HANDOVER_WARNING_DAYS", 30))
@@ -38,6 +41,8 @@ def files_for(user: Any, *, status: str = "", year: int | None = None) -> QueryS
 def file_for(user: Any, pk: int) -> WorkFile:
     """One file ``user`` may work on, else ``Http404`` (whether it exists is not for
     everyone)."""
+    if not 1 <= pk <= MAX_ID:
+        raise Http404
     work_file = (
         WorkFile.objects.select_related("agency", "unit", "owner", "entry", "closed_by")
         .filter(pk=pk)

@@ -154,6 +154,8 @@ def file_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def open_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    if entry_id > selectors.MAX_ID:
+        raise Http404
     entry = get_object_or_404(
         FileListEntry.objects.select_related("file_list__agency", "unit"), pk=entry_id
     )
@@ -282,6 +284,8 @@ def add_document(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_document(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
     def call(work_file: WorkFile) -> str:
+        if link_id > selectors.MAX_ID:
+            raise Http404
         link = get_object_or_404(work_file.links, pk=link_id)
         services.remove_document(request.user, link, reason=request.POST.get("reason", ""))
         return _("The document was taken out of the file.")

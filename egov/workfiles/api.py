@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from egov.accounts.api_auth import staff_auth
 from egov.core.models import Unit
@@ -140,7 +140,7 @@ def list_files(
 
 
 @router.post("/files", response={201: WorkFileOut, **ERRORS}, summary="Open a work file")
-def open_file(request: HttpRequest, data: OpenWorkFileIn) -> tuple[int, dict[str, Any]]:
+def open_file(request: HttpRequest, data: OpenWorkFileIn) -> Status:
     if data.entry_id is not None:
         entry = (
             FileListEntry.objects.select_related("file_list__agency", "unit")
@@ -166,7 +166,7 @@ def open_file(request: HttpRequest, data: OpenWorkFileIn) -> tuple[int, dict[str
                 description=data.description,
             ),
         )
-    return 201, _summary(work_file)
+    return Status(201, _summary(work_file))
 
 
 @router.get(
@@ -205,12 +205,10 @@ def get_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
     response={201: FileDocumentAddedOut, **ERRORS},
     summary="Add a document to an open file",
 )
-def add_document(
-    request: HttpRequest, file_id: int, data: AddFileDocumentIn
-) -> tuple[int, dict[str, Any]]:
+def add_document(request: HttpRequest, file_id: int, data: AddFileDocumentIn) -> Status:
     work_file = _get(request, file_id)
     link = services.add_document(request.user, work_file, data.kind, data.document_id)
-    return 201, {"link_id": link.pk, "version": link.work_file.version}
+    return Status(201, {"link_id": link.pk, "version": link.work_file.version})
 
 
 @router.post(

@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +239,7 @@ def fill(args: argparse.Namespace, agencies: list[Any]) -> None:
         doc = IncomingDocument(
             recipient_agency=agencies[n % len(agencies)],
             source=Source.PAPER,
-            received_at=now,
+            received_at=now - timedelta(seconds=rng.randint(0, 365 * 86400)),
             status=IncomingStatus.REGISTERED,
             ocr_status=OcrStatus.DONE,
             issuing_agency_name=rng.choice(AGENCY_NAMES),

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -476,8 +477,8 @@ def replace(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _download(data: bytes, name: str, content_type: str, inline: bool = False) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    # RFC 6266/5987: a Vietnamese file name (01-QĐ-STP.pdf) survives in filename*.
+    response["Content-Disposition"] = content_disposition_header(not inline, name) or ""
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -506,7 +507,7 @@ def version_file(request: HttpRequest, reference: str, number: int) -> HttpRespo
         data = handle.read()
     return _download(
         data,
-        version.file_name.encode("ascii", "ignore").decode() or "du-thao",
+        version.file_name or "du-thao",
         version.content_type,
     )
 

@@ -174,8 +174,9 @@ def set_chain(
     actor: Any, *, agency: Unit | None, type_code: str, name: str, steps: list[StepIn]
 ) -> ApprovalChain:
     """Replace the active chain of (agency, type) with a new one; the old chain stays
-    (inactive) for the documents already following it."""
-    allowed = (
+    (inactive) for the documents already following it. ``actor=None`` is the
+    platform operator at the command line (``manage.py set_approval_chain``)."""
+    allowed = actor is None or (
         has_perm_in_unit(actor, Perm.OPERATE_PLATFORM, None)
         if agency is None
         else has_perm_in_unit(actor, Perm.MANAGE_UNITS, agency)

@@ -3,8 +3,13 @@ specific chain wins, and a chain that could never finish is refused."""
 
 from __future__ import annotations
 
+import io
+import json
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 
 from egov.accounts import services as accounts
 from egov.accounts.models import User
@@ -116,3 +121,38 @@ def test_only_the_agency_admin_or_operator_edits_chains(org: Org, staff: Staff) 
         services.set_chain(admin, agency=org.dept, type_code="", name="X", steps=steps)
     accounts.assign_role(None, admin, RoleCode.AGENCY_ADMIN, org.dept)
     assert services.set_chain(admin, agency=org.dept, type_code="", name="X", steps=steps)
+
+
+def test_the_operator_replaces_a_chain_from_a_file(org: Org, staff: Staff, tmp_path: Any) -> None:
+    path = tmp_path / "chain.json"
+    path.write_text(
+        json.dumps(
+            {
+                "agency": org.dept.code,
+                "name": "Sở Tư pháp: văn phòng rồi giám đốc",
+                "steps": [
+                    {
+                        "name": "Văn phòng",
+                        "role_code": "unit_head",
+                        "scope": "unit",
+                        "unit": org.dept_office.code,
+                    },
+                    {
+                        "name": "Giám đốc",
+                        "role_code": "agency_leader",
+                        "scope": "agency",
+                        "signs": True,
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("set_approval_chain", str(path), stdout=out)
+    chain = chains.chain_for(org.dept, "quyet-dinh")
+    assert chain is not None and chain.name == "Sở Tư pháp: văn phòng rồi giám đốc"
+    assert [s.unit for s in chains.steps_of(chain)] == [org.dept_office, None]
+    path.write_text(json.dumps({"name": "Hỏng", "steps": []}), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("set_approval_chain", str(path), stdout=out)

@@ -122,6 +122,7 @@ def test_the_document_pdf_is_audited(org: Org, staff: Staff) -> None:
     document = issued(org, staff)
     answer = client_for(staff.clerk).get(reverse("outgoing:pdf", args=[document.reference]))
     assert answer["Content-Type"] == "application/pdf"
+    assert "filename*=utf-8''01-Q%C4%90-STP.pdf" in answer["Content-Disposition"]
     assert answer.content == bytes(document.issued_pdf or b"")
     assert AuditEntry.objects.filter(action="outgoing.pdf_downloaded").count() == 1
     assert (

@@ -29,6 +29,7 @@ from egov.payments.api import router as payments_router
 from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
 from egov.submissions.api import router as submissions_router
+from egov.workfiles.api import router as workfiles_router
 
 api = NinjaAPI(
     title="egov API",
@@ -52,6 +53,7 @@ api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/feedback", feedback_router, tags=["feedback"])
 api.add_router("/documents", documents_router, tags=["documents"])
 api.add_router("/outgoing", outgoing_router, tags=["outgoing documents"])
+api.add_router("/workfiles", workfiles_router, tags=["work files"])
 
 
 @api.exception_handler(ValidationError)

@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "egov.feedback",
     "egov.documents",
     "egov.outgoing",
+    "egov.workfiles",
 ]
 
 MIDDLEWARE = [
@@ -590,6 +591,7 @@ from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
+from egov.settings_apps.workfiles import *  # noqa: E402, F403
 
 # Secrets have no published default. The demo generates each empty one once (every
 # process of the demo reads the same files); outside the demo an empty one stays

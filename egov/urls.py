@@ -26,6 +26,7 @@ urlpatterns = [
     path("tra-cuu/", include("egov.dossiers.public.urls")),
     path("van-ban/den/", include("egov.documents.urls")),
     path("van-ban/di/", include("egov.outgoing.urls")),
+    path("ho-so-cong-viec/", include("egov.workfiles.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),
     path("tai-khoan/dinh-danh/", include("egov.identity.urls")),

@@ -47,6 +47,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Procedures",
         "Outgoing documents",
         "Outgoing register",
+        "Work files",
         "Statistics",
         "Form templates",
         "Declaration forms",
@@ -138,6 +139,7 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "feedback",
         "documents",
         "outgoing",
+        "workfiles",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

@@ -7,7 +7,7 @@ UV := $(shell python3 scripts/bootstrap_uv.py)
 PY := $(UV) run --frozen --no-progress
 export UV_PYTHON_PREFERENCE ?= system
 
-.PHONY: help setup system-deps run demo test test-only lint check-migrations openapi docs bench clean
+.PHONY: help setup system-deps ocr-deps run demo test test-only lint check-migrations openapi docs bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -16,10 +16,13 @@ setup:  ## Create .venv from uv.lock and compile translations
 	$(UV) sync --frozen --no-progress
 	$(PY) python manage.py compile_translations
 
-system-deps:  ## Install Debian's Chromium for the browser tests (needs root or sudo)
+system-deps:  ## Install Debian's Tesseract OCR (Vietnamese) and Chromium (needs root or sudo)
 	@bash scripts/install_system_deps.sh
 
-demo: setup  ## Migrate the database and load the demo data
+ocr-deps:  ## Install Debian's Tesseract OCR with Vietnamese, which reads scanned documents
+	@bash scripts/install_system_deps.sh ocr
+
+demo: setup ocr-deps  ## Migrate the database and load the demo data
 	$(PY) python manage.py migrate --no-input
 	$(PY) python manage.py createcachetable
 	$(PY) python manage.py load_demo

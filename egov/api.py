@@ -17,16 +17,19 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from egov.applicants.api import router as applicants_router
 from egov.core.api import router as core_router
 from egov.core.errors import DomainError, api_answer
+from egov.documents.api import router as documents_router
 from egov.dossiers.api import router as dossiers_router
 from egov.dossiers.public.api import router as public_router
 from egov.dossiers.stats.api import router as stats_router
 from egov.feedback.api import router as feedback_router
 from egov.identity.api import router as identity_router
 from egov.notifications.api import router as notifications_router
+from egov.outgoing.api import router as outgoing_router
 from egov.payments.api import router as payments_router
 from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
 from egov.submissions.api import router as submissions_router
+from egov.workfiles.api import router as workfiles_router
 
 api = NinjaAPI(
     title="egov API",
@@ -48,6 +51,9 @@ api.add_router("/me", applicants_router, tags=["applicant"])
 api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/feedback", feedback_router, tags=["feedback"])
+api.add_router("/documents", documents_router, tags=["documents"])
+api.add_router("/outgoing", outgoing_router, tags=["outgoing documents"])
+api.add_router("/workfiles", workfiles_router, tags=["work files"])
 
 
 @api.exception_handler(ValidationError)

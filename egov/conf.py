@@ -96,18 +96,43 @@ def reference_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-CACHE_KINDS = ("memory", "file", "database")
+CACHE_KINDS = ("memory", "file", "database", "redis")
 
 
-def cache_settings(kind: str, var_dir: Any) -> dict[str, dict[str, Any]]:
+def redis_location(url: str, worker: str | None) -> str:
+    """``url`` with its database number moved to one of its own for a pytest-xdist
+    worker (``gw0`` → 1, ``gw1`` → 2…): a test that empties the cache empties its
+    worker's keys only."""
+    if not worker:
+        return url
+    number = 1 + int(worker.removeprefix("gw") or 0)
+    base, _slash, last = url.rstrip("/").rpartition("/")
+    if last.isdigit():
+        return f"{base}/{number}"
+    return f"{url.rstrip('/')}/{number}"
+
+
+def cache_settings(
+    kind: str, var_dir: Any, *, redis_url: str = "", worker: str | None = None
+) -> dict[str, dict[str, Any]]:
     """Django's CACHES for ``kind``.
 
     ``memory``: each process its own (one process, tests). ``file``: shared by the
     processes of one server through files under ``var_dir/cache``. ``database``:
     shared by every server through the ``egov_cache`` table (``manage.py
-    createcachetable``). Counters such as the lookup rate limits are only
-    platform-wide with a shared cache.
+    createcachetable``). ``redis``: shared by every server through Redis at
+    ``redis_url``, with atomic counters (INCR) — the choice for several servers.
+    Counters such as the lookup rate limits are only platform-wide with a shared
+    cache.
     """
+    if kind == "redis":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_location(redis_url, worker),
+                "KEY_PREFIX": "egov",
+            }
+        }
     if kind == "memory":
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     if kind == "file":

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from egov.conf import cache_settings, env
 
@@ -118,12 +119,21 @@ CACHES = cache_settings(
         "memory",
         "Where counters and cached pages live: memory (each process its own; one process "
         "or tests), file (shared by the processes of one server, under EGOV_VAR_DIR/cache) "
-        "or database (shared by every server; run `manage.py createcachetable`). With several "
-        "worker processes use file or database, or the lookup rate limits count per process.",
+        "or database (shared by every server; run `manage.py createcachetable`) or redis "
+        "(shared by every server, atomic counters; EGOV_REDIS_URL). With several worker "
+        "processes or servers use redis (or file/database), or the lookup rate limits count "
+        "per process.",
     )
     .strip()
     .lower(),
     VAR_DIR,
+    redis_url=env(
+        "EGOV_REDIS_URL",
+        "redis://127.0.0.1:6379/0",
+        "Redis for EGOV_CACHE=redis (redis:// or rediss:// with TLS; a password goes in the "
+        "URL). Test workers use the database numbers after this one.",
+    ),
+    worker=os.environ.get("PYTEST_XDIST_WORKER"),
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -154,9 +164,13 @@ INSTALLED_APPS = [
     "egov.payments",
     "egov.notifications",
     "egov.feedback",
+    "egov.documents",
+    "egov.outgoing",
+    "egov.workfiles",
 ]
 
 MIDDLEWARE = [
+    "egov.core.metrics.MetricsMiddleware",
     "egov.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "egov.core.middleware.ContentSecurityPolicyMiddleware",
@@ -344,7 +358,7 @@ SECURE_SSL_REDIRECT = env(
     shown_default="true (false in the demo)",
 )
 # Load balancers probe the health check over plain HTTP and take a redirect for a failure.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env(
     "EGOV_HSTS_SECONDS",
     0 if EGOV_DEMO else 31_536_000,
@@ -568,13 +582,16 @@ EGOV_SIMULATORS = env(
 
 # --- Settings of the portal apps, one module each ---
 from egov.settings_apps.applicants import *  # noqa: E402, F403
+from egov.settings_apps.documents import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403
 from egov.settings_apps.integrations import *  # noqa: E402, F403
 from egov.settings_apps.notifications import *  # noqa: E402, F403
+from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
+from egov.settings_apps.workfiles import *  # noqa: E402, F403
 
 # Secrets have no published default. The demo generates each empty one once (every
 # process of the demo reads the same files); outside the demo an empty one stays
@@ -597,13 +614,42 @@ EGOV_IDENTITY_SIM_CLIENT_SECRET = (
     EGOV_IDENTITY_SIM_CLIENT_SECRET or EGOV_IDENTITY_CLIENT_SECRET  # noqa: F405
 )
 
+EGOV_METRICS_ALLOWED_IPS = env(
+    "EGOV_METRICS_ALLOWED_IPS",
+    ["127.0.0.1/32", "::1/128"],
+    "Addresses or networks (comma-separated) that may read /metrics: the Prometheus "
+    "server's, on the internal network. Behind a proxy, the proxy's address is what counts, "
+    "so the proxy must not forward /metrics from outside.",
+    kind="list",
+)
+EGOV_METRICS_TOKEN = env(
+    "EGOV_METRICS_TOKEN",
+    "",
+    "Optional bearer token that also opens /metrics (Authorization: Bearer …); empty: "
+    "addresses only.",
+)
+EGOV_LOG_FORMAT = env(
+    "EGOV_LOG_FORMAT",
+    "plain" if EGOV_DEMO else "json",
+    "Log lines: json (one object per line with the request id; the default outside the "
+    "demo) or plain.",
+    shown_default="json (plain in the demo)",
+)
+if EGOV_LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"EGOV_LOG_FORMAT must be json or plain, not {EGOV_LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "egov.core.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": EGOV_LOG_FORMAT,
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env("EGOV_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),

@@ -3,13 +3,16 @@ from django.urls import include, path
 
 from egov.accounts.admin import require_two_step_for_admin
 from egov.api import api
-from egov.core.views import healthz
+from egov.core.metrics import metrics_view
+from egov.core.views import healthz, readyz
 
 # The admin site edits people, roles and units: it needs the second factor too.
 require_two_step_for_admin(admin.site)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
@@ -21,6 +24,9 @@ urlpatterns = [
     path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
     path("can-bo/to-khai/", include("egov.submissions.urls_staff")),
     path("tra-cuu/", include("egov.dossiers.public.urls")),
+    path("van-ban/den/", include("egov.documents.urls")),
+    path("van-ban/di/", include("egov.outgoing.urls")),
+    path("ho-so-cong-viec/", include("egov.workfiles.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),
     path("tai-khoan/dinh-danh/", include("egov.identity.urls")),

@@ -26,11 +26,18 @@ def test_healthz_answers_ok_when_the_database_answers(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_when_the_database_fails(client: Client) -> None:
-    with mock.patch("egov.core.views.connection.cursor", side_effect=OperationalError("down")):
-        response = client.get("/healthz")
+def test_readiness_answers_503_when_the_database_fails_but_liveness_stays(
+    client: Client,
+) -> None:
+    with mock.patch(
+        "django.db.migrations.executor.MigrationExecutor.migration_plan",
+        side_effect=OperationalError("down"),
+    ):
+        response = client.get("/readyz")
+        live = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["status"] == "error"
+    assert response.json() == {"status": "not ready", "failed": ["database"]}
+    assert live.status_code == 200
 
 
 @pytest.mark.django_db
@@ -107,5 +114,7 @@ def test_shared_caches_count_across_processes(tmp_path: Path) -> None:
     a.set("k", 1)
     assert memory["BACKEND"].endswith("LocMemCache") and b.get("k") is None
     assert cache_settings("database", tmp_path)["default"]["LOCATION"] == "egov_cache"
+    redis = cache_settings("redis", tmp_path, redis_url="redis://127.0.0.1:6379/0")["default"]
+    assert redis["BACKEND"].endswith("RedisCache")
     with pytest.raises(ImproperlyConfiguredEnv):
-        cache_settings("redis", tmp_path)
+        cache_settings("memcached", tmp_path)

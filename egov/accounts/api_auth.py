@@ -1,6 +1,6 @@
 """Authentication of the JSON API for applicants (citizens and businesses).
 
-Staff have their own (``egov.dossiers.api.StaffSessionAuth``); applicants use the
+Staff use :class:`StaffSessionAuth` (every app's staff API); applicants use the
 same session as the portal pages, with the second factor passed when their
 account has one. Mutating requests must carry the CSRF token (``csrf=True``).
 """
@@ -27,3 +27,24 @@ class ApplicantSessionAuth(SessionAuth):
 
 
 applicant_auth = ApplicantSessionAuth(csrf=True)
+
+
+class StaffSessionAuth(SessionAuth):
+    """A staff session verified with the second factor; CSRF checked (``csrf=True``)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from egov.accounts.decorators import is_verified
+        from egov.accounts.models import AccountKind
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_active
+            and getattr(user, "kind", None) == AccountKind.STAFF
+            and is_verified(user)
+        ):
+            return user
+        return None
+
+
+staff_auth = StaffSessionAuth(csrf=True)

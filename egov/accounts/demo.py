@@ -202,6 +202,40 @@ _STAFF: tuple[_StaffSpec, ...] = (
         "Văn phòng Ủy ban nhân dân tỉnh",
         provincial_office,
     ),
+    # Incoming documents (issue 10): the office's leader and specialist, and the
+    # records clerk and leader of a department, so documents travel between two agencies.
+    _StaffSpec(
+        "lanhdao.vpubnd",
+        "Trương Văn Phúc",
+        RoleCode.AGENCY_LEADER,
+        "Lãnh đạo cơ quan",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        provincial_office,
+    ),
+    _StaffSpec(
+        "chuyenvien.vpubnd",
+        "Lý Thị Hạnh",
+        RoleCode.SPECIALIST,
+        "Chuyên viên",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        provincial_office,
+    ),
+    _StaffSpec(
+        "vanthu.stp",
+        "Châu Thị Ngọc",
+        RoleCode.RECORDS_CLERK,
+        "Văn thư",
+        "Sở Tư pháp",
+        lambda: department("Tư pháp"),
+    ),
+    _StaffSpec(
+        "lanhdao.stp",
+        "Đinh Công Minh",
+        RoleCode.AGENCY_LEADER,
+        "Lãnh đạo cơ quan",
+        "Sở Tư pháp",
+        lambda: department("Tư pháp"),
+    ),
     _StaffSpec(
         "quantri.stttt",
         "Đặng Quốc Bảo",

@@ -33,6 +33,7 @@ class Perm:
     RETURN_RESULTS = "dossiers.return"
     REGISTER_DOCUMENTS = "documents.register"
     SIGN_DOCUMENTS = "documents.sign"
+    ASSIGN_DOCUMENTS = "documents.assign"
     MANAGE_UNITS = "org.manage_units"
     MANAGE_STAFF = "accounts.manage_staff"
     MANAGE_CALENDAR = "calendar.manage"

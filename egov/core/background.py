@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
+from egov.core.metrics import JOB_RUNS
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,9 +56,11 @@ def run_job(job: Job) -> bool:
         result = job.run()
     except Exception:
         logger.exception("background job %s failed", job.name)
+        JOB_RUNS.labels(job.name, "failed").inc()
         return False
     finally:
         close_old_connections()
+    JOB_RUNS.labels(job.name, "ok").inc()
     if result:
         logger.info("background job %s: %s", job.name, result)
     return True

@@ -58,6 +58,8 @@ NEEDED_WHEN: dict[str, Callable[[], bool]] = {
     "EGOV_IDENTITY_CLIENT_SECRET": lambda: bool(_setting("EGOV_IDENTITY_ENABLED", True)),
     "EGOV_SMS_API_KEY": lambda: "sms" in (_setting("EGOV_NOTIFY_CHANNELS") or ()),
     "APPLICANTS_POSTAL_API_KEY": lambda: _setting("APPLICANTS_POSTAL_ADAPTER") == "http",
+    # Empty: /metrics answers the allowed addresses only.
+    "EGOV_METRICS_TOKEN": lambda: False,
 }
 
 GENERATE_HINT = (

@@ -1,6 +1,6 @@
 """How the platform writes amounts, dates and times for people.
 
-One place for the Vietnamese conventions every app shows: ``1.000.000 đồng``
+One place for the Vietnamese conventions every app shows: ``1.000.000 đ``
 (thousands grouped with dots), ``dd/mm/yyyy`` and ``HH:MM`` in the province's time
 zone, ``0,5`` (decimal comma). Apps import these instead of keeping copies, so a
 change of convention (or a bug fix) reaches forms, receipts, messages and pages
@@ -42,9 +42,10 @@ def format_time(value: dt.datetime | None) -> str:
     return "" if value is None else local(value).strftime("%H:%M")
 
 
-def format_amount(amount: int | None) -> str:
-    """``1.000.000 đồng``: Vietnamese groups thousands with dots."""
-    return f"{int(amount or 0):,}".replace(",", ".") + " đồng"
+def format_amount(amount: int | Decimal | None) -> str:
+    """``1.000.000 đ``: Vietnamese groups thousands with dots; the đồng has no
+    smaller unit, so a Decimal amount is shown whole."""
+    return f"{int(amount or 0):,}".replace(",", ".") + " đ"
 
 
 def format_number(value: Decimal | float | int) -> str:

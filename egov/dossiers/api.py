@@ -28,10 +28,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import HeaderEx, P, QueryEx, Router, Status
-from ninja.security import SessionAuth
 
-from egov.accounts.decorators import is_verified
-from egov.accounts.models import AccountKind, User
+from egov.accounts.api_auth import staff_auth
+from egov.accounts.models import User
 from egov.core.errors import DomainError, error_body
 from egov.core.models import Unit
 from egov.core.schemas import ErrorOut
@@ -50,23 +49,7 @@ from egov.dossiers.schemas import (
 )
 from egov.procedures.models import ProcedureVersion, VersionStatus
 
-
-class StaffSessionAuth(SessionAuth):
-    """A staff session verified with the second factor; CSRF checked (``csrf=True``)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = request.user
-        if (
-            user.is_authenticated
-            and user.is_active
-            and getattr(user, "kind", None) == AccountKind.STAFF
-            and is_verified(user)
-        ):
-            return user
-        return None
-
-
-staff_auth = StaffSessionAuth(csrf=True)
+# One definition for every app's staff API, in the foundation (re-exported here).
 router = Router(auth=staff_auth)
 
 CREATE_ROUTE = "POST /api/v1/dossiers"

@@ -53,7 +53,10 @@ class DossiersConfig(AppConfig):
             after=("core.units", "accounts", "procedures"),
         )
 
-        from egov.core import seeds
+        from egov.core import backup, seeds
         from egov.dossiers.form_defaults import ensure_default_form_templates
+        from egov.dossiers.restore_check import check_sample
+
+        backup.register_sample_check("dossiers", check_sample)
 
         seeds.register("dossiers.form_templates", ensure_default_form_templates)

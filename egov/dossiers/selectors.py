@@ -304,3 +304,20 @@ def flags(
     if dossier.due_at < now:
         return True, False
     return False, dossier.due_at <= due_soon_limit(now, within_working_hours)
+
+
+def recent_agencies_of(user: Any, limit: int = 5) -> list[int]:
+    """The receiving agencies (pks) of ``user``'s latest dossiers as applicant,
+    newest first, each once: what a new submission most likely goes to again."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    seen: list[int] = []
+    rows = (
+        Dossier.objects.filter(applicant=user)
+        .order_by("-submitted_at", "-pk")
+        .values_list("receiving_agency_id", flat=True)[: limit * 4]
+    )
+    for pk in rows:
+        if pk not in seen:
+            seen.append(pk)
+    return seen[:limit]

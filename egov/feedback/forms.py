@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.models import Unit
+from egov.core.unit_choice import UnitChoiceField
 from egov.feedback.antispam import HONEYPOT_FIELD
 from egov.feedback.indicators import asked_indicators
 from egov.feedback.models import Level
@@ -47,7 +48,7 @@ class RatingForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency = UnitChoiceField(
         label=_("Agency"),
         queryset=Unit.objects.none(),
         to_field_name="code",
@@ -123,7 +124,7 @@ class AnswerForm(forms.Form):
 
 
 class RatingsFilterForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency = UnitChoiceField(
         label=_("Agency"),
         queryset=Unit.objects.none(),
         to_field_name="code",
@@ -143,7 +144,7 @@ class RatingsFilterForm(forms.Form):
 class FaqFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     field = forms.ChoiceField(label=_("Field of procedures"), required=False)
-    agency = forms.ModelChoiceField(
+    agency = UnitChoiceField(
         label=_("Agency"),
         queryset=Unit.objects.none(),
         to_field_name="code",

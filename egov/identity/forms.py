@@ -10,20 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import AccountKind
 from egov.accounts.validators import validate_national_id, validate_tax_code
+from egov.core.date_parts import DatePartsField
 from egov.identity.selectors import ProfileData
 from egov.identity.services import validate_email, vietnamese_phone
 
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=255, required=False)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"),
-        required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text=_("Day/month/year, e.g. 05/09/1990."),
-        error_messages={"invalid": _("Enter the date as day/month/year, e.g. 05/09/1990.")},
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
-    )
+    date_of_birth = DatePartsField(label=_("Date of birth"), required=False)
     national_id = forms.CharField(
         label=_("Citizen ID number (CCCD)"),
         max_length=12,

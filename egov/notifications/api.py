@@ -14,9 +14,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
+from egov.accounts.api_auth import staff_auth
 from egov.core.formatting import local
 from egov.core.schemas import ErrorOut
-from egov.dossiers.api import staff_auth
 from egov.notifications import selectors
 from egov.notifications.models import NotificationStatus, NotifyChannel
 

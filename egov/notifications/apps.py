@@ -25,6 +25,20 @@ class NotificationsConfig(AppConfig):
 
         background.register("notifications.send", send_due, every_seconds=5)
 
+        from egov.core import metrics
+        from egov.notifications.selectors import outbox_oldest_age_seconds, outbox_waiting
+
+        metrics.register_gauge(
+            "egov_notifications_waiting",
+            "Notifications queued, sending or to retry.",
+            outbox_waiting,
+        )
+        metrics.register_gauge(
+            "egov_notifications_oldest_waiting_seconds",
+            "Age of the oldest notification not yet sent (0 when none waits).",
+            outbox_oldest_age_seconds,
+        )
+
         from django.utils.translation import gettext_lazy
 
         from egov.accounts.permissions import operates_platform

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
-from egov.notifications.models import Notification
+from egov.notifications.models import Notification, NotificationStatus
 
 #: Holding any of these in a unit lets staff see the notifications of its dossiers.
 DOSSIER_PERMS: tuple[str, ...] = (
@@ -54,3 +54,22 @@ def search(
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("-created_at", "-id")
+
+
+# --- the outbox, for the metrics endpoint ----------------------------------------------------
+
+_WAITING = (NotificationStatus.QUEUED, NotificationStatus.SENDING, NotificationStatus.FAILED)
+
+
+def outbox_waiting() -> int:
+    """Notifications not yet sent nor given up."""
+    return Notification.objects.filter(status__in=_WAITING).count()
+
+
+def outbox_oldest_age_seconds() -> float:
+    """How long the oldest waiting notification has waited (0 when none waits)."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    oldest = Notification.objects.filter(status__in=_WAITING).aggregate(at=Min("created_at"))["at"]
+    return 0.0 if oldest is None else (timezone.now() - oldest).total_seconds()

@@ -11,6 +11,7 @@ diacritics needs UCS-2; brandname SMS in Vietnam are therefore commonly sent
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -35,6 +36,9 @@ _PLAIN = {
     "•": "-",
     "·": "-",
 }
+
+
+_AMOUNT_SIGN = re.compile(r"(\d) đ(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,9 @@ def measure(text: str) -> SmsSize:
 
 def unaccent(text: str) -> str:
     """Vietnamese without diacritics ("Hẹn trả kết quả" → "Hen tra ket qua"), with
-    typographic quotes and dashes made plain, so the text fits GSM-7."""
+    typographic quotes and dashes made plain, so the text fits GSM-7. An amount's
+    sign is written out ("50.000 đ" → "50.000 dong"): a bare "d" reads as nothing."""
+    text = _AMOUNT_SIGN.sub(r"\1 dong", unicodedata.normalize("NFC", text))
     out: list[str] = []
     for ch in unicodedata.normalize("NFD", text):
         if unicodedata.combining(ch):

@@ -22,7 +22,10 @@ def _t(vi: str, en: str) -> dict[str, str]:
 def _form(
     fields: list[tuple[str, dict[str, Any], dict[str, Any], bool]],
     sections: list[tuple[str, dict[str, str], list[str]]],
+    copies: dict[str, dict[str, str]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Schema and layout; ``copies`` gives sections a "use the applicant's details"
+    button ({section key: {field: applicant detail}})."""
     schema = {
         "$schema": SCHEMA,
         "type": "object",
@@ -31,7 +34,9 @@ def _form(
     }
     layout = {
         "sections": [
-            {"key": key, "title": title, "fields": names} for key, title, names in sections
+            {"key": key, "title": title, "fields": names}
+            | ({"copy_from_applicant": (copies or {})[key]} if key in (copies or {}) else {})
+            for key, title, names in sections
         ],
         "fields": {name: spec for name, _prop, spec, _req in fields},
     }
@@ -80,8 +85,18 @@ def birth_registration() -> tuple[dict[str, Any], dict[str, Any]]:
                 },
                 True,
             ),
-            ("dan_toc_tre", _text(50), {"label": _t("Dân tộc", "Ethnic group")}, True),
-            ("quoc_tich_tre", _text(50), {"label": _t("Quốc tịch", "Nationality")}, True),
+            (
+                "dan_toc_tre",
+                {**_text(50), "default": "Kinh"},
+                {"label": _t("Dân tộc", "Ethnic group")},
+                True,
+            ),
+            (
+                "quoc_tich_tre",
+                {**_text(50), "default": "Việt Nam"},
+                {"label": _t("Quốc tịch", "Nationality")},
+                True,
+            ),
             (
                 "ho_ten_me",
                 _text(),
@@ -91,7 +106,10 @@ def birth_registration() -> tuple[dict[str, Any], dict[str, Any]]:
             (
                 "ngay_sinh_me",
                 DATE,
-                {"label": _t("Năm sinh người mẹ", "Mother's date of birth"), "widget": "date"},
+                {
+                    "label": _t("Ngày, tháng, năm sinh người mẹ", "Mother's date of birth"),
+                    "widget": "date",
+                },
                 False,
             ),
             (
@@ -176,6 +194,15 @@ def birth_registration() -> tuple[dict[str, Any], dict[str, Any]]:
             ("cha", _t("Người cha", "The father"), ["ho_ten_cha", "cccd_cha", "noi_cu_tru_cha"]),
             ("cam_doan", _t("Lời cam đoan", "Declaration"), ["quan_he", "cam_doan"]),
         ],
+        copies={
+            "me": {
+                "ho_ten_me": "name",
+                "ngay_sinh_me": "date_of_birth",
+                "cccd_me": "id_number",
+                "noi_cu_tru_me": "address",
+            },
+            "cha": {"ho_ten_cha": "name", "cccd_cha": "id_number", "noi_cu_tru_cha": "address"},
+        },
     )
 
 
@@ -208,7 +235,12 @@ def marriage_registration() -> tuple[dict[str, Any], dict[str, Any]]:
                 },
                 True,
             ),
-            (names[3], _text(50), {"label": _t("Dân tộc", "Ethnic group")}, True),
+            (
+                names[3],
+                {**_text(50), "default": "Kinh"},
+                {"label": _t("Dân tộc", "Ethnic group")},
+                True,
+            ),
             (names[4], _text(500), {"label": _t("Nơi cư trú", "Place of residence")}, True),
             (
                 names[5],
@@ -233,7 +265,17 @@ def marriage_registration() -> tuple[dict[str, Any], dict[str, Any]]:
         )
     )
     sections.append(("cam_doan", _t("Lời cam đoan", "Declaration"), ["cam_doan"]))
-    return _form(fields, sections)
+    # Either spouse may be the applicant: both sections offer their details.
+    copies = {
+        key: {
+            f"ho_ten_{key}": "name",
+            f"ngay_sinh_{key}": "date_of_birth",
+            f"cccd_{key}": "id_number",
+            f"noi_cu_tru_{key}": "address",
+        }
+        for key in ("nu", "nam")
+    }
+    return _form(fields, sections, copies)
 
 
 def business_household() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -16,10 +16,12 @@ from egov.accounts.validators import (
     validate_phone,
     validate_tax_code,
 )
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.core.uploads import max_upload_bytes
 from egov.procedures.models import RequiredPaper
 from egov.submissions import schema as form_schema
+from egov.submissions.agency_choice import AgencyAreas
 from egov.submissions.models import DraftFile, WalletDocument
 
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
@@ -31,24 +33,76 @@ class DraftVersionMixin(forms.Form):
     draft_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class AgencyModelChoice(forms.ModelChoiceField):
+    """Agencies labelled as :mod:`agency_choice` names them (district after a
+    repeated name)."""
+
+    labels: dict[int, str] = {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.labels.get(obj.pk) or str(obj)
+
+
 class AgencyForm(DraftVersionMixin):
-    agency = forms.ModelChoiceField(
+    """The area (district), then the agency within it; one list when short.
+
+    ``area`` is the area whose agencies are offered (posted, pre-selected, or
+    empty: then only the area is asked, and the page's script or the "Choose"
+    button fills the agency list)."""
+
+    area = forms.ChoiceField(
+        label=gettext_lazy("District, town or city"),
+        required=False,
+        help_text=gettext_lazy("Where the agency that will receive the dossier is."),
+    )
+    agency = AgencyModelChoice(
         queryset=Unit.objects.none(),
         label=gettext_lazy("Receiving agency"),
-        widget=forms.RadioSelect,
-        empty_label=None,
         error_messages={
             "required": gettext_lazy("Choose the agency that will receive the dossier."),
             "invalid_choice": gettext_lazy("Choose one of the agencies listed."),
         },
     )
 
-    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: Any, grouped: AgencyAreas, area: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.grouped = grouped
         field = self.fields["agency"]
-        field.queryset = agencies  # type: ignore[attr-defined]
-        if "agency" not in self.initial and len(agencies) == 1:
-            self.initial["agency"] = agencies[0].pk
+        assert isinstance(field, AgencyModelChoice)
+        field.labels = {o.pk: o.label for a in grouped.areas for o in a.options}
+        if not grouped.two_step:
+            del self.fields["area"]
+            options = [o for a in grouped.areas for o in a.options]
+            field.queryset = agencies.filter(pk__in=[o.pk for o in options])
+            field.empty_label = _("— choose —")
+            if len(options) == 1:
+                self.initial["agency"] = options[0].pk
+                field.empty_label = None
+            return
+        if self.is_bound:
+            area = str(self.data.get(self.add_prefix("area")) or area)
+        chosen = grouped.area(area)
+        area_field = self.fields["area"]
+        assert isinstance(area_field, forms.ChoiceField)
+        area_field.choices = [("", _("— choose —"))] + [(a.key, a.name) for a in grouped.areas]
+        self.initial["area"] = chosen.key if chosen else ""
+        field.widget.attrs.update(
+            {
+                "data-agency-areas": "agency-areas",
+                "data-empty-text": _("— choose the district first —"),
+                "data-pick-text": _("— choose —"),
+            }
+        )
+        if chosen is None:
+            field.queryset = agencies.none()
+            field.empty_label = _("— choose the district first —")
+            return
+        field.queryset = agencies.filter(pk__in=chosen.pks())
+        field.empty_label = _("— choose —")
+        if len(chosen.options) == 1 and not self.initial.get("agency"):
+            self.initial["agency"] = chosen.options[0].pk
 
 
 class ApplicantForm(DraftVersionMixin):
@@ -64,11 +118,7 @@ class ApplicantForm(DraftVersionMixin):
             "required": gettext_lazy("Enter the citizen ID number (CCCD) or the tax code.")
         },
     )
-    date_of_birth = forms.DateField(
-        label=gettext_lazy("Date of birth"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_of_birth = DatePartsField(label=gettext_lazy("Date of birth"), required=False)
     address = forms.CharField(
         label=gettext_lazy("Place of residence"),
         max_length=500,

@@ -13,8 +13,11 @@ how they are asked::
 
 The schema must be an object of flat properties of type string, integer, number or
 boolean (what a paper declaration holds); ``required`` lists the compulsory ones.
-Widgets: text, textarea, date (string with ``"format": "date"``), select (with
-``enum``), number (integer or number), checkbox (boolean).
+Widgets: text, textarea, date (string with ``"format": "date"``, asked in three
+boxes: day, month, year), select (with ``enum``), number (integer or number),
+checkbox (boolean). A property's ``default`` is the value the form starts with; a
+section's ``"copy_from_applicant": {"field": "name" | "id_number" | ...}`` offers a
+button that fills those fields from the applicant step.
 
 Error messages name the field: "Nhập họ, chữ đệm, tên của trẻ" is built from the
 label, "… gồm 12 chữ số" from a digits-only pattern. A field's layout may give its
@@ -38,6 +41,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+
+from egov.core.date_parts import DatePartsField
 
 # The JSON Schema keywords a layout may word its own error message for.
 ERROR_KEYS = ("required", "pattern", "enum", "minLength", "maxLength", "minimum", "maximum")
@@ -169,6 +174,20 @@ def check(schema: Any, layout: Any) -> None:
                     {"layout": _("“%(name)s” is placed in two sections.") % {"name": name}}
                 )
             seen.add(name)
+        copies = section.get("copy_from_applicant", {})
+        if not isinstance(copies, dict) or any(
+            name not in section["fields"] or source not in APPLICANT_KEYS
+            for name, source in copies.items()
+        ):
+            raise ValidationError(
+                {
+                    "layout": _(
+                        'Section %(n)s: "copy_from_applicant" maps fields of the section to '
+                        "the applicant's %(keys)s."
+                    )
+                    % {"n": index, "keys": ", ".join(APPLICANT_KEYS)}
+                }
+            )
     for name, spec in field_specs.items():
         if name not in properties:
             raise ValidationError(
@@ -227,11 +246,17 @@ def check(schema: Any, layout: Any) -> None:
             )
 
 
+#: What a section's ``"copy_from_applicant"`` may map its fields to: the applicant
+#: step's details (``{"ho_ten_me": "name", "cccd_me": "id_number", ...}``).
+APPLICANT_KEYS = ("name", "id_number", "date_of_birth", "address", "phone", "email")
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
     title: str
     fields: tuple[str, ...]
+    copy_from_applicant: tuple[tuple[str, str], ...] = ()
 
 
 def sections(schema: Mapping[str, Any], layout: Mapping[str, Any] | None) -> list[Section]:
@@ -243,7 +268,12 @@ def sections(schema: Mapping[str, Any], layout: Mapping[str, Any] | None) -> lis
         names = tuple(name for name in section.get("fields", []) if name in properties)
         placed.update(names)
         title = text_in(section.get("title"), _("Part %(n)s") % {"n": index})
-        result.append(Section(str(section.get("key") or index), title, names))
+        copies = tuple(
+            (str(name), str(source))
+            for name, source in (section.get("copy_from_applicant") or {}).items()
+            if name in names and source in APPLICANT_KEYS
+        )
+        result.append(Section(str(section.get("key") or index), title, names, copies))
     rest = tuple(name for name in properties if name not in placed)
     if rest:
         result.append(Section("other", _("Other information"), rest))
@@ -382,6 +412,8 @@ def _field(name: str, prop: Mapping[str, Any], spec: Mapping[str, Any], required
         "required": required,
         "error_messages": {"required": messages["required"]},
     }
+    if "default" in prop:
+        common["initial"] = prop["default"]  # e.g. Dân tộc "Kinh": data in the schema
     kind = prop["type"]
     if widget == "select":
         labels = spec.get("choices") or {}
@@ -409,7 +441,7 @@ def _field(name: str, prop: Mapping[str, Any], spec: Mapping[str, Any], required
             **common,
         )
     if widget == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return DatePartsField(**common)
     validators = []
     if prop.get("pattern"):
         validators.append(RegexValidator(prop["pattern"], messages["pattern"]))

@@ -30,12 +30,14 @@ from egov.accounts.decorators import second_factor_step, staff_required
 from egov.accounts.models import AccountKind
 from egov.accounts.permissions import Perm, has_perm_in_unit
 from egov.core.formatting import format_amount
+from egov.core.templatetags.egov_format import ddmmyyyy
 from egov.dossiers.downloads import attachment
 from egov.dossiers.errors import IncompleteDossier, TransitionNotAllowed
 from egov.procedures.models import OnlineLevel, Procedure
 from egov.procedures.selectors import current_versions, get_procedure, published_version
 from egov.submissions import schema as form_schema
 from egov.submissions import selectors, services
+from egov.submissions.agency_choice import group_agencies, likely_agency
 from egov.submissions.confirmation import confirmation_for, receipt_pdf
 from egov.submissions.declaration import answer_sections
 from egov.submissions.errors import DraftClosed, StaleDraft
@@ -137,10 +139,9 @@ def start(request: HttpRequest, national_code: str) -> HttpResponse:
     context: dict[str, Any] = {"version": version, "procedure": procedure}
     if version.online_level < OnlineLevel.PARTLY_ONLINE:
         return render(request, "submissions/not_online.html", context)
-    agencies = list(selectors.agencies_for(version))
-    data = request.POST if request.method == "POST" else None
-    form = AgencyForm(data, agencies=selectors.agencies_for(version), initial={"draft_version": 1})
-    if data is not None and form.is_valid():
+    agencies = selectors.agencies_for(version)
+    form = _agency_form(request, agencies, agency=None, draft_version=1)
+    if form.is_bound and form.is_valid():
         try:
             draft = services.start_draft(request.user, version, agency=form.cleaned_data["agency"])
         except ValidationError as exc:
@@ -149,7 +150,8 @@ def start(request: HttpRequest, national_code: str) -> HttpResponse:
             return redirect(step_url(draft, Step.APPLICANT))
     context.update(
         form=form,
-        agencies=agencies,
+        agencies=form.grouped.count(),
+        areas_data=form.grouped.as_data(),
         drafts=[
             {"draft": d, "url": step_url(d, d.current_step)}
             for d in selectors.drafts_of(request.user)
@@ -236,18 +238,42 @@ def _save(
     return _after_save(request, draft, current)
 
 
+def _agency_form(
+    request: HttpRequest, agencies: Any, *, agency: int | None, draft_version: int
+) -> AgencyForm:
+    """The agency form, bound to a POST that saves (not to the "Choose" button,
+    which only shows the agencies of the district picked without JavaScript);
+    pre-selected from the draft, the latest dossier or the citizen's address."""
+    grouped = group_agencies(agencies)
+    initial: dict[str, Any] = {"draft_version": draft_version, "agency": agency}
+    if request.method == "POST" and "choose_area" not in request.POST:
+        return AgencyForm(request.POST, agencies=agencies, grouped=grouped, initial=initial)
+    if request.method == "POST":
+        area = request.POST.get("area", "")
+        initial["draft_version"] = request.POST.get("draft_version", draft_version)
+    elif (known := grouped.area_of(agency)) is not None:
+        area = known.key
+    else:
+        address = selectors.prefill_applicant(request.user).get("address", "")
+        area, initial["agency"] = likely_agency(request.user, grouped, address)
+    return AgencyForm(agencies=agencies, grouped=grouped, area=area, initial=initial)
+
+
 def _agency_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
     agencies = selectors.agencies_for(draft.procedure_version)
-    initial = {"draft_version": draft.version, "agency": draft.agency_id}
-    if request.method == "POST":
-        form = AgencyForm(request.POST, agencies=agencies, initial=initial)
-        if form.is_valid():
-            done = _save(request, draft, form, current, agency=form.cleaned_data["agency"])
-            if done is not None:
-                return done
-    else:
-        form = AgencyForm(agencies=agencies, initial=initial)
-    return _render_step(request, draft, current, "submissions/step_agency.html", form=form)
+    form = _agency_form(request, agencies, agency=draft.agency_id, draft_version=draft.version)
+    if form.is_bound and form.is_valid():
+        done = _save(request, draft, form, current, agency=form.cleaned_data["agency"])
+        if done is not None:
+            return done
+    return _render_step(
+        request,
+        draft,
+        current,
+        "submissions/step_agency.html",
+        form=form,
+        areas_data=form.grouped.as_data(),
+    )
 
 
 def _applicant_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
@@ -265,21 +291,75 @@ def _applicant_step(request: HttpRequest, draft: Draft, current: str) -> HttpRes
     return _render_step(request, draft, current, "submissions/step_applicant.html", form=form)
 
 
-def _declaration_form(draft: Draft, data: Any = None) -> Any:
+def _declaration_form(draft: Draft, data: Any = None, initial: Any = None) -> Any:
     schema, layout = selectors.schema_of(draft)
     cls = form_schema.form_class(schema, layout)
     combined = type("DeclarationStepForm", (cls, DraftVersionMixin), {})
-    initial = {"draft_version": draft.version, **form_schema.initial_from(draft.answers, schema)}
-    return combined(data, initial=initial)
+    if initial is None:
+        initial = form_schema.initial_from(draft.answers, schema)
+    return combined(data, initial={**initial, "draft_version": draft.version})
+
+
+def _with_applicant_details(request: HttpRequest, draft: Draft, section_key: str) -> Any:
+    """The declaration as typed so far (not saved, not checked), with the fields of
+    ``section_key`` filled from the applicant step: the "use the applicant's
+    details" button, which works without JavaScript."""
+    posted = _declaration_form(draft)
+    typed = {
+        name: field.widget.value_from_datadict(request.POST, request.FILES, posted.add_prefix(name))
+        for name, field in posted.fields.items()
+        if name != "draft_version"
+    }
+    applicant = draft.applicant or {}
+    for section, _fields in posted.sections():
+        if section.key == section_key:
+            for name, source in section.copy_from_applicant:
+                if applicant.get(source):
+                    typed[name] = applicant[source]
+    return _declaration_form(draft, initial=typed)
 
 
 def _declaration_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("copy_applicant"):
+        form = _with_applicant_details(request, draft, request.POST["copy_applicant"])
+        return _render_step(
+            request,
+            draft,
+            current,
+            "submissions/step_declaration.html",
+            form=form,
+            applicant_known=True,
+            applicant_copies=_applicant_copies(draft, form),
+        )
     form = _declaration_form(draft, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         done = _save(request, draft, form, current, answers=form.answers())
         if done is not None:
             return done
-    return _render_step(request, draft, current, "submissions/step_declaration.html", form=form)
+    return _render_step(
+        request,
+        draft,
+        current,
+        "submissions/step_declaration.html",
+        form=form,
+        applicant_known=bool((draft.applicant or {}).get("name")),
+        applicant_copies=_applicant_copies(draft, form),
+    )
+
+
+def _applicant_copies(draft: Draft, form: Any) -> dict[str, dict[str, str]]:
+    """{section key: {field: value}} the "use the applicant's details" buttons put
+    in place, for the page's script (the button alone asks the server)."""
+    applicant = draft.applicant or {}
+    return {
+        section.key: {
+            name: str(applicant[source])
+            for name, source in section.copy_from_applicant
+            if applicant.get(source)
+        }
+        for section, _fields in form.sections()
+        if section.copy_from_applicant
+    }
 
 
 def _papers_step(request: HttpRequest, draft: Draft, current: str) -> HttpResponse:
@@ -370,7 +450,7 @@ def _summary(draft: Draft) -> dict[str, Any]:
         "answers": answers,
         "papers": papers,
         "applicant_rows": [
-            {"label": label, "value": (draft.applicant or {}).get(key, "")}
+            {"label": label, "value": ddmmyyyy((draft.applicant or {}).get(key, ""))}
             for key, label in applicant_labels
         ],
         "fee": fee,

@@ -107,6 +107,29 @@ def world(settings: Any, tmp_path: Path) -> Iterator[World]:
     cache.clear()
 
 
+class Tally:
+    """What the citizen went through from the home page search to the dossier code:
+    pages loaded (main-frame navigations; a redirect after a POST is one page) and
+    form fields they had to fill, tick, choose or upload into (each field once)."""
+
+    def __init__(self, page: Any) -> None:
+        self.pages = 0
+        self.fields: set[str] = set()
+        self.on = False
+        page.on("framenavigated", lambda frame: self._navigated(page, frame))
+
+    def _navigated(self, page: Any, frame: Any) -> None:
+        if self.on and frame == page.main_frame:
+            self.pages += 1
+
+    def field(self, locator: Any) -> Any:
+        """The locator, counted as one field the citizen filled in."""
+        if self.on:
+            name = locator.first.get_attribute("name") or locator.first.get_attribute("id")
+            self.fields.add(str(name))
+        return locator
+
+
 def click_and_wait(page: Any, locator: Any) -> None:
     with page.expect_navigation(timeout=TIMEOUT):
         locator.click()
@@ -154,11 +177,12 @@ def register_and_sign_in(page: Any) -> User:
     return user
 
 
-def find_and_open_the_procedure(page: Any) -> None:
+def find_and_open_the_procedure(page: Any, tally: Tally) -> None:
     """Step 2: the home page search, without diacritics, to the procedure page."""
+    tally.on = True
     page.goto(page.base_url + "/")
     search = page.get_by_label(re.compile("Bạn cần làm gì|What do you need to do"))
-    search.fill("dang ky khai sinh")
+    tally.field(search).fill("dang ky khai sinh")
     with page.expect_navigation(timeout=TIMEOUT):
         search.press("Enter")
     assert "/dich-vu-cong/thu-tuc/" in page.url
@@ -174,33 +198,42 @@ def find_and_open_the_procedure(page: Any) -> None:
     assert page.url.endswith("/nop-ho-so/1.001193/")
 
 
-def submit_online(page: Any, tmp_path: Path) -> str:
+def submit_online(page: Any, tmp_path: Path, tally: Tally) -> str:
     """Step 3: the submission journey with uploads; returns the dossier code."""
     cont = either("Lưu và tiếp tục", "Save and continue")
-    assert page.get_by_role("radio").first.is_checked()  # the only agency, preselected
+    # The only agency, preselected.
+    assert page.locator("#id_agency").input_value()
     click_and_wait(page, page.locator("main form button.primary"))
 
     # Applicant: pre-filled from the new account.
     assert "/nguoi-nop/" in page.url
     assert page.locator("#id_name").input_value() == FULL_NAME
     assert page.locator("#id_id_number").input_value() == CCCD
-    page.locator("#id_address").fill("25 Lê Lợi, Phường Vĩnh Thanh Vân, Rạch Giá")
+    tally.field(page.locator("#id_address")).fill("25 Lê Lợi, Phường Vĩnh Thanh Vân, Rạch Giá")
     if not page.locator("#id_phone").input_value():
-        page.locator("#id_phone").fill(PHONE)
+        tally.field(page.locator("#id_phone")).fill(PHONE)
     click_and_wait(page, page.get_by_role("button", name=cont))
 
     # The declaration generated from the procedure's form schema.
     assert "/to-khai/" in page.url
-    page.locator("#id_ho_ten_tre").fill("Phạm Minh Khang")
-    page.locator("#id_ngay_sinh_tre").fill("2026-02-20")
-    page.locator("#id_gioi_tinh_tre").select_option("nam")
-    page.locator("#id_noi_sinh").fill("Bệnh viện Đa khoa tỉnh Kiên Giang")
-    page.locator("#id_dan_toc_tre").fill("Kinh")
-    page.locator("#id_quoc_tich_tre").fill("Việt Nam")
-    page.locator("#id_ho_ten_me").fill(FULL_NAME)
-    page.locator("#id_noi_cu_tru_me").fill("25 Lê Lợi, Rạch Giá")
-    page.locator("#id_quan_he").fill("mẹ")
-    page.locator("#id_cam_doan").check()
+    tally.field(page.locator("#id_ho_ten_tre")).fill("Phạm Minh Khang")
+    tally.field(page.locator("#id_ngay_sinh_tre_0"))  # ngày, tháng, năm: one field
+    for index, part in enumerate(("20", "02", "2026")):
+        page.locator(f"#id_ngay_sinh_tre_{index}").fill(part)
+    tally.field(page.locator("#id_gioi_tinh_tre")).select_option("nam")
+    tally.field(page.locator("#id_noi_sinh")).fill("Bệnh viện Đa khoa tỉnh Kiên Giang")
+    # Dân tộc and Quốc tịch start as "Kinh" and "Việt Nam" (the schema's defaults).
+    assert page.locator("#id_dan_toc_tre").input_value() == "Kinh"
+    assert page.locator("#id_quoc_tich_tre").input_value() == "Việt Nam"
+    # The citizen is the mother: her details come from the applicant step.
+    # (filled by the page's script: no page load; the button alone asks the server)
+    page.get_by_role("button", name=re.compile("^(Dùng thông tin|Use the)")).first.click()
+    assert page.locator("#id_ho_ten_me").input_value() == FULL_NAME
+    assert page.locator("#id_cccd_me").input_value() == CCCD
+    assert page.locator("#id_noi_cu_tru_me").input_value().startswith("25 Lê Lợi")
+    assert page.locator("#id_ho_ten_tre").input_value() == "Phạm Minh Khang"  # kept
+    tally.field(page.locator("#id_quan_he")).fill("mẹ")
+    tally.field(page.locator("#id_cam_doan")).check()
     click_and_wait(page, page.get_by_role("button", name=cont))
 
     # Papers: two real PDFs and a Windows program renamed .pdf.
@@ -208,9 +241,13 @@ def submit_online(page: Any, tmp_path: Path) -> str:
     inputs = page.locator("input[type=file]")
     fake = tmp_path / "ban-sao-cccd.pdf"
     fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 600)
-    inputs.nth(0).set_input_files(pdf_file(tmp_path / "to-khai.pdf", "To khai dang ky khai sinh"))
-    inputs.nth(1).set_input_files(pdf_file(tmp_path / "giay-chung-sinh.pdf", "Giay chung sinh"))
-    inputs.nth(2).set_input_files(str(fake))
+    tally.field(inputs.nth(0)).set_input_files(
+        pdf_file(tmp_path / "to-khai.pdf", "To khai dang ky khai sinh")
+    )
+    tally.field(inputs.nth(1)).set_input_files(
+        pdf_file(tmp_path / "giay-chung-sinh.pdf", "Giay chung sinh")
+    )
+    tally.field(inputs.nth(2)).set_input_files(str(fake))
     click_and_wait(page, page.get_by_role("button", name=cont))
     assert "/giay-to/" in page.url
     refusal = page.locator(".errorlist").filter(
@@ -224,7 +261,7 @@ def submit_online(page: Any, tmp_path: Path) -> str:
         page.locator(".field", has=third).locator(".errorlist").count() == 1
     )
     assert page.get_by_text("to-khai.pdf").count() >= 1  # the good files were kept
-    page.locator("input[type=file]").nth(2).set_input_files(
+    tally.field(page.locator("input[type=file]").nth(2)).set_input_files(
         pdf_file(tmp_path / "cccd-cha-me.pdf", "CCCD cha me")
     )
     click_and_wait(page, page.get_by_role("button", name=cont))
@@ -236,6 +273,7 @@ def submit_online(page: Any, tmp_path: Path) -> str:
     click_and_wait(page, page.get_by_role("button", name=either("Nộp hồ sơ", "Submit the dossier")))
     code = str(page.locator("#dossier-code").inner_text()).strip()
     assert code
+    tally.on = False
     return code
 
 
@@ -258,10 +296,15 @@ def test_citizen_journey_from_registration_to_rating(
     citizen = register_and_sign_in(page)
 
     # --- 2. find the service and open the submission ------------------------------------------
-    find_and_open_the_procedure(page)
+    tally = Tally(page)
+    find_and_open_the_procedure(page, tally)
 
     # --- 3. submit online with uploads ---------------------------------------------------------
-    code = submit_online(page, tmp_path)
+    code = submit_online(page, tmp_path, tally)
+    print(f"citizen journey: {tally.pages} pages, {len(tally.fields)} fields")
+    # Issue 15: 10 pages and 15 fields before the district-then-commune choice, the
+    # three-box date, the schema's defaults and the applicant's details for the mother.
+    assert tally.pages <= 10 and len(tally.fields) <= 11, (tally.pages, sorted(tally.fields))
     dossier = Dossier.objects.get(code=code)
     assert dossier.applicant == citizen
     assert dossier.channel == Channel.ONLINE and dossier.status == Status.SUBMITTED
@@ -283,7 +326,7 @@ def test_citizen_journey_from_registration_to_rating(
         page, page.get_by_role("link", name=either("Thanh toán trực tuyến", "Pay online"))
     )
     assert page.url.endswith(f"/thanh-toan/ho-so/{code}/")
-    assert "50.000 đồng" in page.locator("main").inner_text()
+    assert "50.000 đ" in page.locator("main").inner_text()
     click_and_wait(page, page.get_by_role("button", name=either("Thanh toán", "Pay")))
     assert "/thanh-toan/mo-phong/" in page.url
     assert Payment.objects.get(dossier=dossier).reference in page.locator("main").inner_text()

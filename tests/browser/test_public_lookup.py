@@ -135,7 +135,8 @@ def test_a_run_of_unknown_codes_makes_this_browser_wait(
         assert "Không tìm thấy" in page.locator(".errorlist").inner_text()
     look_up(page, PRIVATE_CODE)
     error = page.locator(".errorlist").inner_text()
-    assert "Bạn đã tra cứu liên tiếp" in error and "30 giây" in error
+    # 30 seconds from the sixth miss; a slow machine may show a second less.
+    assert "Bạn đã tra cứu liên tiếp" in error and re.search(r"\b(29|30) giây", error)
     # Nothing of the dossier: the only heading is the error summary's.
     assert page.locator("main h2:not(#error-summary-title)").count() == 0
     assert page.title().startswith("Lỗi: ")

@@ -85,7 +85,8 @@ def test_citizen_submits_online(page: Any, world: World, tmp_path: Path) -> None
     page.goto(page.base_url + "/nop-ho-so/1.001193/")
     _axe(page)
     _fits(page)
-    assert page.get_by_role("radio").first.is_checked()  # the only agency, preselected
+    # The only agency, preselected.
+    assert page.locator("#id_agency").input_value() == str(world.org.district.pk)
     page.locator("form button.primary").click()
     page.wait_for_load_state()
 
@@ -106,11 +107,13 @@ def test_citizen_submits_online(page: Any, world: World, tmp_path: Path) -> None
     page.get_by_label(re.compile("^(Họ, chữ đệm, tên của trẻ|Child's full name)")).fill(
         "Nguyễn Thị Mai"
     )
-    page.locator("#id_ngay_sinh_tre").fill("2026-02-20")
+    for index, part in enumerate(("20", "02", "2026")):  # ngày, tháng, năm
+        page.locator(f"#id_ngay_sinh_tre_{index}").fill(part)
     page.locator("#id_gioi_tinh_tre").select_option("nu")
     page.locator("#id_noi_sinh").fill("Bệnh viện Đa khoa tỉnh Kiên Giang")
-    page.locator("#id_dan_toc_tre").fill("Kinh")
-    page.locator("#id_quoc_tich_tre").fill("Việt Nam")
+    # Dân tộc and Quốc tịch start as "Kinh" and "Việt Nam" (the schema's defaults).
+    assert page.locator("#id_dan_toc_tre").input_value() == "Kinh"
+    assert page.locator("#id_quoc_tich_tre").input_value() == "Việt Nam"
     page.locator("#id_ho_ten_me").fill("Trần Thị Lan")
     page.locator("#id_noi_cu_tru_me").fill("12 Trần Phú, Rạch Giá")
     page.locator("#id_quan_he").fill("mẹ")

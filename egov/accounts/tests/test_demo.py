@@ -163,7 +163,7 @@ def test_demo_password_satisfies_the_password_rules() -> None:
         )
         validate_password(account.password, user)
     staff = [a for a in demo.demo_accounts() if a.kind == AccountKind.STAFF]
-    assert len(staff) == 8
+    assert len(staff) == 12
     assert all(a.totp_key == demo.DEMO_TOTP_KEY for a in staff)
 
 

@@ -28,10 +28,15 @@ def test_seeded_roles_grant_the_expected_permissions() -> None:
     roles = {role.code: set(role.permissions) for role in Role.objects.all()}
     assert roles[RoleCode.ONE_STOP_CLERK] == {Perm.RECEIVE_DOSSIERS, Perm.RETURN_RESULTS}
     assert roles[RoleCode.SPECIALIST] == {Perm.PROCESS_DOSSIERS}
-    assert roles[RoleCode.UNIT_HEAD] == {Perm.PROCESS_DOSSIERS, Perm.APPROVE_DOSSIERS}
+    assert roles[RoleCode.UNIT_HEAD] == {
+        Perm.PROCESS_DOSSIERS,
+        Perm.APPROVE_DOSSIERS,
+        Perm.ASSIGN_DOCUMENTS,
+    }
     assert roles[RoleCode.AGENCY_LEADER] == {
         Perm.APPROVE_DOSSIERS,
         Perm.SIGN_DOCUMENTS,
+        Perm.ASSIGN_DOCUMENTS,
         Perm.VIEW_AUDIT,
     }
     assert roles[RoleCode.RECORDS_CLERK] == {Perm.REGISTER_DOCUMENTS}
@@ -92,6 +97,7 @@ def test_one_query_per_user_then_cached(
         assert perms_in_unit(leader, tree.vinh_thanh_van) == {
             Perm.APPROVE_DOSSIERS,
             Perm.SIGN_DOCUMENTS,
+            Perm.ASSIGN_DOCUMENTS,
             Perm.VIEW_AUDIT,
         }
 

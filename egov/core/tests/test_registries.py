@@ -42,7 +42,12 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
     assert _labels(_request("/can-bo/", everything)) == [
         "My workspace",
         "Dossiers",
+        "Incoming documents",
+        "Incoming register",
         "Procedures",
+        "Outgoing documents",
+        "Outgoing register",
+        "Work files",
         "Statistics",
         "Form templates",
         "Declaration forms",
@@ -132,6 +137,9 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "submissions",
         "notifications",
         "feedback",
+        "documents",
+        "outgoing",
+        "workfiles",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))
@@ -157,8 +165,8 @@ def test_shared_formatting_and_periods() -> None:
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    assert format_amount(1_500_000) == "1.500.000 đồng"
-    assert format_amount(None) == "0 đồng"
+    assert format_amount(1_500_000) == "1.500.000 đ"
+    assert format_amount(None) == "0 đ"
     assert format_number(0.5) == "0,5"
     late_utc = dt.datetime(2026, 3, 31, 20, 30, tzinfo=dt.UTC)
     assert format_date(late_utc) == "01/04/2026"  # already the next day in Việt Nam

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, P, QueryEx, Router, Schema, Status
 
+from egov.accounts.api_auth import StaffSessionAuth
 from egov.core.schemas import ErrorOut
 from egov.core.selectors.units import get_unit_by_code
-from egov.dossiers.api import StaffSessionAuth
 from egov.dossiers.stats.figures import (
     GROUP_BY_CHOICES,
     MAX_DATE,

@@ -55,7 +55,7 @@ def test_receipt_queues_one_email_and_one_sms_with_the_dossier_text(world: World
     assert "Kính gửi ông/bà Nguyễn Thị Hoa" in email.body
     assert "“Đăng ký khai sinh có yếu tố nước ngoài”" in email.body
     assert "Ngày hẹn trả kết quả: 09/03/2026." in email.body
-    assert "Phí, lệ phí: 50.000 đồng." in email.body
+    assert "Phí, lệ phí: 50.000 đ." in email.body
 
 
 def test_no_sms_to_a_landline_and_nothing_without_contact(world: World) -> None:
@@ -128,7 +128,7 @@ def test_payment_request_carries_the_amount_in_dong(world: World) -> None:
     sms = Notification.objects.get(dossier=dossier, event="request_payment", channel="sms")
     assert "de nghi nop phi, le phi 1.250.000 dong" in sms.body
     email = Notification.objects.get(dossier=dossier, event="request_payment", channel="email")
-    assert "1.250.000 đồng" in email.body
+    assert "1.250.000 đ" in email.body
 
 
 def test_apology_carries_the_new_appointment_and_the_reason(

@@ -61,7 +61,7 @@ def test_email_keeps_vietnamese_diacritics_in_nfc() -> None:
         context={**sample_context(), "applicant": decomposed},
     )
     assert message.subject == "Hồ sơ 000.00.33.H33-260302-0001 đã có kết quả"
-    assert message.body == "Kính gửi ông/bà Nguyễn Thị Hồng Nhung. Phí: 1.250.000 đồng."
+    assert message.body == "Kính gửi ông/bà Nguyễn Thị Hồng Nhung. Phí: 1.250.000 đ."
     assert unicodedata.is_normalized("NFC", message.body)
 
 

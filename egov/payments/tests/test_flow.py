@@ -36,7 +36,7 @@ def test_pay_page_shows_amount_and_fee_breakdown(citizen_client: Client, dossier
     page = citizen_client.get(f"/thanh-toan/ho-so/{dossier.code}/")
     assert page.status_code == 200
     body = text(page)
-    assert "150.000 đồng" in body
+    assert "150.000 đ" in body
     assert "Một trăm năm mươi nghìn đồng" in body
     assert "Lệ phí đăng ký" in body  # the procedure's fee list
     assert re.search("Thanh toán|>Pay<", body)
@@ -77,7 +77,7 @@ def test_success_pays_once_confirms_the_dossier_and_gives_a_receipt(
     for expected in (
         "BIÊN LAI THU PHÍ",
         dossier.code,
-        "150.000 đồng",
+        "150.000 đ",
         "Một trăm năm mươi nghìn đồng",
         payment.reference,
         payment.provider_transaction_id,
@@ -375,7 +375,7 @@ def test_simulator_page_and_status_query(citizen_client: Client, dossier: Dossie
         "Thất bại",
         "Hết thời gian (không gọi lại)",
         "Thành công và gọi lại hai lần",
-        "150.000 đồng",
+        "150.000 đ",
         request["reference"],
     ):
         assert label in body

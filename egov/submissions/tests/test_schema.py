@@ -77,7 +77,8 @@ def test_generated_form_has_sections_labels_and_widgets_in_order() -> None:
         "Lời cam đoan",
     ]
     assert form["ho_ten_tre"].label == "Họ, chữ đệm, tên của trẻ"
-    assert 'type="date"' in str(form["ngay_sinh_tre"])
+    # A date in three numeric boxes: ngày, tháng, năm.
+    assert str(form["ngay_sinh_tre"]).count('inputmode="numeric"') == 3
     assert "<select" in str(form["gioi_tinh_tre"])
     assert 'type="checkbox"' in str(form["cam_doan"])
     with translation.override("en"):

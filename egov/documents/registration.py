@@ -1,0 +1,41 @@
+"""What the documents app registers into the foundation's registries at start-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register_all() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from egov.core import background, demo_loaders, seeds, staff_menu
+    from egov.documents import jobs
+    from egov.documents.access import keeps_registers, may_see_incoming
+    from egov.documents.doctypes import ensure_document_types
+
+    seeds.register("documents.types", ensure_document_types)
+    background.register("documents.ocr", jobs.recognise_pending, every_seconds=5)
+    background.register("documents.deadlines", jobs.send_deadline_notices, every_seconds=900)
+    staff_menu.register(
+        "documents.incoming",
+        label=gettext_lazy("Incoming documents"),
+        url_name="documents:queue",
+        order=15,
+        visible=may_see_incoming,
+        current_namespace="documents",
+    )
+    staff_menu.register(
+        "documents.register_book",
+        label=gettext_lazy("Incoming register"),
+        url_name="documents:register_book",
+        order=16,
+        visible=keeps_registers,
+        current_view="documents:register_book",
+    )
+
+    def load(out: Any) -> None:
+        from egov.documents.demo import load_demo_documents
+
+        out.write(f"Documents: {load_demo_documents()}")
+
+    demo_loaders.register("documents", load, after=("core.units", "accounts"))

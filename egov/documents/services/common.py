@@ -1,0 +1,95 @@
+"""What every write path of the incoming side shares: the clock, the row lock with
+its version check, the history row, notices and the search text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from egov.accounts.models import RoleAssignment
+from egov.accounts.permissions import Perm
+from egov.core.models import Unit
+from egov.documents.errors import StaleDocument
+from egov.documents.fulltext import fold
+from egov.documents.models import IncomingDocument, Notice, NoticeKind, StatusEvent
+
+
+def now() -> datetime:
+    """The services' clock (tests replace it here)."""
+    return timezone.now()
+
+
+def lock(document: IncomingDocument | int, expected_version: int | None = None) -> IncomingDocument:
+    """The document's row, locked until the caller's transaction ends; refuse when
+    the caller worked from an older version (another tab or person changed it)."""
+    pk = document if isinstance(document, int) else document.pk
+    locked = IncomingDocument.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and locked.version != int(expected_version):
+        raise StaleDocument()
+    return locked
+
+
+def search_text_of(document: IncomingDocument) -> str:
+    parts = [
+        document.code_number,
+        document.code_notation,
+        document.number_symbol,
+        document.issuing_agency_name,
+        document.subject,
+        document.signer_name,
+        document.document_id,
+        document.doc_type.name if document.doc_type_id and document.doc_type else "",
+        document.description,
+        str(document.arrival_number or ""),
+        document.ocr_text,
+    ]
+    return fold(" ".join(part for part in parts if part))
+
+
+def save(document: IncomingDocument, fields: Iterable[str]) -> None:
+    """Write the changed fields, bump the version and refresh the search text."""
+    document.version += 1
+    document.search_text = search_text_of(document)
+    document.save(update_fields=[*set(fields), "version", "search_text", "updated_at"])
+
+
+def event(document: IncomingDocument, action: str, actor: Any, note: str = "") -> StatusEvent:
+    return StatusEvent.objects.create(
+        document=document,
+        action=action,
+        status=document.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=now(),
+        note=note[:1000],
+    )
+
+
+def people_with(perm: str, unit: Unit) -> list[Any]:
+    """Active people holding ``perm`` through a role held in exactly ``unit``."""
+    rows = (
+        RoleAssignment.objects.filter(unit=unit, revoked_at__isnull=True, user__is_active=True)
+        .select_related("role", "user")
+        .order_by("user_id")
+    )
+    seen: dict[int, Any] = {}
+    for row in rows:
+        if perm in (row.role.permissions or []):
+            seen.setdefault(row.user_id, row.user)
+    return list(seen.values())
+
+
+def clerks_of(agency: Unit) -> list[Any]:
+    return people_with(Perm.REGISTER_DOCUMENTS, agency)
+
+
+def notify(people: Iterable[Any], document: IncomingDocument, kind: NoticeKind, text: str) -> int:
+    at = now()
+    rows = [
+        Notice(recipient=person, document=document, kind=kind, text=text[:500], created_at=at)
+        for person in {p.pk: p for p in people if p is not None}.values()
+    ]
+    Notice.objects.bulk_create(rows)
+    return len(rows)

@@ -1,0 +1,43 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingConfig(AppConfig):
+    name = "egov.outgoing"
+    label = "outgoing"
+    verbose_name = _("Outgoing documents")
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from egov.core import demo_loaders, seeds, staff_menu
+        from egov.outgoing.access import drafting_units
+        from egov.outgoing.chains import ensure_default_chain
+        from egov.outgoing.selectors import issuing_agencies
+
+        staff_menu.register(
+            "outgoing.worklist",
+            label=gettext_lazy("Outgoing documents"),
+            url_name="outgoing:worklist",
+            order=22,
+            visible=lambda user: drafting_units(user).exists(),
+            current_namespace="outgoing",
+        )
+        staff_menu.register(
+            "outgoing.register",
+            label=gettext_lazy("Outgoing register"),
+            url_name="outgoing:register",
+            order=23,
+            visible=lambda user: issuing_agencies(user).exists(),
+            current_view="outgoing:register",
+        )
+        seeds.register("outgoing.default_chain", ensure_default_chain)
+
+        def load(out: Any) -> None:
+            from egov.outgoing.demo import load_demo_outgoing
+
+            out.write(f"Outgoing documents: {load_demo_outgoing()}")
+
+        demo_loaders.register("outgoing", load, after=("documents",))

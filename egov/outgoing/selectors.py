@@ -1,0 +1,203 @@
+"""Reads shared by the pages and the API: worklists, the document's recipients with
+their status at the other end, and the outgoing register (sổ đăng ký văn bản đi)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from egov.accounts.permissions import Perm, units_with_perm
+from egov.core.formatting import local
+from egov.core.models import Unit
+from egov.core.periods import period_bounds
+from egov.documents.contract import ReceiptStatusCode
+from egov.documents.selectors import platform_receipts
+from egov.outgoing import access, chains
+from egov.outgoing.models import (
+    DeliveryStatus,
+    OutgoingDocument,
+    Recipient,
+    RecipientKind,
+    Status,
+)
+from egov.outgoing.services.issuance import source_ref
+
+
+def _base(user: Any) -> QuerySet[OutgoingDocument]:
+    return access.visible_documents(user).select_related("agency", "drafting_unit", "author")
+
+
+def my_drafts(user: Any) -> QuerySet[OutgoingDocument]:
+    return _base(user).filter(author_id=user.pk, status=Status.DRAFTING)
+
+
+def waiting_for(user: Any) -> list[OutgoingDocument]:
+    """Documents in review whose current step ``user`` can act at."""
+    candidates = _base(user).filter(status=Status.IN_REVIEW).order_by("updated_at")[:500]
+    return [doc for doc in candidates if _can_act(user, doc)]
+
+
+def _can_act(user: Any, document: OutgoingDocument) -> bool:
+    step = chains.current_step(document)
+    return step is not None and chains.may_act_at(user, step, document)
+
+
+def to_issue(user: Any) -> QuerySet[OutgoingDocument]:
+    """Approved for signing, waiting for the records clerk to take the number."""
+    agencies = units_with_perm(user, Perm.REGISTER_DOCUMENTS)
+    return (
+        OutgoingDocument.objects.filter(status=Status.APPROVED, agency__in=agencies)
+        .select_related("agency", "drafting_unit", "author")
+        .order_by("approved_at")
+    )
+
+
+def recent(user: Any, limit: int = 30) -> QuerySet[OutgoingDocument]:
+    return _base(user).order_by("-updated_at")[:limit]
+
+
+def issuing_agencies(user: Any) -> QuerySet[Unit]:
+    """Agencies whose outgoing register ``user`` may read (records clerks, leaders)."""
+    clerks = units_with_perm(user, Perm.REGISTER_DOCUMENTS)
+    signers = units_with_perm(user, Perm.SIGN_DOCUMENTS)
+    return (clerks | signers).exclude(level="internal").distinct().order_by("path")
+
+
+# --- recipients ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    name: str
+    kind: str
+    delivery: str
+    delivery_label: str
+    status: str  # at the recipient: received, registered, …
+    status_label: str
+    at: datetime | None
+    note: str
+    arrival_number: int | None
+
+
+_RECEIPT_LABELS = {
+    ReceiptStatusCode.RECEIVED: gettext_lazy("Received, not registered yet"),
+    ReceiptStatusCode.REGISTERED: gettext_lazy("Registered"),
+    ReceiptStatusCode.ASSIGNED: gettext_lazy("Assigned for handling"),
+    ReceiptStatusCode.PROCESSING: gettext_lazy("Being handled"),
+    ReceiptStatusCode.DONE: gettext_lazy("Handled"),
+    ReceiptStatusCode.RETURNED: gettext_lazy("Returned: wrongly addressed or invalid"),
+    ReceiptStatusCode.WITHDRAWN: gettext_lazy("Withdrawn"),
+}
+
+
+def recipient_rows(document: OutgoingDocument) -> list[RecipientRow]:
+    """Each recipient with the delivery and, for agencies on the platform, where the
+    document stands at their end (read from the incoming side)."""
+    receipts = {}
+    if document.status in (Status.ISSUED, Status.RECALLED):
+        receipts = {r.recipient_agency_id: r for r in platform_receipts(source_ref(document))}
+    rows = []
+    for recipient in document.recipients.select_related("agency"):
+        receipt = receipts.get(recipient.agency_id) if recipient.agency_id else None
+        status = str(receipt.status) if receipt else ""
+        rows.append(
+            RecipientRow(
+                name=recipient.name,
+                kind=recipient.kind,
+                delivery=recipient.delivery,
+                delivery_label=str(DeliveryStatus(recipient.delivery).label),
+                status=status,
+                status_label=str(_RECEIPT_LABELS.get(receipt.status, status)) if receipt else "",
+                at=receipt.at if receipt else recipient.delivered_at,
+                note=(receipt.note if receipt and receipt.note else recipient.note),
+                arrival_number=getattr(receipt, "arrival_number", None) if receipt else None,
+            )
+        )
+    return rows
+
+
+def platform_recipient_choices(agency: Unit) -> QuerySet[Unit]:
+    """Agencies on the platform a document can be addressed to (not internal units)."""
+    return (
+        Unit.objects.filter(dissolved_at__isnull=True)
+        .exclude(level="internal")
+        .exclude(pk=agency.pk)
+        .order_by("path")
+    )
+
+
+# --- the outgoing register ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One line of the sổ đăng ký văn bản đi (Nghị định 30/2020, Phụ lục IV)."""
+
+    number_and_symbol: str
+    issued_on: date
+    type_and_subject: str
+    signer: str
+    recipients: str
+    kept_by: str
+    copies: int
+    sent_on: date | None
+    notes: str
+    reference: str
+
+
+def register_rows(
+    agency: Unit, start: date, end: date, *, confidential: bool = False
+) -> list[RegisterRow]:
+    since, until = period_bounds(start, end)
+    documents = (
+        OutgoingDocument.objects.filter(
+            agency=agency,
+            issued_at__gte=since,
+            issued_at__lt=until,
+            number__isnull=False,
+        )
+        .select_related("drafting_unit")
+        .prefetch_related("recipients")
+        .order_by("year", "number")
+    )
+    if confidential:
+        documents = documents.exclude(confidentiality="normal")
+    else:
+        documents = documents.filter(confidentiality="normal")
+    rows = []
+    for document in documents:
+        recipients: list[Recipient] = list(document.recipients.all())
+        sent = [r.delivered_at for r in recipients if r.delivered_at]
+        notes = []
+        if document.status == Status.RECALLED:
+            notes.append(_("Recalled: %(reason)s") % {"reason": document.recall_reason})
+        if not document.digitally_signed:
+            notes.append(_("Not digitally signed"))
+        waiting = [r for r in recipients if r.kind == RecipientKind.OUTSIDE]
+        if waiting:
+            notes.append(_("%(n)s waiting for the exchange") % {"n": len(waiting)})
+        assert document.issued_at is not None
+        rows.append(
+            RegisterRow(
+                number_and_symbol=document.number_and_symbol,
+                issued_on=_local_date(document.issued_at),
+                type_and_subject=f"{document.type_name.split(' (')[0]}: {document.subject}",
+                signer=document.signer_name,
+                recipients="; ".join(r.name for r in recipients),
+                kept_by=document.drafting_unit.short_name or document.drafting_unit.name,
+                copies=len(recipients) + 1,
+                sent_on=_local_date(min(sent)) if sent else None,
+                notes="; ".join(notes),
+                reference=str(document.reference),
+            )
+        )
+    return rows
+
+
+def _local_date(moment: datetime) -> date:
+    return local(moment).date()

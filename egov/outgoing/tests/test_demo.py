@@ -1,0 +1,43 @@
+"""The demo outgoing documents, against the real demo organisation tree."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from egov.accounts import demo as accounts_demo
+from egov.accounts.models import User
+from egov.documents.contract import ReceiptStatusCode
+from egov.outgoing import selectors
+from egov.outgoing.demo import load_demo_outgoing
+from egov.outgoing.models import DeliveryStatus, OutgoingDocument, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_once_through_the_services() -> None:
+    call_command("load_demo_units", stdout=io.StringIO())
+    accounts_demo.load_demo_accounts()
+    assert "documents of Sở Tư pháp" in load_demo_outgoing()
+    assert load_demo_outgoing() == "already loaded"
+    statuses = set(OutgoingDocument.objects.values_list("status", flat=True))
+    assert statuses == {
+        Status.DRAFTING,
+        Status.IN_REVIEW,
+        Status.APPROVED,
+        Status.ISSUED,
+        Status.RECALLED,
+    }
+    numbers = OutgoingDocument.objects.filter(confidentiality="normal", number__isnull=False)
+    assert sorted(n or 0 for n in numbers.values_list("number", flat=True)) == [1, 2, 3]
+    letter = OutgoingDocument.objects.get(number=1, confidentiality="normal")
+    assert letter.number_and_symbol == "01/STP"
+    [office] = selectors.recipient_rows(letter)
+    assert office.status == ReceiptStatusCode.REGISTERED
+    assert OutgoingDocument.objects.filter(
+        recipients__delivery=DeliveryStatus.WAITING_EXCHANGE
+    ).exists()
+    assert selectors.to_issue(User.objects.get(username="vanthu.stp")).count() == 1
+    assert len(selectors.waiting_for(User.objects.get(username="truongphong.stp"))) == 1

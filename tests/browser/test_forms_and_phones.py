@@ -83,7 +83,8 @@ def small_targets(tab: Any) -> list[str]:
             """() => [...document.querySelectorAll(
                   'main form a, main form button, main nav a, .site-nav a, '
                   + 'main form label:has(> input[type=radio])')]
-                .filter(el => el.offsetParent && el.getBoundingClientRect().height < 44)
+                .filter(el => el.offsetParent && !el.closest('.visually-hidden'))
+                .filter(el => el.getBoundingClientRect().height < 44)
                 .map(el => el.tagName + ' ' + el.innerText.trim())"""
         )
     )
@@ -190,7 +191,7 @@ def test_the_declaration_says_what_to_enter_field_by_field(
     assert later.evaluate("el => getComputedStyle(el).borderTopWidth") == "2px"
     assert small_targets(page) == []
     page.fill("#id_cccd_me", "12345")
-    page.locator("button[name=next]").click()
+    page.locator("button.primary[name=next]").click()
     page.wait_for_load_state()
     assert "/to-khai/" in page.url  # not saved past the step
     summary_text = page.locator("#error-summary").inner_text()

@@ -2,7 +2,14 @@
 # Installs what the browser tests need from Debian/Ubuntu packages: Chromium.
 # Nothing is downloaded outside the distribution's package archive.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${EGOV_CHROMIUM:-}" ]; then
+# Signatures (issue 11): SoftHSM2 token, pkcs11-tool, pdfsig (independent validator), certutil.
+SIGNATURE_PACKAGES="softhsm2 opensc poppler-utils libnss3-tools"
+signature_tools_present() {
+  command -v softhsm2-util >/dev/null 2>&1 && command -v pkcs11-tool >/dev/null 2>&1 \
+    && command -v pdfsig >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1
+}
+if { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${EGOV_CHROMIUM:-}" ]; } \
+   && signature_tools_present; then
   exit 0
 fi
 if [ "$(id -u)" = 0 ]; then
@@ -18,3 +25,5 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # Debian names the package chromium; Ubuntu's chromium-browser is a snap wrapper.
 $SUDO apt-get install -y -qq chromium >/dev/null || $SUDO apt-get install -y -qq chromium-browser >/dev/null
+# shellcheck disable=SC2086
+signature_tools_present || $SUDO apt-get install -y -qq $SIGNATURE_PACKAGES >/dev/null

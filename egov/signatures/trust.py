@@ -1,0 +1,114 @@
+"""Trust anchors and revocation information, as pyHanko's validator takes them.
+
+The anchors and revocation sources are rows the operator manages (admin). Chains
+are built by ``pyhanko_certvalidator`` from signatures and issuer keys, never by
+comparing names. Revocation information is fetched by the platform's own client
+(:mod:`egov.signatures.outside`) and handed to the validator, which fetches
+nothing itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from pyhanko_certvalidator import ValidationContext
+
+from egov.signatures import outside
+from egov.signatures.models import RevocationKind, RevocationSource, TrustAnchor
+
+
+def demo_allowed() -> bool:
+    return bool(getattr(settings, "EGOV_SIGNATURES_DEMO_PKI", False))
+
+
+def anchors() -> list[asn1_x509.Certificate]:
+    rows = TrustAnchor.objects.filter(enabled=True)
+    if not demo_allowed():
+        rows = rows.filter(is_demo=False)
+    return [asn1_x509.Certificate.load(bytes(row.certificate)) for row in rows]
+
+
+def _sources(kind: str) -> list[str]:
+    rows = RevocationSource.objects.filter(enabled=True, kind=kind)
+    if not demo_allowed():
+        rows = rows.filter(is_demo=False)
+    return list(rows.values_list("url", flat=True))
+
+
+@dataclass
+class Revocation:
+    crls: list[asn1_crl.CertificateList] = field(default_factory=list)
+    ocsps: list[asn1_ocsp.OCSPResponse] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+
+
+def _issuer_of(
+    cert: asn1_x509.Certificate, pool: Iterable[asn1_x509.Certificate]
+) -> asn1_x509.Certificate | None:
+    """The certificate in ``pool`` whose key signed ``cert`` (checked cryptographically)."""
+    from pyhanko_certvalidator.util import validate_sig
+
+    for candidate in pool:
+        if candidate.subject != cert.issuer:
+            continue  # cheap pre-filter only; the signature decides
+        try:
+            validate_sig(
+                cert["signature_value"].native,
+                cert["tbs_certificate"].dump(),
+                candidate.public_key,
+                cert["signature_algorithm"],
+            )
+        except Exception:  # noqa: BLE001 - not this one
+            continue
+        return candidate
+    return None
+
+
+def revocation_for(
+    leaves: Iterable[asn1_x509.Certificate], pool: Iterable[asn1_x509.Certificate]
+) -> Revocation:
+    """CRLs of every enabled CRL source, and OCSP answers about each leaf from every
+    enabled responder (a source that cannot be reached is listed, not fatal)."""
+    found = Revocation()
+    for url in _sources(RevocationKind.CRL):
+        crl = outside.fetch_crl(url)
+        if crl is None:
+            found.unreachable.append(url)
+        else:
+            found.crls.append(crl)
+    pool = list(pool)
+    responders = _sources(RevocationKind.OCSP)
+    for leaf in leaves:
+        issuer = _issuer_of(leaf, pool)
+        if issuer is None:
+            continue
+        for url in responders:
+            answer = outside.fetch_ocsp(url, leaf, issuer)
+            if answer is None:
+                found.unreachable.append(url)
+            else:
+                found.ocsps.append(answer)
+    return found
+
+
+def validation_context(
+    other_certs: Iterable[asn1_x509.Certificate],
+    revocation: Revocation,
+    *,
+    moment: dt.datetime | None = None,
+) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=anchors(),
+        other_certs=list(other_certs),
+        crls=revocation.crls,
+        ocsps=revocation.ocsps,
+        allow_fetching=False,
+        revocation_mode="hard-fail",
+        moment=moment,
+    )

@@ -99,8 +99,8 @@ def crl(request: HttpRequest) -> HttpResponse:
 # --- remote signing: the service's API ------------------------------------------------
 
 
-def _answer(status: int, **body: Any) -> JsonResponse:
-    return JsonResponse(body, status=status)
+def _answer(http_status: int, **body: Any) -> JsonResponse:
+    return JsonResponse(body, status=http_status)
 
 
 @_service

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
+from cryptography.exceptions import InvalidSignature
 from django.conf import settings
 from pyhanko_certvalidator import ValidationContext
 
@@ -52,19 +53,15 @@ def _issuer_of(
     cert: asn1_x509.Certificate, pool: Iterable[asn1_x509.Certificate]
 ) -> asn1_x509.Certificate | None:
     """The certificate in ``pool`` whose key signed ``cert`` (checked cryptographically)."""
-    from pyhanko_certvalidator.util import validate_sig
+    from cryptography import x509 as crypto_x509
 
+    child = crypto_x509.load_der_x509_certificate(cert.dump())
     for candidate in pool:
         if candidate.subject != cert.issuer:
             continue  # cheap pre-filter only; the signature decides
         try:
-            validate_sig(
-                cert["signature_value"].native,
-                cert["tbs_certificate"].dump(),
-                candidate.public_key,
-                cert["signature_algorithm"],
-            )
-        except Exception:  # noqa: BLE001 - not this one
+            child.verify_directly_issued_by(crypto_x509.load_der_x509_certificate(candidate.dump()))
+        except (ValueError, TypeError, InvalidSignature):
             continue
         return candidate
     return None

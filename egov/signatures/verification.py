@@ -118,7 +118,7 @@ def _revocation_material(
     reader: Any, leaves: list[asn1_x509.Certificate], pool: list[asn1_x509.Certificate]
 ) -> tuple[trust.Revocation, list[asn1_x509.Certificate]]:
     """Live revocation data for the signers' certificates plus what the file's DSS holds."""
-    from pyhanko.pdf_utils.misc import DecodePurpose  # type: ignore[attr-defined]
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
     from pyhanko.sign.validation.dss import DocumentSecurityStore
 
     certs: list[asn1_x509.Certificate] = []

@@ -26,6 +26,7 @@ from egov.notifications.api import router as notifications_router
 from egov.payments.api import router as payments_router
 from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
+from egov.signatures.api import router as signatures_router
 from egov.submissions.api import router as submissions_router
 
 api = NinjaAPI(
@@ -48,6 +49,7 @@ api.add_router("/me", applicants_router, tags=["applicant"])
 api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/feedback", feedback_router, tags=["feedback"])
+api.add_router("/signatures", signatures_router, tags=["signatures"])
 
 
 @api.exception_handler(ValidationError)

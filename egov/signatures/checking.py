@@ -8,6 +8,7 @@ encrypted (a signature over an encrypted file cannot be checked by its readers).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from egov.signatures import errors
 
 #: Signature and seal images: at most this many bytes and pixels a side.
 MAX_IMAGE_BYTES = 1024 * 1024
+#: A trailer naming an encryption dictionary (an encrypted PDF), read without parsing.
+_ENCRYPT = re.compile(rb"/Encrypt\s*(\d+\s+\d+\s+R|<<)")
 MAX_IMAGE_SIDE = 2000
 MIN_IMAGE_SIDE = 50
 
@@ -36,6 +39,14 @@ def _refusal(error: ValidationError) -> errors.BadPdf:
 
 def check_pdf(data: bytes, *, name: str = "tai-lieu.pdf") -> PdfInfo:
     """Refuse what is not a readable, unencrypted PDF within the page limit."""
+    if data.startswith(b"%PDF-") and _ENCRYPT.search(data):
+        raise errors.BadPdf(
+            _(
+                "The file “%(name)s” is encrypted (password-protected). Save it without "
+                "a password and try again."
+            )
+            % {"name": name}
+        )
     upload = SimpleUploadedFile(name, data, content_type="application/pdf")
     try:
         kind = uploads.check_upload(upload, field="file")

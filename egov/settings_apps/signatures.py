@@ -66,7 +66,9 @@ EGOV_SIGNATURES_REMOTE_URL = env(
     "EGOV_SIGNATURES_REMOTE_URL",
     "",
     "Base address of the remote-signing service (ký số từ xa) API.",
-    shown_default="the simulator: <EGOV_SIGNATURES_SIMULATOR_BASE_URL>/chu-ky-so/mo-phong/ky-tu-xa/api",
+    shown_default=(
+        "the simulator: <EGOV_SIGNATURES_SIMULATOR_BASE_URL>/chu-ky-so/mo-phong/ky-tu-xa/api"
+    ),
 )
 EGOV_SIGNATURES_TIMEOUT_SECONDS = env(
     "EGOV_SIGNATURES_TIMEOUT_SECONDS",

@@ -92,7 +92,7 @@ def _fit(image: Image.Image, width: int, height: int) -> Image.Image:
 
 
 def _centred_text(draw: ImageDraw.ImageDraw, text: str, font: Any, y: int, width: int) -> int:
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    left, top, right, bottom = (int(v) for v in draw.textbbox((0, 0), text, font=font))
     draw.text(((width - (right - left)) // 2, y - top), text, font=font, fill=(0, 0, 0, 255))
     return y + (bottom - top)
 
@@ -106,7 +106,7 @@ def compose_block(block: SignerBlock) -> Image.Image:
     bold = _font(BOLD, text_points)
     margin = int(2 * SCALE)
     below_title = _centred_text(draw, block.title.upper(), bold, margin, width) + margin
-    name_height = draw.textbbox((0, 0), block.name, font=bold)[3]
+    name_height = int(draw.textbbox((0, 0), block.name, font=bold)[3])
     name_top = height - margin - name_height
     band = (below_title, name_top - margin)
     signature = Image.open(io.BytesIO(block.signature_png)).convert("RGBA")

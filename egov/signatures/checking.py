@@ -83,7 +83,7 @@ def check_pdf(data: bytes, *, name: str = "tai-lieu.pdf") -> PdfInfo:
         box = [float(v) for v in (media or [0, 0, 595, 842])]
     except errors.BadPdf:
         raise
-    except Exception:  # noqa: BLE001 - anything unreadable is refused the same way
+    except Exception:  # anything unreadable is refused the same way
         raise errors.BadPdf(
             _("The file “%(name)s” looks like PDF but cannot be opened.") % {"name": name}
         ) from None
@@ -115,10 +115,11 @@ def check_png(data: bytes) -> tuple[int, int]:
             )
             if has_alpha:
                 alpha = image.convert("RGBA").getchannel("A")
-                has_alpha = alpha.getextrema()[0] < 255
+                lowest = alpha.getextrema()[0]
+                has_alpha = isinstance(lowest, int | float) and lowest < 255
     except errors.BadImage:
         raise
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise errors.BadImage(_("The PNG image cannot be opened.")) from None
     if not has_alpha:
         raise errors.BadImage(

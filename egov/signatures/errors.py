@@ -28,7 +28,10 @@ class PinLocked(SignatureError):
 
     def __init__(self) -> None:
         super().__init__(
-            _("The token is locked after too many wrong PINs. Ask the certificate's issuer to unlock it.")
+            _(
+                "The token is locked after too many wrong PINs. "
+                "Ask the certificate's issuer to unlock it."
+            )
         )
 
 
@@ -45,9 +48,7 @@ class NoSigningKey(SignatureError):
     http_status = 409
 
     def __init__(self, whose: str) -> None:
-        super().__init__(
-            _("%(whose)s has no active signing certificate.") % {"whose": whose}
-        )
+        super().__init__(_("%(whose)s has no active signing certificate.") % {"whose": whose})
 
 
 class CertificateNotUsable(SignatureError):

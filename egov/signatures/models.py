@@ -114,6 +114,9 @@ class SignatureImage(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.user or self.unit}"
+
 
 class TrustAnchor(models.Model):
     """A root certificate the verification trusts (the national root, a recognised
@@ -187,3 +190,6 @@ class SimulatedRemoteRequest(models.Model):
     class Meta:
         verbose_name = _("simulated remote signing request")
         verbose_name_plural = _("simulated remote signing requests")
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.description} ({self.status})"

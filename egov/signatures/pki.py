@@ -329,7 +329,7 @@ def ocsp_response_der(request_der: bytes, ca: Issued) -> bytes:
         x509.CertificateBuilder()
         .subject_name(ca.cert.subject)
         .issuer_name(ca.cert.subject)
-        .public_key(ca.cert.public_key())  # type: ignore[arg-type]
+        .public_key(ca.cert.public_key())
         .serial_number(serial)
         .not_valid_before(moment - dt.timedelta(days=1))
         .not_valid_after(moment + dt.timedelta(days=1))
@@ -338,7 +338,9 @@ def ocsp_response_der(request_der: bytes, ca: Issued) -> bytes:
     builder = ocsp.OCSPResponseBuilder().add_response(
         cert=stand_in,
         issuer=ca.cert,
-        algorithm=hashes.SHA256() if isinstance(request.hash_algorithm, hashes.SHA256) else hashes.SHA1(),
+        # The answer names the certificate with the hash the request used (RFC 6960;
+        # SHA-1 there is an identifier, not a signature).
+        algorithm=request.hash_algorithm,
         cert_status=status,
         this_update=moment - dt.timedelta(minutes=1),
         next_update=moment + dt.timedelta(hours=12),

@@ -50,7 +50,7 @@ def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
         _BRIDGE.set(bridge)
         try:
             outcome["value"] = asyncio.run(coroutine)
-        except BaseException as error:  # noqa: BLE001 - handed to the caller
+        except BaseException as error:  # handed to the caller
             outcome["error"] = error
         finally:
             bridge.jobs.put(_DONE)
@@ -68,9 +68,9 @@ def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
             continue
         try:
             future.set_result(work())
-        except BaseException as error:  # noqa: BLE001 - raised in the coroutine
+        except BaseException as error:  # raised in the coroutine
             future.set_exception(error)
     thread.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
+    return outcome["value"]

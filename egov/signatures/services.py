@@ -111,7 +111,8 @@ def _field_spec(name: str, box: Box, page_count: int) -> Any:
     from pyhanko.sign.fields import SigFieldSpec
 
     page = box.page if box.page >= 0 else page_count + box.page
-    return SigFieldSpec(sig_field_name=name, on_page=page, box=(box.x1, box.y1, box.x2, box.y2))
+    corners = (round(box.x1), round(box.y1), round(box.x2), round(box.y2))
+    return SigFieldSpec(sig_field_name=name, on_page=page, box=corners)
 
 
 def sign_pdf(
@@ -339,7 +340,9 @@ def register_key(
     return key
 
 
-def add_trust_anchor(*, actor: Any, name: str, certificate_der: bytes, is_demo: bool = False) -> TrustAnchor:
+def add_trust_anchor(
+    *, actor: Any, name: str, certificate_der: bytes, is_demo: bool = False
+) -> TrustAnchor:
     """Trust a root (idempotent by fingerprint)."""
     asn1_x509.Certificate.load(certificate_der).native  # noqa: B018 - must parse
     with transaction.atomic():
@@ -372,4 +375,3 @@ def add_revocation_source(
                 changes={"kind": kind, "url": url},
             )
     return source
-

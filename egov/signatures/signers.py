@@ -45,7 +45,8 @@ def split_chain(blob: bytes) -> list[asn1_x509.Certificate]:
 
 
 class KeyHolder(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     @property
     def certificate(self) -> asn1_x509.Certificate: ...
@@ -134,9 +135,7 @@ class RemoteSigner(Signer):
         super().__init__(
             signing_cert=certificate,
             cert_registry=SimpleCertificateStore.from_certs(chain),
-            signature_mechanism=algos.SignedDigestAlgorithm(
-                {"algorithm": "sha256_rsa"}
-            ),
+            signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}),
             embed_roots=True,
         )
         self.service = service
@@ -147,8 +146,12 @@ class RemoteSigner(Signer):
         self.sleep = sleep
         self.clock = clock
 
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
-        size = self.signing_cert.public_key.bit_size // 8
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        cert = self.signing_cert
+        assert cert is not None
+        size = cert.public_key.bit_size // 8
         if dry_run:
             return bytes(size)
         from egov.signatures.running import in_caller

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from egov.accounts.decorators import staff_required
 from egov.accounts.permissions import Perm, has_perm_in_unit
@@ -51,7 +52,7 @@ def _service(view: Any) -> Any:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         _enabled()
         try:
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return view(request, *args, **kwargs)
         except FileNotFoundError:
             return HttpResponse("the test PKI is missing: run manage.py make_test_pki", status=503)
 
@@ -76,7 +77,7 @@ def tsa(request: HttpRequest) -> HttpResponse:
     stamper = DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(authority.der),
         tsa_key=asn1_keys.PrivateKeyInfo.load(pki.private_der(authority.key)),
-        certs_to_embed=[asn1_x509.Certificate.load(ca.der)],
+        certs_to_embed=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(ca.der)]),
     )
     answer = stamper.request_tsa_response(query)
     return HttpResponse(answer.dump(), content_type="application/timestamp-reply")
@@ -86,7 +87,9 @@ def tsa(request: HttpRequest) -> HttpResponse:
 @require_POST
 def ocsp(request: HttpRequest) -> HttpResponse:
     _root, ca, _tsa = pki.load_authorities()
-    return HttpResponse(pki.ocsp_response_der(request.body, ca), content_type="application/ocsp-response")
+    return HttpResponse(
+        pki.ocsp_response_der(request.body, ca), content_type="application/ocsp-response"
+    )
 
 
 @_service
@@ -183,7 +186,11 @@ def phone(request: HttpRequest) -> HttpResponse:
     if accounts is not None:
         pending = pending.filter(account__in=accounts)
     if request.method == "POST":
-        row = pending.filter(pk=request.POST.get("request") or None).first()
+        row = (
+            pending.filter(pk=str(request.POST.get("request") or "")).first()
+            if request.POST.get("request")
+            else None
+        )
         if row is None:
             raise Http404("no such pending request")
         accept = request.POST.get("answer") == "confirm"

@@ -81,7 +81,7 @@ def _token_key(token_label: str, pin: str, key_label: str) -> Any:
 def make(*, user_pin: str = "", out: Callable[[str], None] = lambda _line: None) -> Made:
     made = Made()
     tokens.ensure_softhsm_store()
-    root, ca, tsa = pki.ensure_authorities()
+    root, ca, _tsa = pki.ensure_authorities()
     services.add_trust_anchor(
         actor=None, name=pki.ROOT_NAME, certificate_der=root.der, is_demo=True
     )

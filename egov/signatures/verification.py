@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as data_field
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -51,7 +52,7 @@ class SignatureReport:
     """``none``, ``lta_updates``, ``form_filling``, ``annotations``, ``other``."""
     modification_text: str
     level: str
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = data_field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -64,7 +65,7 @@ class SignatureReport:
 @dataclass
 class Report:
     signatures: list[SignatureReport]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = data_field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -86,9 +87,16 @@ def _name_part(cert: asn1_x509.Certificate, key: str) -> str:
 def _modification_texts() -> dict[str, str]:
     return {
         "none": _("Nothing was changed after signing."),
-        "lta_updates": _("Only validation data (revocation information, timestamps) was added after signing."),
-        "form_filling": _("Form fields were filled in or further signatures added after signing; the content is unchanged."),
-        "annotations": _("Comments (annotations) were added after signing; the content is unchanged."),
+        "lta_updates": _(
+            "Only validation data (revocation information, timestamps) was added after signing."
+        ),
+        "form_filling": _(
+            "Form fields were filled in or further signatures added after signing; the "
+            "content is unchanged."
+        ),
+        "annotations": _(
+            "Comments (annotations) were added after signing; the content is unchanged."
+        ),
         "other": _("The document was changed after signing in a way a signature does not allow."),
     }
 
@@ -101,17 +109,29 @@ def _problem_for(indication: Any) -> str:
         "REVOKED_NO_POE": _("The signer's certificate was revoked."),
         "REVOKED_CA_NO_POE": _("A certificate of the issuing authority was revoked."),
         "EXPIRED": _("The signer's certificate had expired when the signature was checked."),
-        "OUT_OF_BOUNDS_NO_POE": _("The signer's certificate was not valid (expired or not yet valid) at the signing time."),
-        "OUT_OF_BOUNDS_NOT_REVOKED": _("The signer's certificate was not valid (expired or not yet valid) at the signing time."),
+        "OUT_OF_BOUNDS_NO_POE": _(
+            "The signer's certificate was not valid (expired or not yet valid) at the signing time."
+        ),
+        "OUT_OF_BOUNDS_NOT_REVOKED": _(
+            "The signer's certificate was not valid (expired or not yet valid) at the signing time."
+        ),
         "NOT_YET_VALID": _("The signer's certificate was not yet valid."),
-        "NO_CERTIFICATE_CHAIN_FOUND": _("The certificate does not chain up to a trusted root (unknown issuer)."),
-        "CERTIFICATE_CHAIN_GENERAL_FAILURE": _("The certificate does not chain up to a trusted root (unknown issuer)."),
+        "NO_CERTIFICATE_CHAIN_FOUND": _(
+            "The certificate does not chain up to a trusted root (unknown issuer)."
+        ),
+        "CERTIFICATE_CHAIN_GENERAL_FAILURE": _(
+            "The certificate does not chain up to a trusted root (unknown issuer)."
+        ),
         "TRY_LATER": _("The revocation status could not be obtained; try again later."),
-        "REVOCATION_OUT_OF_BOUNDS_NO_POE": _("The revocation information is too old for the signing time."),
+        "REVOCATION_OUT_OF_BOUNDS_NO_POE": _(
+            "The revocation information is too old for the signing time."
+        ),
         "SIG_CONSTRAINTS_FAILURE": _("The certificate is not allowed to sign documents."),
         "CHAIN_CONSTRAINTS_FAILURE": _("The certificate chain breaks a rule of its issuers."),
     }
-    return reasons.get(name, _("The signer's certificate could not be validated (%(code)s).") % {"code": name})
+    return reasons.get(
+        name, _("The signer's certificate could not be validated (%(code)s).") % {"code": name}
+    )
 
 
 def _revocation_material(
@@ -128,11 +148,15 @@ def _revocation_material(
         dss = DocumentSecurityStore.read_dss(reader)
         certs = list(dss.load_certs())
         for ref in dss.ocsps:
-            ocsps.append(asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE)))
+            ocsps.append(
+                asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+            )
         for ref in dss.crls:
-            crls.append(asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL)))
-    except Exception:  # noqa: BLE001 - no DSS, or an unreadable one: live data only
-        pass
+            crls.append(
+                asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+            )
+    except Exception:  # no DSS, or an unreadable one: live data only
+        certs, crls, ocsps = [], [], []
     live = trust.revocation_for(leaves, [*certs, *pool, *trust.anchors()])
     live.crls.extend(crls)
     live.ocsps.extend(ocsps)
@@ -163,7 +187,7 @@ def verify_pdf(data: bytes, *, name: str = "tai-lieu.pdf") -> Report:
                     sig, signer_validation_context=context, ts_validation_context=context
                 )
             )
-        except Exception as error:  # noqa: BLE001 - a broken signature is a finding
+        except Exception as error:  # a broken signature is a finding
             reports.append(_broken(sig, error))
             continue
         reports.append(_report(sig, status, revocation))
@@ -199,7 +223,10 @@ def _broken(sig: Any, error: Exception) -> SignatureReport:
         modification="other",
         modification_text=_modification_texts()["other"],
         level="",
-        problems=[_("The signature is damaged and cannot be checked (%(what)s).") % {"what": type(error).__name__}],
+        problems=[
+            _("The signature is damaged and cannot be checked (%(what)s).")
+            % {"what": type(error).__name__}
+        ],
     )
 
 
@@ -209,7 +236,12 @@ def _report(sig: Any, status: Any, revocation: trust.Revocation) -> SignatureRep
     cert = status.signing_cert
     problems: list[str] = []
     if not status.intact:
-        problems.append(_("The document was changed after signing: its content no longer matches the signature."))
+        problems.append(
+            _(
+                "The document was changed after signing: its content no longer matches the "
+                "signature."
+            )
+        )
     elif not status.valid:
         problems.append(_("The signature value does not match the signer's certificate."))
     path = status.validation_path

@@ -25,7 +25,11 @@ from egov.signatures import pki
 
 TRUSTED = "Certificate is Trusted."
 POPPLER_22_TRUSTED = "Unknown issue with Certificate or corrupted data."
-NOT_TRUSTED = ("Certificate issuer is unknown.", "Certificate has been Revoked.", "Certificate has Expired")
+NOT_TRUSTED = (
+    "Certificate issuer is unknown.",
+    "Certificate has been Revoked.",
+    "Certificate has Expired",
+)
 
 
 def require_tools() -> None:
@@ -35,7 +39,9 @@ def require_tools() -> None:
 
 
 def _run(args: list[str], cwd: Path | None = None) -> str:
-    done = subprocess.run(args, capture_output=True, text=True, check=False, cwd=cwd)
+    done = subprocess.run(  # noqa: S603 - fixed Debian tools
+        args, capture_output=True, text=True, check=False, cwd=cwd
+    )
     return done.stdout + done.stderr
 
 
@@ -50,8 +56,16 @@ def nss_db(folder: Path, *, with_root: bool = True) -> Path:
     if with_root:
         _run(
             [
-                "certutil", "-A", "-d", f"sql:{db}", "-n", "egov-demo-root", "-t", "CT,C,C",
-                "-i", str(pki.pki_dir() / "root.pem"),
+                "certutil",
+                "-A",
+                "-d",
+                f"sql:{db}",
+                "-n",
+                "egov-demo-root",
+                "-t",
+                "CT,C,C",
+                "-i",
+                str(pki.pki_dir() / "root.pem"),
             ]
         )
     return db
@@ -62,7 +76,9 @@ def pdfsig(pdf: bytes, folder: Path, *, with_root: bool = True) -> str:
     require_tools()
     path = folder / "signed.pdf"
     path.write_bytes(pdf)
-    return _run(["pdfsig", "-no-ocsp", "-nssdir", f"sql:{nss_db(folder, with_root=with_root)}", str(path)])
+    return _run(
+        ["pdfsig", "-no-ocsp", "-nssdir", f"sql:{nss_db(folder, with_root=with_root)}", str(path)]
+    )
 
 
 def chain_verdicts(report: str) -> list[str]:
@@ -81,8 +97,22 @@ def openssl_verifies(pdf: bytes, folder: Path) -> list[str]:
     results = []
     for blob in sorted(dump.glob("signed.pdf.sig*")):
         bundle = dump / f"{blob.name}.pem"
-        _run(["openssl", "pkcs7", "-inform", "DER", "-in", str(blob), "-print_certs", "-out", str(bundle)])
-        pems = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", bundle.read_text(), re.S)
+        _run(
+            [
+                "openssl",
+                "pkcs7",
+                "-inform",
+                "DER",
+                "-in",
+                str(blob),
+                "-print_certs",
+                "-out",
+                str(bundle),
+            ]
+        )
+        pems = re.findall(
+            r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", bundle.read_text(), re.S
+        )
         leaves = []
         for index, pem in enumerate(pems):
             one = dump / f"{blob.name}.{index}.pem"
@@ -93,8 +123,13 @@ def openssl_verifies(pdf: bytes, folder: Path) -> list[str]:
         results.append(
             _run(
                 [
-                    "openssl", "verify", "-CAfile", str(pki.pki_dir() / "root.pem"),
-                    "-untrusted", str(bundle), str(leaves[0]),
+                    "openssl",
+                    "verify",
+                    "-CAfile",
+                    str(pki.pki_dir() / "root.pem"),
+                    "-untrusted",
+                    str(bundle),
+                    str(leaves[0]),
                 ]
             ).strip()
         )

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from egov.core.models import AuditEntry
 from egov.signatures import services, simulator
@@ -31,7 +28,9 @@ def test_token_signature_is_valid_for_pdfsig_and_pyhanko(world: World, tmp_path:
     assert sig.signer == "Nguyễn Văn Bình"
     assert sig.organisation == "Sở Thông tin và Truyền thông"
     assert sig.trusted and sig.intact and sig.revocation == "good"
-    assert sig.timestamp_ok and re.fullmatch(r"\d\d:\d\d:\d\d \d\d/\d\d/\d{4} \+07:00", sig.timestamp)
+    assert sig.timestamp_ok and re.fullmatch(
+        r"\d\d:\d\d:\d\d \d\d/\d\d/\d{4} \+07:00", sig.timestamp
+    )
     assert len(sig.chain) == 3
     entry = AuditEntry.objects.filter(action="signatures.signed").get()
     assert entry.changes["key"] == KeyKind.TOKEN and entry.changes["level"] == "B-T"
@@ -56,7 +55,9 @@ def test_remote_signing_waits_for_the_phone(world: World, tmp_path: Path) -> Non
         simulator.confirm(pending, accept=True)
 
     holder = services.holder_for_person(
-        world.leader, kind=KeyKind.REMOTE, description="Quyết định 12/QĐ-STTTT",
+        world.leader,
+        kind=KeyKind.REMOTE,
+        description="Quyết định 12/QĐ-STTTT",
         sleep=user_confirms_while_we_wait,
     )
     signed = services.sign_pdf(one_page_pdf(), holder=holder, actor=world.leader)

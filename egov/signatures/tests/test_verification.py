@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from egov.signatures import errors, pki, services
-from egov.signatures.outside import PlatformTimeStamper
 from egov.signatures.tests.conftest import USER_PIN, World, one_page_pdf
 from egov.signatures.tests.pdfsig import chain_verdicts, pdfsig
 from egov.signatures.verification import verify_pdf
@@ -35,7 +34,9 @@ def sign_with_file_key(pdf: bytes, signer: pki.Issued, chain: list[pki.Issued]) 
             [asn1_x509.Certificate.load(item.der) for item in chain]
         ),
     )
-    meta = signers.PdfSignatureMetadata(field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES)
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES
+    )
     out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=simple)
     return out.getvalue()
 
@@ -110,7 +111,9 @@ def test_unknown_root(world: World, tmp_path: Path) -> None:
     )
     data = sign_with_file_key(one_page_pdf(), leaf, [stranger_root])
     problems = only_problems(data)
-    assert "Chứng thư số không dẫn tới một chứng thư gốc tin cậy (không rõ tổ chức cấp)." in problems
+    assert (
+        "Chứng thư số không dẫn tới một chứng thư gốc tin cậy (không rõ tổ chức cấp)." in problems
+    )
     # pdfsig finds the stranger's root in the signature, and does not trust it.
     assert chain_verdicts(pdfsig(data, tmp_path)) == ["Certificate issuer isn't Trusted."]
 
@@ -184,7 +187,9 @@ def test_expired_certificate_is_refused_before_signing(world: World) -> None:
     key.save()
     with pytest.raises(errors.CertificateNotUsable) as refused:
         services.sign_pdf(
-            one_page_pdf(), holder=services.holder_for_person(world.leader, pin=USER_PIN), actor=None
+            one_page_pdf(),
+            holder=services.holder_for_person(world.leader, pin=USER_PIN),
+            actor=None,
         )
     assert "đã hết hạn" in refused.value.message
 

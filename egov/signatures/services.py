@@ -375,3 +375,40 @@ def add_revocation_source(
                 changes={"kind": kind, "url": url},
             )
     return source
+
+
+def set_anchor(*, actor: Any, anchor_id: int, enabled: bool, name: str) -> TrustAnchor:
+    """Rename, enable or disable a trust anchor (audited)."""
+    with transaction.atomic():
+        anchor = TrustAnchor.objects.select_for_update().get(pk=anchor_id)
+        before = {"enabled": anchor.enabled, "name": anchor.name}
+        anchor.enabled, anchor.name = enabled, name
+        anchor.save(update_fields=["enabled", "name"])
+        after = {"enabled": anchor.enabled, "name": anchor.name}
+        if before != after:
+            audit.record(
+                actor=actor,
+                action="signatures.anchor_changed",
+                obj=anchor,
+                changes=audit.diff(before, after),
+            )
+    return anchor
+
+
+def set_revocation_source(
+    *, actor: Any, source_id: int, enabled: bool, name: str
+) -> RevocationSource:
+    with transaction.atomic():
+        source = RevocationSource.objects.select_for_update().get(pk=source_id)
+        before = {"enabled": source.enabled, "name": source.name}
+        source.enabled, source.name = enabled, name
+        source.save(update_fields=["enabled", "name"])
+        after = {"enabled": source.enabled, "name": source.name}
+        if before != after:
+            audit.record(
+                actor=actor,
+                action="signatures.revocation_source_changed",
+                obj=source,
+                changes=audit.diff(before, after),
+            )
+    return source

@@ -84,6 +84,13 @@ def _name_part(cert: asn1_x509.Certificate, key: str) -> str:
     return value if isinstance(value, str) else ", ".join(value)
 
 
+def _short_name(cert: asn1_x509.Certificate) -> str:
+    """The certificate's holder as people name it: common name — organisation."""
+    name = _name_part(cert, "common_name")
+    organisation = _name_part(cert, "organization_name")
+    return f"{name} — {organisation}" if organisation and organisation != name else name
+
+
 def _modification_texts() -> dict[str, str]:
     return {
         "none": _("Nothing was changed after signing."),
@@ -249,8 +256,8 @@ def _report(sig: Any, status: Any, revocation: trust.Revocation) -> SignatureRep
     anchor = ""
     if path is not None:
         certs = list(path.iter_certs(include_root=True))
-        chain = [item.subject.human_friendly for item in reversed(certs)]
-        anchor = certs[0].subject.human_friendly if certs else ""
+        chain = [_short_name(item) for item in reversed(certs)]
+        anchor = _short_name(certs[0]) if certs else ""
     if status.intact and status.valid and status.trust_problem_indic is not None:
         problems.append(_problem_for(status.trust_problem_indic))
     elif status.intact and status.valid and path is None:

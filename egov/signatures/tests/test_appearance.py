@@ -5,7 +5,6 @@ attachment's first page. Checked on the page rendered by poppler (pdftoppm)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,7 +29,7 @@ def render(pdf: bytes, folder: Path) -> Image.Image:
     path = folder / "page.pdf"
     path.write_bytes(pdf)
     subprocess.run(  # noqa: S603 - fixed Debian tool
-        [
+        [  # noqa: S607 - found on PATH
             "pdftoppm",
             "-r",
             str(72 * ZOOM),
@@ -41,7 +40,7 @@ def render(pdf: bytes, folder: Path) -> Image.Image:
             "-png",
             str(path),
             str(folder / "p"),
-        ],  # noqa: S607
+        ],
         check=True,
     )
     (png,) = folder.glob("p*.png")
@@ -51,7 +50,8 @@ def render(pdf: bytes, folder: Path) -> Image.Image:
 def count(image: Image.Image, box: tuple[int, int, int, int], colour: str) -> int:
     region = image.crop(box)
     found = 0
-    for r, g, b in region.getdata():  # type: ignore[misc]
+    pixels: list[tuple[int, int, int]] = list(region.getdata())
+    for r, g, b in pixels:
         if colour == "red" and r > 150 and g < 90 and b < 90:
             found += 1
         if colour == "blue" and b > 120 and r < 90 and g < 110:
@@ -94,7 +94,7 @@ def test_attachment_stamp_top_right_with_number_and_time(world: World, tmp_path:
     )
     signed = services.sign_pdf(one_page_pdf(), holder=holder, actor=None, attachment=stamp)
     assert verify_pdf(signed).ok
-    done = subprocess.run(  # noqa: S603 - fixed Debian tool
+    done = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "1", "-bbox", "-", "-"],  # noqa: S607
         input=signed,
         capture_output=True,
@@ -108,5 +108,5 @@ def test_attachment_stamp_top_right_with_number_and_time(world: World, tmp_path:
     assert x_min > 595 / 2 and y_min < 842 / 4  # top right (pdftotext's y grows downwards)
     time_text = signing_time_text(dt.datetime.now(dt.UTC))
     assert (
-        time_text[-6:] == "+07:00" and time_text[9:] in text.replace("\n", " ") or "+07:00" in text
-    )
+        time_text[-6:] == "+07:00" and time_text[9:] in text.replace("\n", " ")
+    ) or "+07:00" in text

@@ -15,6 +15,7 @@ refuses the demo roots in production (:mod:`egov.signatures.checks`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -366,7 +367,18 @@ def _key_hash(cert: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
 
 
 def load_authorities() -> tuple[Issued, Issued, Issued]:
-    """The root, CA and TSA from the files (``make_test_pki`` must have run)."""
+    """The root, CA and TSA from the files (``make_test_pki`` must have run); kept
+    per process while the files are unchanged (loading an RSA key checks it: slow)."""
+    folder = pki_dir()
+    stamp = tuple(
+        (folder / name).stat().st_mtime_ns if (folder / name).exists() else 0
+        for name in ("root.key", "ca.key", "tsa.key")
+    )
+    return _authorities(str(folder), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _authorities(folder: str, stamp: tuple[int, ...]) -> tuple[Issued, Issued, Issued]:
     found = [_load(name, with_key=True) for name in ("root", "ca", "tsa")]
     if any(item is None for item in found):
         raise FileNotFoundError("the test PKI is missing: run `manage.py make_test_pki`")

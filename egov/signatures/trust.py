@@ -28,11 +28,23 @@ def demo_allowed() -> bool:
     return bool(getattr(settings, "EGOV_SIGNATURES_DEMO_PKI", False))
 
 
+def is_demo_certificate(cert: asn1_x509.Certificate) -> bool:
+    """Made by the test PKI (its mark in the subject's organisational unit)."""
+    from egov.signatures.pki import DEMO_MARK
+
+    unit = cert.subject.native.get("organizational_unit_name") or ""
+    return DEMO_MARK in (unit if isinstance(unit, str) else " ".join(unit))
+
+
 def anchors() -> list[asn1_x509.Certificate]:
+    """The enabled trust anchors; the demo's only while the demo PKI is on (by flag,
+    and by its mark for a demo root an operator loaded by hand)."""
     rows = TrustAnchor.objects.filter(enabled=True)
-    if not demo_allowed():
+    demo = demo_allowed()
+    if not demo:
         rows = rows.filter(is_demo=False)
-    return [asn1_x509.Certificate.load(bytes(row.certificate)) for row in rows]
+    certs = [asn1_x509.Certificate.load(bytes(row.certificate)) for row in rows]
+    return certs if demo else [cert for cert in certs if not is_demo_certificate(cert)]
 
 
 def _sources(kind: str) -> list[str]:

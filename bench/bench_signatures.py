@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -63,7 +64,11 @@ def _world() -> Any:
     )
     agency = Unit.objects.add_child(
         province,
-        {"code": "000.00.15.H33", "name": "Sở Thông tin và Truyền thông", "level": "provincial_agency"},
+        {
+            "code": "000.00.15.H33",
+            "name": "Sở Thông tin và Truyền thông",
+            "level": UnitLevel.PROVINCIAL_AGENCY,
+        },
     )
     account_services.create_staff_account(
         None,
@@ -71,7 +76,7 @@ def _world() -> Any:
         full_name="Nguyễn Văn Bình",
         unit=agency,
         role_codes=[RoleCode.AGENCY_LEADER],
-        password="Sao8Mai9Sang",
+        password=secrets.token_urlsafe(16),
     )
     testpki.make(user_pin="")
     return agency

@@ -95,3 +95,10 @@ EGOV_SIGNATURES_MAX_PAGES = env(
     "Most pages of a PDF that is signed or verified (the upload checks' page walk).",
     "int",
 )
+EGOV_SIGNATURES_VERIFY_PER_HOUR = env(
+    "EGOV_SIGNATURES_VERIFY_PER_HOUR",
+    60,
+    "Signed PDFs one client address may check an hour on the public verification page "
+    "and API (each check builds chains and fetches revocation data).",
+    "int",
+)

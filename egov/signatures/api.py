@@ -7,6 +7,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from egov.core.schemas import ErrorOut
+from egov.signatures.limits import count_verification
 from egov.signatures.verification import verify_pdf
 
 router = Router()
@@ -44,7 +45,7 @@ class ReportOut(Schema):
 
 @router.post(
     "/verify",
-    response={200: ReportOut, 422: ErrorOut},
+    response={200: ReportOut, 422: ErrorOut, 429: ErrorOut},
     summary="Verify the digital signatures of a PDF",
     description="Upload a signed PDF (multipart field `file`); the report says, per "
     "signature, the signer, organisation, certificate chain to a trusted anchor, signing "
@@ -53,4 +54,5 @@ class ReportOut(Schema):
     auth=None,
 )
 def verify(request: HttpRequest, file: File[UploadedFile]) -> dict[str, object]:
+    count_verification(request)
     return verify_pdf(file.read(), name=file.name or "tai-lieu.pdf").as_dict()

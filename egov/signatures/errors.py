@@ -110,3 +110,14 @@ class BadImage(SignatureError):
 class NotAllowed(SignatureError):
     code = "forbidden"
     http_status = 403
+
+
+class TooManyVerifications(SignatureError):
+    code = "too_many_verifications"
+    http_status = 429
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            _("Too many files were checked from your address. Try again in %(minutes)s minutes.")
+            % {"minutes": minutes}
+        )

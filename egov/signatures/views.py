@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from egov.signatures.errors import SignatureError
+from egov.signatures.limits import count_verification
 from egov.signatures.verification import verify_pdf
 
 
@@ -27,6 +28,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            count_verification(request)
             report = verify_pdf(upload.read(), name=upload.name)
         except SignatureError as error:
             form.add_error("file", error.message)

@@ -233,6 +233,24 @@ def test_page_and_api_report(signed: bytes) -> None:
     assert bad.status_code == 422 and bad.json()["code"] == "bad_pdf"
 
 
+def test_verification_is_limited_per_address(signed: bytes, settings: Any) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.EGOV_SIGNATURES_VERIFY_PER_HOUR = 2
+    client = Client()
+    for _ in range(2):
+        assert (
+            client.post("/api/v1/signatures/verify", {"file": _upload(signed)}).status_code == 200
+        )
+    refused = client.post("/api/v1/signatures/verify", {"file": _upload(signed)})
+    assert refused.status_code == 429
+    assert refused.json()["message"].startswith("Bạn đã kiểm tra quá nhiều tệp")
+    page = client.post(reverse("signatures:verify"), {"file": _upload(signed)})
+    assert page.status_code == 429 and "Bạn đã kiểm tra quá nhiều tệp" in page.content.decode()
+    cache.clear()
+
+
 def _upload(data: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 

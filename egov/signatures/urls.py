@@ -1,11 +1,12 @@
 from django.urls import path
 
-from egov.signatures import simulator, views
+from egov.signatures import images, simulator, views
 
 app_name = "signatures"
 
 urlpatterns = [
     path("kiem-tra/", views.verify_page, name="verify"),
+    path("anh-chu-ky/", images.signature_images, name="images"),
     path("mo-phong/tsa", simulator.tsa, name="sim_tsa"),
     path("mo-phong/ocsp", simulator.ocsp, name="sim_ocsp"),
     path("mo-phong/crl", simulator.crl, name="sim_crl"),

@@ -55,3 +55,35 @@ def test_verification_page_reports_a_signed_pdf_valid(
     folder = os.environ.get("EGOV_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"verify-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_signer_uploads_a_signature_image(
+    page: Any, world: Any, tmp_path: Path, width: int
+) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    from egov.accounts.tests.helpers import sign_in_verified
+    from egov.signatures.testpki import demo_signature_png
+
+    client = Client()
+    sign_in_verified(client, world.leader)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": page.base_url}]
+    )
+    image = tmp_path / "chu-ky.png"
+    image.write_bytes(demo_signature_png("B"))
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(page.base_url + "/chu-ky-so/anh-chu-ky/")
+    page.get_by_label("Ảnh PNG có nền trong suốt").set_input_files(str(image))
+    page.get_by_role("button", name="Tải lên").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("img", name="Ảnh chữ ký hiện tại của bạn").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    folder = os.environ.get("EGOV_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"images-{width}.png"), full_page=True)

@@ -131,3 +131,21 @@ def test_operator_adds_a_trust_anchor_in_the_admin(world: World) -> None:
     world.leader.save(update_fields=["is_staff"])
     sign_in_verified(client, world.leader)  # admin access, but not an operator
     assert client.get("/admin/signatures/trustanchor/").status_code == 403
+
+
+def test_images_page_refuses_a_jpeg_in_vietnamese(world: World) -> None:
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = _io.BytesIO()
+    Image.new("RGB", (300, 120), (255, 255, 255)).save(buffer, "JPEG")
+    client = Client()
+    sign_in_verified(client, world.leader)
+    answer = client.post(
+        "/chu-ky-so/anh-chu-ky/",
+        {"image": SimpleUploadedFile("chu-ky.png", buffer.getvalue(), content_type="image/png")},
+    )
+    assert answer.status_code == 422
+    assert "Tệp tải lên là ảnh JPEG" in answer.content.decode()

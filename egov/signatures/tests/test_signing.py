@@ -80,3 +80,19 @@ def test_two_signatures_as_incremental_updates(world: World, tmp_path: Path) -> 
     assert first.modification == "form_filling" and not first.covers_whole_file
     # B-LT: the revocation data is added after the signature, in a later revision.
     assert second.modification == "lta_updates"
+
+
+def test_b_lt_verifies_from_its_own_revocation_data_when_sources_are_down(world: World) -> None:
+    from egov.signatures.models import RevocationSource
+
+    holder = services.holder_for_agency(world.agency)
+    long_term = services.sign_pdf(one_page_pdf(), holder=holder, actor=None, level="B-LT")
+    plain = services.sign_pdf(one_page_pdf(), holder=holder, actor=None)
+    RevocationSource.objects.update(enabled=False)  # the CA's CRL and OCSP are unreachable
+    report = verify_pdf(long_term)
+    assert report.ok, report.as_dict()
+    assert report.signatures[0].revocation == "good"
+    # A B-T signature carries no revocation data: its status cannot be known now.
+    (sig,) = verify_pdf(plain).signatures
+    assert not sig.ok and sig.revocation == "unknown"
+    assert sig.problems, sig

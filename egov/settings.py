@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "egov.documents",
     "egov.outgoing",
     "egov.workfiles",
+    "egov.signatures",
 ]
 
 MIDDLEWARE = [
@@ -590,6 +591,7 @@ from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
+from egov.settings_apps.signatures import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
 from egov.settings_apps.workfiles import *  # noqa: E402, F403
 
@@ -598,6 +600,9 @@ from egov.settings_apps.workfiles import *  # noqa: E402, F403
 # empty and egov.core.checks refuses to start.
 if EGOV_DEMO:
     EGOV_PAYGOV_SECRET = EGOV_PAYGOV_SECRET or demo_secret("EGOV_PAYGOV_SECRET")  # noqa: F405
+    EGOV_SIGNATURES_AGENCY_PIN_SECRET = EGOV_SIGNATURES_AGENCY_PIN_SECRET or demo_secret(  # noqa: F405
+        "EGOV_SIGNATURES_AGENCY_PIN_SECRET"
+    )
     APPLICANTS_POSTAL_API_KEY = APPLICANTS_POSTAL_API_KEY or demo_secret(  # noqa: F405
         "APPLICANTS_POSTAL_API_KEY"
     )
@@ -609,6 +614,10 @@ if EGOV_DEMO:
     EGOV_IDENTITY_CLIENT_SECRET = EGOV_IDENTITY_CLIENT_SECRET or demo_secret(  # noqa: F405
         "EGOV_IDENTITY_CLIENT_SECRET"
     )
+# The demo signs with its test PKI unless told otherwise; its files live beside the data.
+if EGOV_DEMO and "EGOV_SIGNATURES_DEMO_PKI" not in os.environ:
+    EGOV_SIGNATURES_DEMO_PKI = True
+EGOV_SIGNATURES_PKI_DIR = EGOV_SIGNATURES_PKI_DIR or str(VAR_DIR / "pki")  # noqa: F405
 # The simulated identity provider knows the platform as its client by default.
 EGOV_IDENTITY_SIM_CLIENT_SECRET = (
     EGOV_IDENTITY_SIM_CLIENT_SECRET or EGOV_IDENTITY_CLIENT_SECRET  # noqa: F405

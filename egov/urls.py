@@ -35,5 +35,6 @@ urlpatterns = [
     path("thanh-toan/", include("egov.payments.urls")),
     path("thong-bao/", include("egov.notifications.urls")),
     path("danh-gia/", include("egov.feedback.urls")),
+    path("chu-ky-so/", include("egov.signatures.urls")),
     path("", include("egov.core.urls")),
 ]

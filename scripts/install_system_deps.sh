@@ -2,8 +2,12 @@
 # Installs what the platform needs from Debian/Ubuntu packages:
 #   - Tesseract OCR with Vietnamese (tesseract-ocr, tesseract-ocr-vie): reads the text
 #     of scanned incoming documents (make run, make test);
-#   - Chromium: the browser tests (make test only).
-# `install_system_deps.sh ocr` installs only Tesseract (what `make run` needs).
+#   - SoftHSM2 and OpenSC (softhsm2, opensc): the PKCS#11 token that holds signing keys
+#     in the demo and the tests (make run, make test);
+#   - Chromium, and poppler's pdfsig with NSS's certutil (poppler-utils,
+#     libnss3-tools), the browser tests and the independent signature validator
+#     (make test only).
+# `install_system_deps.sh ocr` installs only what `make run` needs.
 # Nothing is downloaded outside the distribution's package archive.
 set -euo pipefail
 WHAT="${1:-all}"
@@ -11,6 +15,12 @@ WHAT="${1:-all}"
 packages=()
 if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx vie; then
   packages+=(tesseract-ocr tesseract-ocr-vie)
+fi
+command -v softhsm2-util >/dev/null 2>&1 || packages+=(softhsm2)
+command -v pkcs11-tool >/dev/null 2>&1 || packages+=(opensc)
+if [ "$WHAT" = all ]; then
+  command -v pdfsig >/dev/null 2>&1 || packages+=(poppler-utils)
+  command -v certutil >/dev/null 2>&1 || packages+=(libnss3-tools)
 fi
 need_chromium=0
 if [ "$WHAT" = all ] && ! { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${EGOV_CHROMIUM:-}" ]; }; then
@@ -26,8 +36,8 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   SUDO="sudo -n"
 else
   [ ${#packages[@]} -gt 0 ] && {
-    echo "Tesseract OCR (Vietnamese) is missing and this user cannot install packages:" >&2
-    echo "scans will be stored without their text. Install: sudo apt-get install tesseract-ocr tesseract-ocr-vie" >&2
+    echo "Missing Debian packages and this user cannot install them: ${packages[*]}" >&2
+    echo "Install them with: sudo apt-get install ${packages[*]}" >&2
   }
   [ $need_chromium = 1 ] && {
     echo "Chromium is missing and this user cannot install packages: browser tests will be skipped." >&2

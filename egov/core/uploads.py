@@ -83,8 +83,10 @@ OBJECTS_PER_PAGE = 50
 # Pages kept in compressed object streams escape these counts; the bounded walk of
 # the page tree after parsing catches them.
 _LEAF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z0-9#])")
-_INDIRECT_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
-_XREF_ENTRY = re.compile(rb"\d{10} \d{5} [fn]")
+# Bounded and anchored on a non-digit: a signed PDF's /Contents is a hex string of
+# thousands of digits, where an unbounded \d+ would retry from every position.
+_INDIRECT_OBJECT = re.compile(rb"(?<!\d)\d{1,10}\s+\d{1,5}\s+obj\b")
+_XREF_ENTRY = re.compile(rb"(?<!\d)\d{10} \d{5} [fn]")
 _DECLARED_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
 
 

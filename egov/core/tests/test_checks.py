@@ -28,6 +28,7 @@ SECRETS = {
     "EGOV_IDENTITY_CLIENT_SECRET": "EGOV_IDENTITY_CLIENT_SECRET",
     "EGOV_PORTAL_SMS_TOKEN": "EGOV_PORTAL_SMS_TOKEN",
     "EGOV_AUDIT_KEY": "EGOV_AUDIT_KEY",
+    "EGOV_SIGNATURES_AGENCY_PIN_SECRET": "EGOV_SIGNATURES_AGENCY_PIN_SECRET",
 }
 REAL_ENDPOINTS = {
     "EGOV_IDENTITY_ISSUER": "https://sso.dichvucong.gov.vn",
@@ -48,6 +49,7 @@ def production(settings: Any) -> Any:
     settings.EGOV_DEMO = False
     settings.DEBUG = False
     settings.EGOV_SIMULATORS = False
+    settings.EGOV_SIGNATURES_DEMO_PKI = False
     for setting in SECRETS.values():
         setattr(settings, setting, _random())
     settings.EGOV_IDENTITY_SIM_CLIENT_SECRET = settings.EGOV_IDENTITY_CLIENT_SECRET

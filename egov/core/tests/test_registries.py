@@ -55,6 +55,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Questions",
         "Payment reconciliation",
         "Notifications",
+        "Signature and seal images",
         "Audit log",
         "Administration",
     ]

@@ -85,3 +85,28 @@ def test_staff_name_search_finds_the_name_in_either_form(stored: str, typed: str
     html = response.content.decode()
     assert "hong.anh" in html
     assert "nguoi.khac" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["query", "form", "json"])
+def test_a_nul_character_is_refused_before_any_view(where: str) -> None:
+    """PostgreSQL cannot store U+0000 in text: the fuzzer's POST /api/v1/outgoing/
+    documents with a NUL in a unit code got a 500 there. Every app now gets a 400."""
+    factory = RequestFactory()
+    middleware = NFCInputMiddleware(_echo)
+    if where == "query":
+        request = factory.get("/api/v1/x", {"q": "a\x00b"})
+    elif where == "form":
+        request = factory.post("/dang-ky/", {"name": "a\x00b"})
+    else:
+        request = factory.post(
+            "/api/v1/outgoing/documents",
+            json.dumps({"drafting_unit_code": "000\x00", "list": [{"k": "ok"}]}),
+            content_type="application/json",
+        )
+    response = middleware(request)
+    assert response.status_code == 400
+    if request.path.startswith("/api/"):
+        assert json.loads(response.content)["code"] == "invalid_text"
+    else:
+        assert "NUL" in response.content.decode()

@@ -102,6 +102,9 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
             body=AXE_JS.read_text(encoding="utf-8"), content_type="application/javascript"
         ),
     )
+    # A click that navigates may still be loading the next page: axe must run on it,
+    # not on a document being replaced (whose head is gone).
+    page.wait_for_load_state()
     page.add_script_tag(url=url)
     result = page.evaluate(
         """async () => await axe.run(document, {

@@ -139,7 +139,7 @@ FALLBACK_CATALOGUE = """
 1.004837|Đăng ký giám hộ|ho-tich|Hộ tịch|C|3|0|3|0|
 2.000815|Chứng thực bản sao từ bản chính|chung-thuc|Chứng thực|C|0|4|3|2000|
 2.000884|Chứng thực chữ ký trong giấy tờ, văn bản|chung-thuc|Chứng thực|C|0|4|2|10000|
-2.001035|Chứng thực giao dịch về động sản, quyền sử dụng đất, nhà ở|chung-thuc|Chứng thực|C|2|0|2|50000|
+2.001035|Chứng thực giao dịch về động sản, đất, nhà ở|chung-thuc|Chứng thực|C|2|0|2|50000|
 1.001612|Đăng ký thành lập hộ kinh doanh|ho-kinh-doanh|Hộ kinh doanh|C|3|0|4|50000|
 2.000575|Đăng ký thay đổi nội dung đăng ký hộ kinh doanh|ho-kinh-doanh|Hộ kinh doanh|C|3|0|4|50000|
 1.004203|Đăng ký biến động quyền sử dụng đất|dat-dai|Đất đai|D|10|0|3|50000|

@@ -268,7 +268,7 @@ def test_worklist_flags_overdue_and_due_soon(world: World, clock: Clock) -> None
         for c in complaint_selectors.worklist(world.staff.clerk, now=at("2026-04-01", "09:00"))
     }
     assert rows[old.pk].is_overdue and not rows[fresh.pk].is_overdue
-    assert list(rows)[0] == old.pk  # earliest deadline first
+    assert next(iter(rows)) == old.pk  # earliest deadline first
 
 
 # --- votes and notices ----------------------------------------------------------------------

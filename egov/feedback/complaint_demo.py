@@ -19,6 +19,7 @@ from django.utils import timezone
 from egov.accounts.demo import DemoUnitMissing, rach_gia
 from egov.dossiers.demo import _operator
 from egov.feedback import complaints
+from egov.feedback.demo import _agency_for
 from egov.feedback.complaint_models import Complaint, ComplaintAbout, ComplaintCategory
 from egov.procedures.models import Procedure
 
@@ -125,8 +126,10 @@ def load_demo_complaints() -> str:
             if title in existing:
                 continue
             procedure = Procedure.objects.filter(national_code=code).first() if code else None
-            if about == ComplaintAbout.PROCEDURE and procedure is None:
+            if procedure is None:
                 about = ComplaintAbout.OFFICIAL
+            # A procedure's feedback goes to an agency that carries it out.
+            target = (_agency_for(procedure) if procedure else None) or agency
             sent_at = now - timedelta(days=days, hours=number)
             data = complaints.ComplaintIn(
                 about=about,
@@ -135,7 +138,7 @@ def load_demo_complaints() -> str:
                 name=("Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Minh Tâm")[number % 3],
                 email=f"pakn-{number + 1:02d}{DEMO_DOMAIN}",
                 procedure=procedure,
-                agency=agency,
+                agency=target,
             )
             with _clock_at(sent_at):
                 complaint = complaints.send_complaint(None, data).complaint

@@ -261,7 +261,9 @@ def test_worklist_flags_overdue_and_due_soon(world: World, clock: Clock) -> None
     old = send(world)
     clock.now = at("2026-03-30", "09:00")
     fresh = send(world, email="moi@example.vn", phone="")
-    rows = {c.pk: c for c in complaint_selectors.worklist(world.staff.clerk, now=clock.now)}
+    rows: dict[int, Any] = {
+        c.pk: c for c in complaint_selectors.worklist(world.staff.clerk, now=clock.now)
+    }
     assert rows[old.pk].is_due_soon and not rows[old.pk].is_overdue  # due 30/3 09:00 + 1 day
     rows = {
         c.pk: c

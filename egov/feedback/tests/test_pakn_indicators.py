@@ -4,6 +4,7 @@ plain SQL count over the same rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -39,7 +40,7 @@ def world() -> World:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
     frozen = Clock()
     monkeypatch.setattr(complaints, "_now", frozen)
     CalendarOverride.objects.create(date=date(2026, 3, 11), is_working_day=False, reason="Nghỉ")

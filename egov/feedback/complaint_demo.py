@@ -19,8 +19,8 @@ from django.utils import timezone
 from egov.accounts.demo import DemoUnitMissing, rach_gia
 from egov.dossiers.demo import _operator
 from egov.feedback import complaints
-from egov.feedback.demo import _agency_for
 from egov.feedback.complaint_models import Complaint, ComplaintAbout, ComplaintCategory
+from egov.feedback.demo import _agency_for
 from egov.procedures.models import Procedure
 
 DEMO_DOMAIN = "@pakn-mau.example.com"

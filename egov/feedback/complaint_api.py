@@ -157,7 +157,7 @@ def published(request: HttpRequest, q: str = "", agency: str = "", page: int = 1
                 404, ErrorOut(code="not_found", message=_("No such agency."), field="agency")
             )
     qs = complaint_selectors.published(query=q[:200], agency=unit)
-    page = max(1, page)
+    page = min(max(1, page), 10_000)
     rows = qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return Status(
         200,

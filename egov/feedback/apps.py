@@ -34,7 +34,14 @@ class FeedbackConfig(AppConfig):
             current_namespace="pakn",
         )
 
-        from egov.core import background
+        from egov.core import background, home_panels
+
+        home_panels.register_link(
+            "feedback.complaints",
+            label=gettext_lazy("Send feedback or a petition"),
+            url_name="pakn:send",
+            order=75,
+        )
 
         def send_notices() -> object:
             from egov.feedback.complaint_notices import send_due

@@ -22,7 +22,7 @@ from egov.core.formatting import format_date
 from egov.feedback.complaint_models import Complaint, ComplaintNotice, NoticeStatus
 from egov.notifications.adapters import EmailSender, SendError, SmsGateway, get_sms_gateway
 from egov.notifications.adapters import sms_number as mobile_number
-from egov.procedures.text import search_key
+from egov.notifications.sms import truncate_to_segments, unaccent
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def queue(complaint: Complaint, event: str, occurrence: int = 0) -> list[Complai
             recipient=recipient,
             subject=subject if channel == "email" else "",
             # SMS without diacritics: one GSM-7 segment goes further.
-            body=body if channel == "email" else search_key(body)[:459],
+            body=body if channel == "email" else truncate_to_segments(unaccent(body), 3),
             next_attempt_at=now,
         )
         for channel, recipient in targets.items()

@@ -399,3 +399,36 @@ def test_api_send_idempotent_errors_and_public_list(world: World) -> None:
     listed = client.get(url + "/published", {"q": "bo tri"}).json()
     assert listed["count"] == 1 and listed["items"][0]["answer"] == "Đã bố trí thêm quầy."
     assert "Lê Văn Tư" not in json.dumps(listed)
+
+
+def test_sending_and_voting_are_rate_limited(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from egov.feedback import complaint_rules
+
+    monkeypatch.setattr(complaint_rules, "SEND_LIMIT", 2)
+    monkeypatch.setattr(complaint_rules, "VOTE_LIMIT", 1)
+    client = Client()
+    form = {
+        "about": "official",
+        "agency": world.org.district.code,
+        "title": "Chờ lâu",
+        "body": "Nội dung",
+        "sender_kind": "citizen",
+        "name": "Lê Văn Tư",
+        "phone": "0912345678",
+    }
+    codes = [
+        client.post(reverse("pakn:send"), {**form, "nonce": f"n{i}"}).status_code for i in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    assert Complaint.objects.count() == 2
+    sms = ComplaintNotice.objects.filter(channel="sms").first()
+    assert sms is not None and "Chờ" not in sms.body and "PAKN-" in sms.body  # no diacritics
+    c = Complaint.objects.first()
+    assert c is not None
+    complaints.answer(world.staff.clerk, c, "Đã xử lý.")
+    complaints.publish(world.staff.clerk, c)
+    url = reverse("pakn:vote", args=[c.code])
+    client.post(url, {"value": "like"})
+    Client().post(url, {"value": "dislike"})  # same address, another browser: refused
+    c.refresh_from_db()
+    assert (c.likes, c.dislikes) == (1, 0)

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.utils import check_csrf
 
 from egov.core.middleware import client_ip
 from egov.core.schemas import ErrorOut
@@ -88,7 +89,9 @@ class PublishedPage(Schema):
     operation_id="feedback_complaint_send",
 )
 def send(request: HttpRequest, payload: ComplaintIn) -> Status[Any]:
-    signed_in = request.user.is_authenticated
+    # The session names the sender (and proves a dossier is theirs) only on a request
+    # that passes the CSRF check: another site cannot send in a visitor's name.
+    signed_in = request.user.is_authenticated and check_csrf(request) is None
     throttle = ComplaintThrottle(client_ip(request), signed_in=signed_in)
     if throttle.retry_after() is not None:
         raise TooMany(_("Too many messages came from your network. Try again later."))

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.accounts.decorators import staff_required
@@ -48,6 +49,7 @@ def _agencies() -> Any:
 # --- sending --------------------------------------------------------------------------------
 
 
+@never_cache  # the answer shows the follow-up key
 @require_http_methods(["GET", "POST"])
 def send(request: HttpRequest) -> HttpResponse:
     signed_in = request.user.is_authenticated
@@ -122,6 +124,7 @@ def send(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest, code: str) -> HttpResponse:
     """The sender's page: with their account, or the follow-up key (never in the URL)."""

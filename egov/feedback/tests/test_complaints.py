@@ -432,3 +432,27 @@ def test_sending_and_voting_are_rate_limited(world: World, monkeypatch: pytest.M
     Client().post(url, {"value": "dislike"})  # same address, another browser: refused
     c.refresh_from_db()
     assert (c.likes, c.dislikes) == (1, 0)
+
+
+def test_api_uses_the_session_only_with_the_csrf_token(world: World) -> None:
+    dossier = dossier_in_status(world, Status.RETURNED)
+    payload = {
+        "about": "dossier",
+        "dossier_code": dossier.code,
+        "title": "Chậm trả kết quả",
+        "body": "Quá hẹn hai ngày.",
+    }
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(world.staff.citizen)
+    answer = forged.post(
+        "/api/v1/feedback/complaints", json.dumps(payload), content_type="application/json"
+    )
+    assert answer.status_code == 422  # treated as nobody: no name, no proof
+    assert not Complaint.objects.exists()
+    own = Client()
+    own.force_login(world.staff.citizen)
+    answer = own.post(
+        "/api/v1/feedback/complaints", json.dumps(payload), content_type="application/json"
+    )
+    assert answer.status_code == 201, answer.content
+    assert Complaint.objects.get().sender == world.staff.citizen

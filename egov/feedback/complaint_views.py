@@ -261,7 +261,9 @@ STAFF_FORMS: dict[str, Any] = {
 
 
 def _perform(request: HttpRequest, complaint: Complaint, action: str, form: Any) -> None:
-    version = int(request.POST.get("version") or -1)
+    raw = request.POST.get("version", "")
+    # A form without a readable version is treated as stale, never as "any version".
+    version = int(raw) if raw.isdigit() and len(raw) < 10 else -1
     if action == "classify":
         complaints.classify(request.user, complaint, form.cleaned_data["category"], version=version)
     elif action == "refuse":

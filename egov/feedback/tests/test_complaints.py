@@ -456,3 +456,19 @@ def test_api_uses_the_session_only_with_the_csrf_token(world: World) -> None:
     )
     assert answer.status_code == 201, answer.content
     assert Complaint.objects.get().sender == world.staff.citizen
+
+
+def test_staff_page_refuses_a_stale_or_garbled_form(world: World) -> None:
+    c = send(world, actor=None)
+    staff = Client()
+    sign_in_verified(staff, world.staff.clerk)
+    detail = reverse("pakn:staff_detail", args=[c.pk])
+    for version in ("abc", "7", ""):
+        page = staff.post(detail, {"action": "refuse", "version": version, "refuse-reason": "X"})
+        assert page.status_code == 200
+        assert "đã thay đổi từ khi anh/chị mở" in page.content.decode()
+    c.refresh_from_db()
+    assert c.status == ComplaintStatus.RECEIVED
+    outsider = Client()
+    sign_in_verified(outsider, world.staff.outsider)
+    assert outsider.get(detail).status_code == 404

@@ -35,6 +35,7 @@ urlpatterns = [
     path("thanh-toan/", include("egov.payments.urls")),
     path("thong-bao/", include("egov.notifications.urls")),
     path("danh-gia/", include("egov.feedback.urls")),
+    path("phan-anh/", include("egov.feedback.complaint_urls")),
     path("chu-ky-so/", include("egov.signatures.urls")),
     path("", include("egov.core.urls")),
 ]

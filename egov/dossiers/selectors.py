@@ -321,3 +321,13 @@ def recent_agencies_of(user: Any, limit: int = 5) -> list[int]:
         if pk not in seen:
             seen.append(pk)
     return seen[:limit]
+
+
+def dossier_for_sync(pk: int) -> Dossier:
+    """A dossier with what its state on the national portal needs (papers, history,
+    procedure and agency), in three queries."""
+    return (
+        Dossier.objects.select_related("procedure_version__procedure", "receiving_agency")
+        .prefetch_related("papers", "events")
+        .get(pk=pk)
+    )

@@ -592,8 +592,8 @@ from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
-from egov.settings_apps.signatures import *  # noqa: E402, F403
 from egov.settings_apps.quality import *  # noqa: E402, F403
+from egov.settings_apps.signatures import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
 from egov.settings_apps.workfiles import *  # noqa: E402, F403
 

@@ -198,7 +198,7 @@ def online_versions_used(
 
 def fee_dossier_ids(
     unit_ids: Sequence[int] | None, start: datetime, end: datetime
-) -> QuerySet[Dossier]:
+) -> QuerySet[Dossier, Any]:
     """Dossiers received with a non-zero fee (3.6's denominator), as a subquery."""
     return received_in(unit_ids, start, end).filter(fee_amount__gt=0).values("pk")
 

@@ -23,4 +23,4 @@ def index_json(request: HttpRequest, unit: str = "", start: str = "", end: str =
     year), with the dossiers and procedures that lowered each one."""
     chosen = views.chosen_unit(request.user, unit or None)
     first, last = views.parse_period(start or None, end or None)
-    return 200, index.compute(chosen, first, last).as_dict()
+    return index.compute(chosen, first, last).as_dict()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.accounts.decorators import staff_required
 from egov.core.models import Unit
 from egov.quality import access, chart, excel, index, selectors
 from egov.quality.errors import BadPeriod
@@ -45,7 +45,7 @@ def chosen_unit(user: object, code: str | None) -> Unit:
     return unit
 
 
-@login_required
+@staff_required
 def index_page(request: HttpRequest) -> HttpResponse:
     unit = chosen_unit(request.user, request.GET.get("unit"))
     error = ""
@@ -76,7 +76,7 @@ def index_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def failed_syncs(request: HttpRequest) -> HttpResponse:
     if not access.may_view_sync(request.user):
         raise PermissionDenied(_("You may not see the synchronisation with the national portal."))

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -32,8 +34,15 @@ class QualityConfig(AppConfig):
             visible=may_view_sync,
             current_view="quality:sync-failed",
         )
-        from egov.core import background
+        from egov.core import background, demo_loaders
         from egov.quality import sync
 
         sync.connect()
         background.register("quality.push_dvcqg", sync.push_pending, every_seconds=30)
+
+        def load(out: Any) -> None:
+            from egov.quality.demo import load_demo_quality
+
+            out.write(f"Service-quality index: {load_demo_quality()}")
+
+        demo_loaders.register("quality", load, after=("dossiers", "submissions", "feedback"))

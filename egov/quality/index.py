@@ -13,6 +13,7 @@ from egov.core.models import Unit
 from egov.core.selectors.units import subtree
 from egov.quality import groups
 from egov.quality.groups import GROUP_TITLES, IndicatorResult
+from egov.quality.indicators import shared_reads
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,12 @@ def compute(unit: Unit | None, start: date, end: date) -> IndexResult:
     ids = unit_ids(unit)
     moment_start, moment_end = bounds(start, end)
     result: list[GroupResult] = []
-    for number, providers in groups.providers().items():
-        rows: list[IndicatorResult] = []
-        for provider in providers:
-            rows.extend(provider(ids, moment_start, moment_end))
-        result.append(GroupResult(number, str(GROUP_TITLES[number]), rows))
+    with shared_reads():
+        for number, providers in groups.providers().items():
+            rows: list[IndicatorResult] = []
+            for provider in providers:
+                rows.extend(provider(ids, moment_start, moment_end))
+            result.append(GroupResult(number, str(GROUP_TITLES[number]), rows))
     return IndexResult(unit, start, end, result)
 
 

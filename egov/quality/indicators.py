@@ -12,9 +12,12 @@ thresholds in their rule but no points.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +30,52 @@ from egov.quality import selectors as quality_selectors
 from egov.quality.groups import IndicatorResult, Provider, proportional, share
 
 Units = Sequence[int] | None
+
+#: While :func:`shared_reads` is active: reads already made for this scope and period
+#: (several indicators use the same counts; one index computes them once).
+_READS: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("quality_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    token = _READS.set({})
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def _once(name: str, read: Callable[..., Any], *args: Any) -> Any:
+    memo = _READS.get()
+    if memo is None:
+        return read(*args)
+    key = (name, *(tuple(a) if isinstance(a, list) else a for a in args))
+    if key not in memo:
+        memo[key] = read(*args)
+    return memo[key]
+
+
+def _by_version(
+    unit_ids: Units, start: datetime, end: datetime
+) -> dict[int, index_figures.DossierCounts]:
+    return _once("by_version", index_figures.version_counts, unit_ids, start, end)
+
+
+def _summed(unit_ids: Units, start: datetime, end: datetime) -> index_figures.DossierCounts:
+    by_version = _by_version(unit_ids, start, end)
+    return index_figures.dossier_counts(unit_ids, start, end, by_version=by_version)
+
+
+def _counts(unit_ids: Units, start: datetime, end: datetime) -> index_figures.DossierCounts:
+    return _once("counts", _summed, unit_ids, start, end)
+
+
+def _versions(unit_ids: Units) -> list[Any]:
+    return _once(
+        "versions", lambda ids: list(procedure_selectors.versions_for_units(ids)), unit_ids
+    )
+
+
 LOWERING_LIMIT = 50
 
 G1_EACH = Decimal("4.5")
@@ -73,11 +122,11 @@ def _complete(version: object) -> bool:
 
 
 def group1(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
-    versions = list(procedure_selectors.versions_for_units(unit_ids))
+    versions = _versions(unit_ids)
     incomplete = [v for v in versions if not _complete(v)]
     complete = len(versions) - len(incomplete)
     received = index_figures.received_in(unit_ids, start, end)
-    total = received.count()
+    total = _counts(unit_ids, start, end).received
     synced = quality_selectors.acknowledged_count(received.values("pk"))
     no_data = _(
         "The catalogue does not record the publishing decision's date and the legal "
@@ -130,11 +179,11 @@ def group1(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
 
 
 def group2(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
-    counts = index_figures.dossier_counts(unit_ids, start, end)
+    counts = _counts(unit_ids, start, end)
     on_time = counts.received - counts.late
     value = share(on_time, counts.received)
     late = index_figures.lowering_dossiers(unit_ids, start, end, "late", LOWERING_LIMIT)
-    averages = index_figures.average_days_by_version(unit_ids, start, end)
+    averages = index_figures.average_days_by_version(_by_version(unit_ids, start, end))
     overall = Decimal(str(round(sum(averages.values()) / len(averages), 2))) if averages else None
     return [
         IndicatorResult(
@@ -173,12 +222,12 @@ def group2(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
 
 
 def group3(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
-    versions = list(procedure_selectors.versions_for_units(unit_ids))
+    versions = _versions(unit_ids)
     online = [v for v in versions if v.online_level >= OnlineLevel.PARTLY_ONLINE]
     offline = [v for v in versions if v.online_level < OnlineLevel.PARTLY_ONLINE]
-    used = index_figures.online_versions_used(unit_ids, start, end)
+    used = index_figures.online_versions_used(_by_version(unit_ids, start, end))
     unused = [v for v in online if v.pk not in used]
-    counts = index_figures.dossier_counts(unit_ids, start, end)
+    counts = _counts(unit_ids, start, end)
     with_fee = [v for v in versions if _has_fee(v)]
     fee_offline = [v for v in with_fee if v.online_level < OnlineLevel.PARTLY_ONLINE]
     paid = payment_selectors.paid_online_count(index_figures.fee_dossier_ids(unit_ids, start, end))
@@ -251,7 +300,7 @@ def group3(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
 
 
 def group4(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
-    c = index_figures.dossier_counts(unit_ids, start, end)
+    c = _counts(unit_ids, start, end)
     no_result = index_figures.lowering_dossiers(unit_ids, start, end, "no_e_result", LOWERING_LIMIT)
     not_reused = index_figures.lowering_dossiers(unit_ids, start, end, "not_reused", LOWERING_LIMIT)
     v41 = share(c.e_result, c.paper_result)

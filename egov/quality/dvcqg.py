@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from egov.applicants import selectors as applicant_selectors
 from egov.core.integrations import HeaderSigner, HmacSha256Signer, OutsideSystem, transport_for
 from egov.dossiers import selectors as dossier_selectors
 from egov.dossiers.models import Channel, Dossier, PaperOrigin, Status
@@ -79,7 +80,7 @@ def payload(dossier: Dossier) -> dict[str, Any]:
         "MaTTHC": dossier.procedure_version.procedure.national_code,
         "MaCoQuan": dossier.receiving_agency.code,
         "TrangThaiHoSo": int(dossier.status),
-        "TrangThaiVanBan": text_state(dossier),
+        "TrangThaiVanBan": text_state(dossier, posting=applicant_selectors.result_in_post(dossier)),
         "KenhThucHien": int(dossier.channel or Channel.DESK),
         "NgayTiepNhan": stamp(dossier.received_at),
         "NgayHenTra": stamp(dossier.due_at),

@@ -178,3 +178,27 @@ def test_simulator_refuses_a_bad_signature_or_missing_fields(client: Any) -> Non
         HTTP_X_DVCQG_SIGNATURE=signature,
     )
     assert missing.status_code == 422 and "MaTTHC" in missing.json()["error"]
+
+
+def test_a_result_in_the_post_is_sent_as_posting(world: World) -> None:
+    from egov.applicants.models import Parcel, ParcelState
+
+    ready = dossier_in_status(world, Status.RESULT_READY)
+    Parcel.objects.create(dossier=ready, reference="P-1", state=ParcelState.IN_TRANSIT)
+    body = dvcqg.payload(dvcqg.dossier_for_sync(ready.pk))
+    assert body["TrangThaiVanBan"] == dvcqg.POSTING and body["TrangThaiHoSo"] == 9
+
+
+def test_demo_loader_acknowledges_and_leaves_a_few_failing(world: World) -> None:
+    from egov.quality.demo import FAILING, load_demo_quality
+
+    for _ in range(FAILING + 2):
+        receive(world)
+    message = load_demo_quality()
+    assert message.startswith("2 dossier states acknowledged")
+    states = list(DossierSync.objects.values_list("state", flat=True))
+    assert states.count(SyncState.FAILED) == FAILING
+    assert states.count(SyncState.ACKNOWLEDGED) == 2
+    again = load_demo_quality()  # idempotent: the failed ones wait for their retry
+    assert DossierSync.objects.filter(state=SyncState.ACKNOWLEDGED).count() == 2
+    assert again

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from egov.dossiers import services
-from egov.dossiers.models import Channel, PaperOrigin, Status
+from egov.dossiers.models import Channel, Dossier, PaperOrigin, Status
 from egov.dossiers.services import PaperIn
 from egov.dossiers.tests.factories import (
     World,
@@ -202,3 +202,18 @@ def test_demo_loader_acknowledges_and_leaves_a_few_failing(world: World) -> None
     again = load_demo_quality()  # idempotent: the failed ones wait for their retry
     assert DossierSync.objects.filter(state=SyncState.ACKNOWLEDGED).count() == 2
     assert again
+
+
+def test_the_api_takes_the_origin_of_a_paper(world: World) -> None:
+    from egov.dossiers.tests.test_api import client_for as api_client
+    from egov.dossiers.tests.test_api import create, create_body
+
+    papers = create_body(world)["papers"]
+    papers[0]["origin"] = "lookup"
+    response = create(api_client(world.staff.clerk), world, papers=papers)
+    assert response.status_code == 201, response.content
+    dossier = Dossier.objects.get(code=response.json()["code"])
+    assert dossier.papers.get(required_paper_id=papers[0]["required_paper"]).origin == "lookup"
+    papers[0]["origin"] = "guessed"
+    refused = create(api_client(world.staff.clerk), world, key="key-2", papers=papers)
+    assert refused.status_code == 422

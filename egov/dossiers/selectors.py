@@ -331,3 +331,11 @@ def dossier_for_sync(pk: int) -> Dossier:
         .prefetch_related("papers", "events")
         .get(pk=pk)
     )
+
+
+def dossier_versions(after_pk: int = 0, limit: int = 5000) -> list[tuple[int, int]]:
+    """``(id, version)`` of dossiers by id after ``after_pk``, ``limit`` at a time (for
+    apps that keep a row per dossier, e.g. the national portal's sync outbox)."""
+    return list(
+        Dossier.objects.filter(pk__gt=after_pk).order_by("pk").values_list("pk", "version")[:limit]
+    )

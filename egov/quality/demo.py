@@ -28,6 +28,7 @@ def _unavailable(payload: dict[str, Any]) -> tuple[bool, str]:
 
 
 def load_demo_quality() -> str:
+    sync.enqueue_missing()
     pending = list(
         DossierSync.objects.exclude(state=SyncState.ACKNOWLEDGED)
         .order_by("-id")

@@ -43,6 +43,33 @@ def mark_changed(dossier: Any) -> None:
         )
 
 
+def enqueue_missing(batch: int = 5000) -> int:
+    """Give every dossier without an outbox row one (pending): dossiers made before
+    this app was installed, or while it was switched off. Idempotent."""
+    from egov.dossiers import selectors as dossier_selectors
+
+    added = 0
+    after = 0
+    now = timezone.now()
+    while True:
+        rows = dossier_selectors.dossier_versions(after, batch)
+        if not rows:
+            return added
+        after = rows[-1][0]
+        known = set(
+            DossierSync.objects.filter(dossier_id__in=[pk for pk, _v in rows]).values_list(
+                "dossier_id", flat=True
+            )
+        )
+        new = [
+            DossierSync(dossier_id=pk, wanted_version=version, next_attempt_at=now)
+            for pk, version in rows
+            if pk not in known
+        ]
+        DossierSync.objects.bulk_create(new, ignore_conflicts=True)
+        added += len(new)
+
+
 def _on_change(sender: Any, dossier: Any, **kwargs: Any) -> None:
     mark_changed(dossier)
 

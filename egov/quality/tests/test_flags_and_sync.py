@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -217,3 +218,14 @@ def test_the_api_takes_the_origin_of_a_paper(world: World) -> None:
     papers[0]["origin"] = "guessed"
     refused = create(api_client(world.staff.clerk), world, key="key-2", papers=papers)
     assert refused.status_code == 422
+
+
+def test_dossiers_made_before_the_app_are_queued_once(world: World) -> None:
+    from django.core.management import call_command
+
+    old = dossier_in_status(world, Status.PROCESSING)  # written directly: no signal
+    assert not DossierSync.objects.filter(dossier=old).exists()
+    call_command("dvcqg_enqueue", stdout=io.StringIO())
+    row = DossierSync.objects.get(dossier=old)
+    assert row.state == SyncState.PENDING and row.wanted_version == old.version
+    assert sync.enqueue_missing() == 0

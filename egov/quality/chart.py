@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH, HEIGHT, PAD = 560, 200, 32
 
 
-def trend_svg(points: Sequence[tuple[str, Decimal | None]]) -> SafeString:
+def trend_svg(points: Sequence[tuple[str, Decimal | None]], title: str = "") -> SafeString:
     """A line through the scores (0–100 %); a period without data is a gap."""
     if not points:
         return mark_safe("")
@@ -19,6 +19,7 @@ def trend_svg(points: Sequence[tuple[str, Decimal | None]]) -> SafeString:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" class="quality-trend" width="100%">',
+        f"<title>{escape(title)}</title>",
         f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" '
         'stroke="#8a8f98"/>',
     ]

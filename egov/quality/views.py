@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -45,6 +46,13 @@ def chosen_unit(user: object, code: str | None) -> Unit:
     return unit
 
 
+def _trend_title(points: list[tuple[str, Any]]) -> str:
+    """The chart's text for screen readers: each month and its score."""
+    return "; ".join(
+        f"{label}: {'N/A' if score is None else str(score) + '%'}" for label, score in points
+    )
+
+
 @staff_required
 def index_page(request: HttpRequest) -> HttpResponse:
     unit = chosen_unit(request.user, request.GET.get("unit"))
@@ -70,7 +78,7 @@ def index_page(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "error": error,
-            "trend_svg": chart.trend_svg(points),
+            "trend_svg": chart.trend_svg(points, _trend_title(points)),
             "trend": points,
         },
     )

@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "egov.documents",
     "egov.outgoing",
     "egov.workfiles",
+    "egov.quality",
     "egov.signatures",
 ]
 
@@ -625,6 +626,7 @@ from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
+from egov.settings_apps.quality import *  # noqa: E402, F403
 from egov.settings_apps.signatures import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
 from egov.settings_apps.workfiles import *  # noqa: E402, F403
@@ -634,6 +636,7 @@ from egov.settings_apps.workfiles import *  # noqa: E402, F403
 # empty and egov.core.checks refuses to start.
 if EGOV_DEMO:
     EGOV_PAYGOV_SECRET = EGOV_PAYGOV_SECRET or demo_secret("EGOV_PAYGOV_SECRET")  # noqa: F405
+    EGOV_DVCQG_SECRET = EGOV_DVCQG_SECRET or demo_secret("EGOV_DVCQG_SECRET")  # noqa: F405
     EGOV_SIGNATURES_AGENCY_PIN_SECRET = EGOV_SIGNATURES_AGENCY_PIN_SECRET or demo_secret(  # noqa: F405
         "EGOV_SIGNATURES_AGENCY_PIN_SECRET"
     )

@@ -36,5 +36,8 @@ urlpatterns = [
     path("thong-bao/", include("egov.notifications.urls")),
     path("danh-gia/", include("egov.feedback.urls")),
     path("chu-ky-so/", include("egov.signatures.urls")),
+    # The integration platform (issue 12): the gateway /lgsp/r1/… and its staff pages.
+    path("lgsp/", include("egov.lgsp.urls")),
+    path("can-bo/lgsp/", include("egov.lgsp.urls_staff")),
     path("", include("egov.core.urls")),
 ]

@@ -1,0 +1,45 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LgspConfig(AppConfig):
+    name = "egov.lgsp"
+    label = "lgsp"
+    verbose_name = _("Integration platform (LGSP)")
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from egov.core import background, demo_loaders, metrics, staff_menu
+        from egov.lgsp import categories, messagelog
+        from egov.lgsp.access import is_operator
+
+        categories.register_all()
+        staff_menu.register(
+            "lgsp.overview",
+            label=gettext_lazy("Integration platform (LGSP)"),
+            url_name="lgsp_staff:overview",
+            order=90,
+            visible=is_operator,
+            current_namespace="lgsp_staff",
+        )
+        background.register("lgsp.purge_bodies", messagelog.purge_bodies, every_seconds=3600)
+
+        def log_rows() -> float:
+            from egov.lgsp.models import MessageLogHead
+
+            head = MessageLogHead.objects.filter(pk=1).first()
+            return float(head.entries if head else 0)
+
+        metrics.register_gauge(
+            "egov_lgsp_message_log_entries", "Rows in the LGSP message log.", log_rows
+        )
+
+        def load(out: Any) -> None:
+            from egov.lgsp.demo import load_demo_lgsp
+
+            out.write(f"Integration platform: {load_demo_lgsp()}")
+
+        demo_loaders.register("lgsp", load, after=("dossiers", "outgoing"))

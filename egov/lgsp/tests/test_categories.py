@@ -9,10 +9,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_units_category_reads_the_organisation_tree(caller: Caller) -> None:
-    province = Unit.objects.add_root(dict(code="000.00.00.H33", name="UBND tỉnh Kiên Giang",
-                             level=UnitLevel.PROVINCE))
-    Unit.objects.add_child(province, dict(code="000.00.05.H33", name="Sở Tư pháp",
-                       level=UnitLevel.PROVINCIAL_AGENCY))
+    province = Unit.objects.add_root(
+        dict(code="000.00.00.H33", name="UBND tỉnh Kiên Giang", level=UnitLevel.PROVINCE)
+    )
+    Unit.objects.add_child(
+        province, dict(code="000.00.05.H33", name="Sở Tư pháp", level=UnitLevel.PROVINCIAL_AGENCY)
+    )
     body = caller.get(f"{PROVINCE}/CATEGORY-UNITS/v1").json()
     assert body["category"] == "units" and body["count"] == 2
     child = next(item for item in body["items"] if item["code"] == "000.00.05.H33")
@@ -28,4 +30,5 @@ def test_document_types_category(caller: Caller) -> None:
     ensure_document_types()
     body = caller.get(f"{PROVINCE}/CATEGORY-DOCUMENT-TYPES/v1").json()
     assert body["count"] >= 20
-    assert {"code": "quyet-dinh", "name": "Quyết định (cá biệt)", "abbreviation": "QĐ"} in body["items"]
+    decision = {"code": "quyet-dinh", "name": "Quyết định (cá biệt)", "abbreviation": "QĐ"}
+    assert decision in body["items"]

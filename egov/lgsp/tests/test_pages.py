@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import Perm
-from egov.core.models import Unit, UnitLevel
 from egov.core.metrics import exposition
+from egov.core.models import Unit, UnitLevel
 from egov.lgsp.models import MessageLogEntry
 from egov.lgsp.tests.conftest import PROVINCE, Caller
 
@@ -32,11 +32,16 @@ def _signed_in(user: User) -> Client:
 
 
 def _staff(username: str, permissions: list[str]) -> User:
-    unit = Unit.objects.add_root(dict(code="000.00.00.H33", name="UBND tỉnh Kiên Giang",
-                         level=UnitLevel.PROVINCE)) if not Unit.objects.exists() else (
-        Unit.objects.first())
-    user = User.objects.create_user(username, None, full_name="Phạm Văn Hải",
-                                    kind=AccountKind.STAFF)
+    unit = (
+        Unit.objects.add_root(
+            dict(code="000.00.00.H33", name="UBND tỉnh Kiên Giang", level=UnitLevel.PROVINCE)
+        )
+        if not Unit.objects.exists()
+        else (Unit.objects.first())
+    )
+    user = User.objects.create_user(
+        username, None, full_name="Phạm Văn Hải", kind=AccountKind.STAFF
+    )
     role = Role.objects.create(code=f"r_{username}", name="Vai trò", permissions=permissions)
     RoleAssignment.objects.create(user=user, role=role, unit=unit)
     return user
@@ -54,8 +59,9 @@ def test_pages_are_for_operators_only(caller: Caller) -> None:
     assert Client().get("/can-bo/lgsp/").status_code in (302, 403)
 
 
-def test_overview_draws_svg_charts_and_figures(caller: Caller, other_caller: Caller,
-                                               operator: Client) -> None:
+def test_overview_draws_svg_charts_and_figures(
+    caller: Caller, other_caller: Caller, operator: Client
+) -> None:
     caller.get(f"{PROVINCE}/CITIZEN-LOOKUP/v1/{CCCD}")
     caller.get(f"{PROVINCE}/CATEGORY-UNITS/v1")
     other_caller.get(f"{PROVINCE}/CITIZEN-LOOKUP/v1/{CCCD}")

@@ -17,6 +17,7 @@ class LgspConfig(AppConfig):
         from egov.lgsp.access import is_operator
 
         categories.register_all()
+        _forget_registry_on_change()
         staff_menu.register(
             "lgsp.overview",
             label=gettext_lazy("Integration platform (LGSP)"),
@@ -43,3 +44,26 @@ class LgspConfig(AppConfig):
             out.write(f"Integration platform: {load_demo_lgsp()}")
 
         demo_loaders.register("lgsp", load, after=("dossiers", "outgoing"))
+
+
+def _forget_registry_on_change() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from egov.lgsp import models
+    from egov.lgsp.selectors import forget_registry
+
+    def forget(**_kwargs: Any) -> None:
+        forget_registry()
+
+    for model in (
+        models.Member,
+        models.Subsystem,
+        models.Provider,
+        models.Service,
+        models.Consumer,
+        models.AccessRight,
+    ):
+        post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"lgsp-{model.__name__}")
+        post_delete.connect(
+            forget, sender=model, weak=False, dispatch_uid=f"lgsp-del-{model.__name__}"
+        )

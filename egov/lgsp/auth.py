@@ -58,7 +58,7 @@ def authenticate(client_header: str, authorization: str, *, now: float | None = 
             _("The consumer %(client)s is not registered or not active.") % {"client": name}, name
         )
     try:
-        key = JWKRegistry.import_key(consumer.public_jwk)
+        key = _public_key(consumer)
         decoded = jwt.decode(token.strip(), key, algorithms=ALGORITHMS)
     except (JoseError, ValueError, TypeError):
         raise _refuse(
@@ -68,6 +68,15 @@ def authenticate(client_header: str, authorization: str, *, now: float | None = 
         ) from None
     _check_claims(decoded.claims, name, time.time() if now is None else now)
     return consumer
+
+
+def _public_key(consumer: Consumer) -> Any:
+    """The consumer's key, imported once per cached registry row."""
+    key = getattr(consumer, "_lgsp_key", None)
+    if key is None:
+        key = JWKRegistry.import_key(consumer.public_jwk)
+        consumer._lgsp_key = key  # type: ignore[attr-defined]
+    return key
 
 
 def _check_claims(claims: dict[str, Any], name: str, now: float) -> None:

@@ -24,3 +24,37 @@ def test_demo_registers_consumers_and_logs_real_calls(settings: Any, tmp_path: A
     load_demo_lgsp()
     assert MessageLogEntry.objects.count() == rows and Consumer.objects.count() == 2
     assert list((tmp_path / "lgsp").glob("*.jwk.json"))
+
+
+def test_consumer_command_registers_key_and_rights(tmp_path: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from joserfc.jwk import ECKey
+
+    from egov.lgsp.registry import ensure_platform_services
+
+    ensure_platform_services()
+    key = ECKey.generate_key("P-256", private=True)
+    path = tmp_path / "pub.jwk.json"
+    path.write_text(json.dumps(key.as_dict(private=False)))
+    out = StringIO()
+    call_command(
+        "lgsp_consumer",
+        "VN/GOV/000.00.07.H33/hotich",
+        "--key",
+        str(path),
+        "--grant",
+        "CATALOGUE",
+        "--grant",
+        "CATEGORY-UNITS/v1",
+        stdout=out,
+    )
+    consumer = Consumer.objects.get(subsystem__code="hotich")
+    assert "d" not in consumer.public_jwk  # only the public part is kept
+    assert consumer.rights.count() == 2
+    call_command(
+        "lgsp_consumer", "VN/GOV/000.00.07.H33/hotich", "--revoke", "CATALOGUE", stdout=out
+    )
+    assert consumer.rights.count() == 1

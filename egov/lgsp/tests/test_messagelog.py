@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from egov.lgsp import messagelog
@@ -105,3 +106,44 @@ def test_purge_keeps_the_chain_verifiable(caller: Caller, other_caller: Caller) 
     assert messagelog.verify().ok
     head = MessageLogHead.objects.get(pk=1)
     assert head.entries == 4
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_linear_chain() -> None:
+    """Writers in several threads: the head row lock keeps one linear chain."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        from django.db import connections
+
+        try:
+            for index in range(10):
+                messagelog.append(
+                    messagelog.Message(
+                        request_id=f"w{worker}-{index}",
+                        consumer="c",
+                        service="s",
+                        method="GET",
+                        path="/p",
+                        status=200,
+                        outcome="ok",
+                        duration_ms=1.0,
+                    )
+                )
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert MessageLogEntry.objects.count() == 40
+    assert messagelog.verify().ok

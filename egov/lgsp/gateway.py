@@ -59,6 +59,15 @@ def _resolve(service_path: str, consumer: Consumer, method: str) -> tuple[Servic
             consumer=consumer.identifier,
         )
     service, rest = found
+    if any(part in (".", "..") for part in rest) or any("\\" in part for part in rest):
+        raise GatewayRefusal(
+            _("The path after the service may not contain “.” or “..” parts."),
+            code="invalid_path",
+            http_status=400,
+            outcome=Outcome.INVALID,
+            consumer=consumer.identifier,
+            service=service.identifier,
+        )
     if method not in service.allowed_methods():
         raise GatewayRefusal(
             _("The service %(service)s does not accept %(method)s.")

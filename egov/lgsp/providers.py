@@ -35,6 +35,7 @@ from egov.core.integrations import (
     transport_for,
 )
 from egov.lgsp.models import Provider, Service
+from egov.lgsp.services import API_KEY_SETTING
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def _headers(call: ProviderCall, provider: Provider) -> dict[str, str]:
     headers = {name: value for name, value in call.headers.items() if name.lower() in _FORWARDED}
     headers["X-Road-Client"] = call.consumer
     headers["X-Road-Id"] = call.request_id
-    if provider.api_key_setting:
+    if provider.api_key_setting and API_KEY_SETTING.match(provider.api_key_setting):
         headers["X-Api-Key"] = str(getattr(settings, provider.api_key_setting, "") or "")
     return headers
 

@@ -5,6 +5,7 @@ at once get one row and a clear refusal."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,10 @@ from egov.lgsp.models import (
     Service,
     Subsystem,
 )
+
+#: Only settings named for an outside system's API key may be sent to a provider (never,
+#: say, SECRET_KEY to an address an operator mistyped).
+API_KEY_SETTING = re.compile(r"^EGOV_[A-Z0-9_]+_API_KEY$")
 
 
 def _check_parts(**parts: str) -> None:
@@ -85,6 +90,10 @@ def ensure_provider(
 ) -> Provider:
     if kind not in ProviderKind.values:
         raise RegistryError(_("Unknown provider kind."), field="kind")
+    if api_key_setting and not API_KEY_SETTING.match(api_key_setting):
+        raise RegistryError(
+            _("The API key setting must be named EGOV_…_API_KEY."), field="api_key_setting"
+        )
     with transaction.atomic():
         provider, created = Provider.objects.update_or_create(
             name=name,

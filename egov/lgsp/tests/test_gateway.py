@@ -235,3 +235,26 @@ def test_request_body_is_forwarded_and_logged(
     assert response.status_code == 200, response.content
     entry = MessageLogEntry.objects.get(request_id=response["X-Road-Id"])
     assert json.loads(entry.request_body) == payload
+
+
+def test_dot_segments_after_the_service_are_refused(caller: Caller) -> None:
+    for path in ("../../admin/", "a/%2e%2e/b", "./x"):
+        response = caller.get(f"{PROVINCE}/CITIZEN-LOOKUP/v1/{path}")
+        assert response.status_code in (400, 404), path
+        if response.status_code == 400:
+            assert response.json()["code"] == "invalid_path"
+    assert caller.get(f"{PROVINCE}/CITIZEN-LOOKUP/v1/a/%2e%2e/b").status_code == 400
+
+
+def test_only_api_key_settings_reach_a_provider(platform_services: dict[str, Service]) -> None:
+    from egov.lgsp import services
+    from egov.lgsp.errors import RegistryError
+
+    with pytest.raises(RegistryError):
+        services.ensure_provider(
+            None,
+            "evil",
+            kind="http",
+            target="https://example.invalid",
+            api_key_setting="SECRET_KEY",
+        )

@@ -80,7 +80,9 @@ def load_demo_lgsp() -> str:
 
 
 def _sample_calls(keys: dict[str, ECKey]) -> None:
-    client = Client()
+    # The sample calls go through the whole stack in this process, as the site's own host.
+    hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
+    client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
     province = f"{settings.EGOV_LGSP_INSTANCE}/GOV/000.00.00.H33/lgsp"
     cccd = next(iter(CITIZENS))
     calls = [

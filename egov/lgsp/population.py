@@ -54,6 +54,10 @@ CITIZENS: dict[str, dict[str, str]] = {
 _CCCD = re.compile(r"^\d{12}$")
 
 
+def _answer(payload: dict[str, str], status: int = 200) -> JsonResponse:
+    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 @require_GET
 def citizen(request: HttpRequest, cccd: str) -> JsonResponse:
     if not getattr(settings, "EGOV_SIMULATORS", False):
@@ -61,17 +65,14 @@ def citizen(request: HttpRequest, cccd: str) -> JsonResponse:
     expected = str(settings.EGOV_LGSP_POPULATION_API_KEY or "")
     given = request.headers.get("X-Api-Key", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        return JsonResponse(
-            {"ma_loi": "401", "thong_diep": "Khóa truy cập không đúng."}, status=401
-        )
+        return _answer({"ma_loi": "401", "thong_diep": "Khóa truy cập không đúng."}, 401)
     if not _CCCD.match(cccd):
-        return JsonResponse(
-            {"ma_loi": "400", "thong_diep": "Số định danh cá nhân phải gồm 12 chữ số."},
-            status=400,
+        return _answer(
+            {"ma_loi": "400", "thong_diep": "Số định danh cá nhân phải gồm 12 chữ số."}, 400
         )
     if cccd == FAILING_CCCD:
-        return JsonResponse({"ma_loi": "500", "thong_diep": "Lỗi hệ thống."}, status=500)
+        return _answer({"ma_loi": "500", "thong_diep": "Lỗi hệ thống."}, 500)
     found = CITIZENS.get(cccd)
     if found is None:
-        return JsonResponse({"ma_loi": "404", "thong_diep": "Không tìm thấy công dân."}, status=404)
-    return JsonResponse({"so_dinh_danh": cccd, **found}, json_dumps_params={"ensure_ascii": False})
+        return _answer({"ma_loi": "404", "thong_diep": "Không tìm thấy công dân."}, 404)
+    return _answer({"so_dinh_danh": cccd, **found})

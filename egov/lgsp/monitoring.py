@@ -14,6 +14,7 @@ from django.utils import timezone
 from prometheus_client import Counter, Histogram
 
 from egov.lgsp.models import MessageLogEntry, Outcome
+from egov.lgsp.providers import ProviderAnswer, ProviderCall
 
 REQUESTS = Counter(
     "egov_lgsp_requests",
@@ -209,3 +210,40 @@ def duration_chart(items: list[Figures], title: str, labels: dict[str, str]) -> 
         )
     legend = [(COLORS[key], labels[key], str(200 * i)) for i, key in enumerate(("p50", "p95"))]
     return Chart(title, TOP + len(rows) * ROW + 10, rows, legend)
+
+
+# --- operational monitoring as a service (X-Road: monitoring data is queryable) -------
+
+
+def monitoring_provider(call: ProviderCall) -> ProviderAnswer:
+    """Python provider ``lgsp.monitoring``: figures per service and per consumer over
+    the last ``?gio=N`` hours (1–720, default 24), for a monitoring system granted
+    the service."""
+    from urllib.parse import parse_qs
+
+    raw = parse_qs(call.query).get("gio", ["24"])[0]
+    try:
+        hours = min(720, max(1, int(raw)))
+    except ValueError:
+        return ProviderAnswer.of_json(
+            {"code": "invalid", "message": "gio phải là số giờ (1–720).", "field": "gio"}, 422
+        )
+    since = timezone.now() - timedelta(hours=hours)
+
+    def rows(by: str) -> list[dict[str, object]]:
+        return [
+            {
+                "name": item.name,
+                "count": item.count,
+                "ok": item.ok,
+                "refused": item.refused,
+                "failed": item.failed,
+                "p50_ms": item.p50,
+                "p95_ms": item.p95,
+            }
+            for item in figures(since=since, by=by)
+        ]
+
+    return ProviderAnswer.of_json(
+        {"hours": hours, "by_service": rows("service"), "by_consumer": rows("consumer")}
+    )

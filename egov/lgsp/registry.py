@@ -89,4 +89,14 @@ def ensure_platform_services(actor: Any = None) -> dict[str, Service]:
             actor, name.replace(".", "-").replace("_", "-"), kind="python", target=name
         )
         made[code] = services.ensure_service(actor, lgsp, code, title=title, provider=provider)
+    watcher = services.ensure_provider(
+        actor, "lgsp-monitoring", kind="python", target="lgsp.monitoring"
+    )
+    made["OPERATIONAL-MONITORING"] = services.ensure_service(
+        actor,
+        lgsp,
+        "OPERATIONAL-MONITORING",
+        title="Số liệu giám sát vận hành (lượt gọi, thời gian, lỗi)",
+        provider=watcher,
+    )
     return made

@@ -258,3 +258,21 @@ def test_only_api_key_settings_reach_a_provider(platform_services: dict[str, Ser
             target="https://example.invalid",
             api_key_setting="SECRET_KEY",
         )
+
+
+def test_operational_monitoring_is_a_service(
+    caller: Caller, platform_services: dict[str, Service]
+) -> None:
+    from egov.lgsp import services
+
+    caller.get(f"{PROVINCE}/CATEGORY-UNITS/v1")
+    caller.get(f"{PROVINCE}/CITIZEN-LOOKUP/v1/{FAILING_CCCD}")
+    assert caller.get(f"{PROVINCE}/OPERATIONAL-MONITORING/v1").status_code == 403
+    services.grant(None, caller.consumer, platform_services["OPERATIONAL-MONITORING"])
+    body = caller.get(f"{PROVINCE}/OPERATIONAL-MONITORING/v1?gio=2").json()
+    assert body["hours"] == 2
+    by_service = {row["name"]: row for row in body["by_service"]}
+    assert by_service[f"{PROVINCE}/CATEGORY-UNITS/v1"]["ok"] == 1
+    assert by_service[f"{PROVINCE}/CITIZEN-LOOKUP/v1"]["failed"] == 1
+    assert by_service[f"{PROVINCE}/OPERATIONAL-MONITORING/v1"]["refused"] == 1
+    assert caller.get(f"{PROVINCE}/OPERATIONAL-MONITORING/v1?gio=x").status_code == 422

@@ -276,3 +276,16 @@ def test_operational_monitoring_is_a_service(
     assert by_service[f"{PROVINCE}/CITIZEN-LOOKUP/v1"]["failed"] == 1
     assert by_service[f"{PROVINCE}/OPERATIONAL-MONITORING/v1"]["refused"] == 1
     assert caller.get(f"{PROVINCE}/OPERATIONAL-MONITORING/v1?gio=x").status_code == 422
+
+
+def test_public_dossier_lookup_is_forwarded(
+    caller: Caller, platform_services: dict[str, Service]
+) -> None:
+    from egov.lgsp import services
+
+    services.grant(None, caller.consumer, platform_services["DOSSIER-LOOKUP"])
+    response = caller.get(f"{PROVINCE}/DOSSIER-LOOKUP/v1/000.00.33.H33-260302-0001")
+    # No such dossier: the platform API's own answer comes back through the gateway.
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert response["X-Road-Service"] == f"{PROVINCE}/DOSSIER-LOOKUP/v1"

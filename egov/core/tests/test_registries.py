@@ -50,6 +50,8 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Work files",
         "Statistics",
         "Form templates",
+        "Service-quality index (766)",
+        "Sync to the national portal",
         "Declaration forms",
         "Notification templates",
         "Questions",
@@ -143,6 +145,7 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "documents",
         "outgoing",
         "workfiles",
+        "quality",
         "lgsp",
     ]
     ran: list[str] = []

@@ -168,6 +168,8 @@ INSTALLED_APPS = [
     "egov.outgoing",
     "egov.workfiles",
     "egov.signatures",
+    "egov.tasks",
+    "egov.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -583,6 +585,7 @@ EGOV_SIMULATORS = env(
 
 # --- Settings of the portal apps, one module each ---
 from egov.settings_apps.applicants import *  # noqa: E402, F403
+from egov.settings_apps.dashboards import *  # noqa: E402, F403
 from egov.settings_apps.documents import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403

@@ -95,5 +95,12 @@ def load_demo_tasks() -> str:
     TaskEvent.objects.filter(task_id__in=[third.pk, fifth.pk], action="assigned").update(
         note="(demo: giao từ trước)"
     )
+    # Sở TTTT leads the plan's projects: its staff find a task on their dashboard.
+    assign(
+        "Triển khai nền tảng tích hợp, chia sẻ dữ liệu (LGSP) theo Phụ lục II của "
+        "Kế hoạch 176/KH-UBND; báo cáo tiến độ hằng tháng.",
+        accounts_demo.department("Thông tin và Truyền thông"),
+        15,
+    )
     warned = services.warn_deadlines()
-    return f"5 tasks of {office.name}, {warned} deadline notices"
+    return f"6 tasks of {office.name}, {warned} deadline notices"

@@ -12,7 +12,7 @@ from egov.core import staff_dashboard, svg_charts
 from egov.core.models import Unit
 from egov.dashboards import services
 from egov.documents.doctypes import ensure_document_types
-from egov.documents.tests.factories import build_org, build_staff, person
+from egov.documents.tests.factories import Org, Staff, build_org, build_staff, person
 from egov.tasks.tests.conftest import backdate, make_task
 
 pytestmark = pytest.mark.django_db
@@ -25,26 +25,26 @@ def _client(user: object) -> Client:
 
 
 @pytest.fixture
-def world(db: None) -> tuple[object, object]:
+def world(db: None) -> tuple[Org, Staff]:
     ensure_document_types()
     org = build_org()
     return org, build_staff(org)
 
 
-def test_a_specialist_sees_what_waits_no_figures(world: tuple[object, object]) -> None:
+def test_a_specialist_sees_what_waits_no_figures(world: tuple[Org, Staff]) -> None:
     org, staff = world
-    make_task(org, staff)  # type: ignore[arg-type]
-    page = _client(staff.specialist).get("/can-bo/").content.decode()  # type: ignore[attr-defined]
+    make_task(org, staff)
+    page = _client(staff.specialist).get("/can-bo/").content.decode()
     assert 'data-name="tasks.waiting"' in page
     assert "leader-figures" not in page
 
 
 def test_a_leader_sees_key_figures_with_charts_and_the_period_switch(
-    world: tuple[object, object],
+    world: tuple[Org, Staff],
 ) -> None:
     org, staff = world
-    backdate(make_task(org, staff), assigned=10, due=2)  # type: ignore[arg-type]
-    client = _client(staff.leader)  # type: ignore[attr-defined]
+    backdate(make_task(org, staff), assigned=10, due=2)
+    client = _client(staff.leader)
     page = client.get("/can-bo/").content.decode()
     assert 'id="leader-figures"' in page and "Sở Tư pháp" in page
     assert page.count('<svg class="chart"') == 2
@@ -57,18 +57,18 @@ def test_a_leader_sees_key_figures_with_charts_and_the_period_switch(
 
 
 def test_provincial_leaders_see_the_whole_province(
-    world: tuple[object, object], settings: object
+    world: tuple[Org, Staff], settings: object
 ) -> None:
     org, staff = world
-    boss = person("ct.ubnd", RoleCode.AGENCY_LEADER, org.province, "Lâm Minh Thành")  # type: ignore[attr-defined]
+    boss = person("ct.ubnd", RoleCode.AGENCY_LEADER, org.province, "Lâm Minh Thành")
     assert staff_dashboard.leader_scopes(boss)[0].depth == 1
-    assert staff_dashboard.leader_scopes(staff.leader) == [org.dept]  # type: ignore[attr-defined]
-    head_scope = staff_dashboard.leader_scopes(staff.head)  # type: ignore[attr-defined]
+    assert staff_dashboard.leader_scopes(staff.leader) == [org.dept]
+    head_scope = staff_dashboard.leader_scopes(staff.head)
     assert head_scope == [org.dept]  # a division head sees their agency
 
 
-def test_a_failing_provider_does_not_take_the_page_down(world: tuple[object, object]) -> None:
-    org, staff = world
+def test_a_failing_provider_does_not_take_the_page_down(world: tuple[Org, Staff]) -> None:
+    _org, staff = world
 
     def broken(user: object) -> int:
         raise RuntimeError("boom")
@@ -77,7 +77,7 @@ def test_a_failing_provider_does_not_take_the_page_down(world: tuple[object, obj
         "test.broken", label="Hỏng", order=99, count=broken, url_name="tasks:index"
     )
     try:
-        page = _client(staff.leader).get("/can-bo/")  # type: ignore[attr-defined]
+        page = _client(staff.leader).get("/can-bo/")
         assert page.status_code == 200
         assert 'data-name="test.broken"' in page.content.decode()
     finally:
@@ -89,15 +89,15 @@ def test_svg_escapes_labels() -> None:
     assert "<b>" not in svg and "&lt;b&gt;" in svg and "<i>" not in svg
 
 
-def test_plan_page_for_leaders_and_operators(world: tuple[object, object]) -> None:
-    org, staff = world
+def test_plan_page_for_leaders_and_operators(world: tuple[Org, Staff]) -> None:
+    _org, staff = world
     services.load_plan()
-    page = _client(staff.leader).get("/can-bo/dieu-hanh/ke-hoach/")  # type: ignore[attr-defined]
+    page = _client(staff.leader).get("/can-bo/dieu-hanh/ke-hoach/")
     html = page.content.decode()
     assert page.status_code == 200
     assert "Tối thiểu 30% DVCTT thực hiện ở mức độ 4" in html
     assert "LGSP" in html and "Chưa đạt" in html
-    assert _client(staff.specialist).get("/can-bo/dieu-hanh/ke-hoach/").status_code == 403  # type: ignore[attr-defined]
+    assert _client(staff.specialist).get("/can-bo/dieu-hanh/ke-hoach/").status_code == 403
     operator = person("vanhanh", RoleCode.PLATFORM_OPERATOR, Unit.objects.get(depth=1), "Bùi Hải")
     assert (
         "Báo cáo số liệu" in _client(operator).get("/can-bo/dieu-hanh/ke-hoach/").content.decode()

@@ -68,7 +68,7 @@ def test_bad_input_is_refused_with_the_field(
     org: Org, staff: Staff, kw: dict[str, object], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        make_task(org, staff, **kw)
+        make_task(org, staff, **kw)  # type: ignore[arg-type]
     assert caught.value.field == field
     assert not Task.objects.exists()
 

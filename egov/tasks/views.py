@@ -178,10 +178,10 @@ def _render_detail(request: HttpRequest, task: Task, **forms: Any) -> HttpRespon
         "in_lead_unit": in_lead,
         "may_decide": access.may_decide(user, task),
         "overdue": task.is_overdue(selectors.today()),
-        "progress_form": forms.get("progress_form") or ProgressForm(),
-        "extension_form": forms.get("extension_form") or ExtensionForm(),
+        "progress_form": forms.get("progress_form") or ProgressForm(prefix="progress"),
+        "extension_form": forms.get("extension_form") or ExtensionForm(prefix="extension"),
         "completion_form": forms.get("completion_form")
-        or CompletionForm(answers=_answers(user) if in_lead else []),
+        or CompletionForm(answers=_answers(user) if in_lead else [], prefix="completion"),
         "decision_form": DecisionForm(),
     }
     status = 422 if forms else 200
@@ -197,7 +197,7 @@ def _done(request: HttpRequest, pk: int, message: str) -> HttpResponse:
 @require_POST
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    form = ProgressForm(request.POST)
+    form = ProgressForm(request.POST, prefix="progress")
     if form.is_valid():
         try:
             services.report_progress(request.user, task.pk, **form.cleaned_data)
@@ -212,7 +212,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extension(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    form = ExtensionForm(request.POST)
+    form = ExtensionForm(request.POST, prefix="extension")
     if form.is_valid():
         try:
             services.request_extension(request.user, task.pk, **form.cleaned_data)
@@ -249,7 +249,7 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def completion(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    form = CompletionForm(request.POST, answers=_answers(request.user))
+    form = CompletionForm(request.POST, answers=_answers(request.user), prefix="completion")
     if form.is_valid():
         kind, _sep, raw_id = (form.cleaned_data["answer"] or "").partition(":")
         try:

@@ -74,20 +74,22 @@ def test_extension_then_completion_through_the_pages(org: Org, staff: Staff) -> 
     new_due = task.due_date + timedelta(days=7)
     unit.post(
         f"/giao-viec/{task.pk}/gia-han/",
-        {"new_due_date": new_due.isoformat(), "reason": "Chờ số liệu"},
+        {"extension-new_due_date": new_due.isoformat(), "extension-reason": "Chờ số liệu"},
     )
     request = ExtensionRequest.objects.get(task=task)
     # A past date is refused with the reason, nothing recorded.
     bad = unit.post(
         f"/giao-viec/{task.pk}/gia-han/",
-        {"new_due_date": task.due_date.isoformat(), "reason": "x"},
+        {"extension-new_due_date": task.due_date.isoformat(), "extension-reason": "x"},
     )
     assert bad.status_code == 422
     leader = _client(staff.leader)
     leader.post(f"/giao-viec/gia-han/{request.pk}/quyet-dinh/", {"decision": "approve"})
     task.refresh_from_db()
     assert task.due_date == new_due
-    unit.post(f"/giao-viec/{task.pk}/hoan-thanh/", {"answer": "", "note": "Đã xong"})
+    unit.post(
+        f"/giao-viec/{task.pk}/hoan-thanh/", {"completion-answer": "", "completion-note": "Đã xong"}
+    )
     leader.post(f"/giao-viec/{task.pk}/xac-nhan/", {"decision": "accept"})
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
@@ -100,7 +102,9 @@ def test_outsiders_get_404_and_cannot_post(org: Org, staff: Staff) -> None:
     outsider = _client(staff.outsider)
     assert outsider.get(f"/giao-viec/{task.pk}/").status_code == 404
     assert (
-        outsider.post(f"/giao-viec/{task.pk}/tien-do/", {"progress": 50, "note": "x"}).status_code
+        outsider.post(
+            f"/giao-viec/{task.pk}/tien-do/", {"progress-progress": 50, "progress-note": "x"}
+        ).status_code
         == 404
     )
     task.refresh_from_db()

@@ -214,7 +214,7 @@ def province_root() -> Unit | None:
     return Unit.objects.filter(depth=1).order_by("path").first()
 
 
-def leader_scopes(user: Any) -> list[Unit]:
+def leader_scopes(user: Any, assignments: list[Any] | None = None) -> list[Unit]:
     """The subtrees whose key figures ``user`` sees: the agency of each unit where they
     hold a leader's permission; the whole province for platform operators and for
     leaders of the units named in ``EGOV_DASHBOARD_PROVINCE_WIDE_UNITS`` (the
@@ -227,7 +227,9 @@ def leader_scopes(user: Any) -> list[Unit]:
         return []
     province_codes = set(getattr(settings, "EGOV_DASHBOARD_PROVINCE_WIDE_UNITS", ()))
     scopes: dict[int, Unit] = {}
-    for assignment in active_assignments(user):
+    if assignments is None:
+        assignments = list(active_assignments(user))
+    for assignment in assignments:
         perms = set(assignment.role.permissions or ())
         if not perms & set(LEADER_PERMS):
             continue

@@ -73,13 +73,13 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "assignments": rows,
         "waiting": staff_dashboard.waiting_for(user),
     }
-    context.update(leader_context(request))
+    context.update(leader_context(request, assignments))
     return render(request, "core/staff_home.html", context)
 
 
-def leader_context(request: HttpRequest) -> dict[str, Any]:
+def leader_context(request: HttpRequest, assignments: list[Any] | None = None) -> dict[str, Any]:
     """The leader's part of the dashboard (empty for a person who is not a leader)."""
-    scopes = staff_dashboard.leader_scopes(request.user)
+    scopes = staff_dashboard.leader_scopes(request.user, assignments)
     if not scopes:
         return {}
     wanted = request.GET.get("don-vi", "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,22 +32,40 @@ from egov.outgoing.access import drafting_units
 # --- what waits for the person -----------------------------------------------------------
 
 
-def dossiers_waiting(user: Any) -> int | None:
+def _dossier_counts(user: Any) -> tuple[int, int] | None:
+    """(waiting, of which overdue) over the person's worklists: one aggregate per
+    worklist, remembered on the user object for the rest of the request."""
+    memo = getattr(user, "_egov_dash_dossiers", None)
+    if memo is not None:
+        return memo if memo != () else None
     kinds = [row.kind for row in worklists_for(user)]
     if not kinds:
+        user._egov_dash_dossiers = ()
         return None
-    return sum(dossier_selectors.queue_for(user, kind).count() for kind in kinds)
+    now = timezone.now()
+    total = overdue = 0
+    for kind in kinds:
+        row = (
+            dossier_selectors.queue_for(user, kind)
+            .order_by()
+            .aggregate(
+                total=Count("pk"), overdue=Count("pk", filter=dossier_selectors.overdue_q(now))
+            )
+        )
+        total += row["total"] or 0
+        overdue += row["overdue"] or 0
+    user._egov_dash_dossiers = (total, overdue)
+    return total, overdue
+
+
+def dossiers_waiting(user: Any) -> int | None:
+    counts = _dossier_counts(user)
+    return counts[0] if counts else None
 
 
 def dossiers_overdue(user: Any) -> int | None:
-    kinds = [row.kind for row in worklists_for(user)]
-    if not kinds:
-        return None
-    now = timezone.now()
-    return sum(
-        dossier_selectors.queue_for(user, kind).filter(dossier_selectors.overdue_q(now)).count()
-        for kind in kinds
-    )
+    counts = _dossier_counts(user)
+    return counts[1] if counts else None
 
 
 def documents_to_register(user: Any) -> int | None:
@@ -199,6 +218,7 @@ def register() -> None:
         order=20,
         value=documents_waiting,
         better="lower",
+        cache=True,
     )
     figure(
         "documents.overdue",
@@ -206,4 +226,5 @@ def register() -> None:
         order=21,
         value=documents_overdue,
         better="lower",
+        cache=True,
     )

@@ -29,7 +29,13 @@ def _usable(user: Any) -> bool:
 
 
 def _paths(user: Any) -> list[str]:
-    return [a.unit.path for a in active_assignments(user)]
+    """Paths of the units where ``user`` holds a role, read once per request (kept on
+    the user object, as the permission checks keep their grants)."""
+    cached = getattr(user, "_egov_task_paths", None)
+    if cached is None:
+        cached = [a.unit.path for a in active_assignments(user)]
+        user._egov_task_paths = cached
+    return list(cached)
 
 
 def may_track(user: Any, office: Unit) -> bool:
@@ -48,12 +54,17 @@ def offices(user: Any) -> list[Unit]:
     """The agencies whose tasks ``user`` may enter (where they lead or keep the office)."""
     if not _usable(user):
         return []
+    cached = getattr(user, "_egov_task_offices", None)
+    if cached is not None:
+        return list(cached)
     units = units_with_perm(user, Perm.ASSIGN_DOCUMENTS) | units_with_perm(
         user, Perm.REGISTER_DOCUMENTS
     )
-    return list(
+    found = list(
         units.filter(dissolved_at__isnull=True).exclude(level="internal").order_by("path")[:50]
     )
+    user._egov_task_offices = found
+    return list(found)
 
 
 def may_assign_anywhere(user: Any) -> bool:

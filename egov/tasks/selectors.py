@@ -71,7 +71,7 @@ def to_decide(user: Any) -> QuerySet[Task]:
 def waiting_count(user: Any) -> int | None:
     """What the dashboard shows: open tasks of my units + decisions waiting for me;
     ``None`` for a person with no part in tasks."""
-    if not access.lead_units(user).exists() and not access.offices(user):
+    if not access._paths(user) and not access.offices(user):
         return None
     mine = for_lead_units(user).filter(status=TaskStatus.IN_PROGRESS).values("pk")
     decide = to_decide(user).values("pk")

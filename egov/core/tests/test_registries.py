@@ -48,6 +48,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Outgoing documents",
         "Outgoing register",
         "Work files",
+        "Tasks",
         "Statistics",
         "Form templates",
         "Declaration forms",
@@ -55,6 +56,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Questions",
         "Payment reconciliation",
         "Notifications",
+        "IT plan",
         "Signature and seal images",
         "Audit log",
         "Administration",
@@ -141,6 +143,8 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "documents",
         "outgoing",
         "workfiles",
+        "tasks",
+        "dashboards",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

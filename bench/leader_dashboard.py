@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
                             warm_queries.captured_queries, key=lambda q: -float(q["time"])
                         )[: args.slowest]
                         for query in slow:
-                            print(f"    {float(query['time']) * 1000:6.0f} ms  {query['sql'][:160]}")
+                            print(
+                                f"    {float(query['time']) * 1000:6.0f} ms  {query['sql'][:160]}"
+                            )
                     received = html.split('data-name="dossiers.received"')[1].split("</dd>")[0]
                     print(
                         f"{kind:8s} cold {cold:8.0f} ms ({len(cold_queries)} queries) | warm "

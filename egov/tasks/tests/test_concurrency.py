@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from egov.documents.tests.factories import Org, Staff
 from egov.tasks import services
@@ -27,7 +27,7 @@ def _race(*calls: object) -> list[object]:
         except Exception as error:
             results[i] = error
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
     for t in threads:

@@ -135,10 +135,19 @@ def new_task(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Task %(ref)s was assigned.") % {"ref": task.reference})
             return redirect("tasks:detail", task.pk)
+    picks = []
+    if document is None and request.method == "GET":
+        picks = sources.recent(user, Source.INCOMING, 10) + sources.recent(user, Source.OUTGOING, 5)
     return render(
         request,
         "tasks/new.html",
-        {"form": form, "office": office, "offices": access.offices(user), "document": document},
+        {
+            "form": form,
+            "office": office,
+            "offices": access.offices(user),
+            "document": document,
+            "picks": picks,
+        },
     )
 
 

@@ -127,3 +127,10 @@ def test_lists_and_summary(org: Org, staff: Staff) -> None:
     assert summary.status_code == 200
     assert "Võ Văn Em" in summary.content.decode()
     assert _client(staff.specialist).get("/giao-viec/tong-hop/").status_code == 403
+
+
+def test_the_assign_page_offers_recent_documents(org: Org, staff: Staff) -> None:
+    document = incoming_doc(org, staff, subject="Công văn đề nghị báo cáo")
+    page = _client(staff.leader).get("/giao-viec/giao-viec/").content.decode()
+    assert "Giao nhiệm vụ theo văn bản" in page
+    assert f"source=incoming&amp;document={document.pk}" in page

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from egov.accounts.decorators import staff_required
 from egov.core import svg_charts
 from egov.core.errors import DomainError
-from egov.core.periods import calendar_year, parse_period
+from egov.core.periods import calendar_year, parse_period, period_choices
 from egov.core.staff_dashboard import leader_scopes
 from egov.dashboards import selectors, services
 from egov.dashboards.models import Funding
@@ -42,6 +42,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         {
             "plan": current,
             "period": period,
+            "period_choices": period_choices(timezone.localdate(), years=3),
             "rows": [
                 {
                     "e": e,

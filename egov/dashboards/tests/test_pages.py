@@ -102,3 +102,12 @@ def test_plan_page_for_leaders_and_operators(world: tuple[Org, Staff]) -> None:
     assert (
         "Báo cáo số liệu" in _client(operator).get("/can-bo/dieu-hanh/ke-hoach/").content.decode()
     )
+
+
+def test_plan_page_period_switch(world: tuple[Org, Staff]) -> None:
+    _org, staff = world
+    services.load_plan()
+    client = _client(staff.leader)
+    page = client.get("/can-bo/dieu-hanh/ke-hoach/?ky=2025-Q2").content.decode()
+    assert '<option value="2025-Q2" selected>' in page
+    assert client.get("/can-bo/dieu-hanh/ke-hoach/?ky=rubbish").status_code == 200

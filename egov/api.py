@@ -31,6 +31,7 @@ from egov.procedures.api import router as procedures_router
 from egov.quality.api import router as quality_router
 from egov.signatures.api import router as signatures_router
 from egov.submissions.api import router as submissions_router
+from egov.tasks.api import router as tasks_router
 from egov.workfiles.api import router as workfiles_router
 
 api = NinjaAPI(
@@ -58,6 +59,7 @@ api.add_router("/outgoing", outgoing_router, tags=["outgoing documents"])
 api.add_router("/workfiles", workfiles_router, tags=["work files"])
 api.add_router("/signatures", signatures_router, tags=["signatures"])
 api.add_router("/quality", quality_router, tags=["service-quality index"])
+api.add_router("/tasks", tasks_router, tags=["tasks"])
 
 
 @api.exception_handler(ValidationError)

@@ -204,6 +204,8 @@ INSTALLED_APPS = [
     "egov.quality",
     "egov.signatures",
     "egov.lgsp",
+    "egov.tasks",
+    "egov.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -619,6 +621,7 @@ EGOV_SIMULATORS = env(
 
 # --- Settings of the portal apps, one module each ---
 from egov.settings_apps.applicants import *  # noqa: E402, F403
+from egov.settings_apps.dashboards import *  # noqa: E402, F403
 from egov.settings_apps.documents import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403

@@ -30,6 +30,8 @@ urlpatterns = [
     path("van-ban/den/", include("egov.documents.urls")),
     path("van-ban/di/", include("egov.outgoing.urls")),
     path("ho-so-cong-viec/", include("egov.workfiles.urls")),
+    path("giao-viec/", include("egov.tasks.urls")),
+    path("can-bo/dieu-hanh/", include("egov.dashboards.urls")),
     # Portal (issue 4): one prefix per app.
     path("dich-vu-cong/", include("egov.portal.urls")),
     path("tai-khoan/dinh-danh/", include("egov.identity.urls")),

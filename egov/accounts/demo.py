@@ -401,6 +401,32 @@ def _ensure_public(account: DemoAccount) -> DemoAccount:
     return account
 
 
+#: Departments whose one-stop desks sit at the province's Public Administration
+#: Service Centre: the centre's clerk receives and returns their dossiers there (as
+#: the departments' officers seconded to the centre do), so the first demo account
+#: has a worklist with dossiers in it.
+CENTRE_DESKS = ("Tư pháp", "Kế hoạch và Đầu tư")
+
+
+def _ensure_centre_desks() -> None:
+    user = User.objects.filter(username="motcua.tinh").first()
+    if user is None:
+        return
+    for name in CENTRE_DESKS:
+        try:
+            agency = department(name)
+        except DemoUnitMissing:
+            continue  # a smaller tree than the demo's (tests)
+        desk = _in(agency).filter(is_one_stop=True).exclude(pk=agency.pk).order_by("path").first()
+        if desk is None:
+            continue
+        holds = RoleAssignment.objects.filter(
+            user=user, role__code=RoleCode.ONE_STOP_CLERK, unit=desk, revoked_at__isnull=True
+        ).exists()
+        if not holds:
+            services.assign_role(None, user, RoleCode.ONE_STOP_CLERK, desk)
+
+
 def load_demo_accounts() -> list[DemoAccount]:
     """Create or refresh every demo account; running it again changes nothing."""
     missing_roles = {spec.role for spec in _STAFF} - set(
@@ -411,5 +437,6 @@ def load_demo_accounts() -> list[DemoAccount]:
             f"Roles missing: {', '.join(sorted(missing_roles))}. Run python manage.py migrate."
         )
     loaded = [_ensure_staff(spec) for spec in _STAFF]
+    _ensure_centre_desks()
     loaded += [_ensure_public(account) for account in demo_accounts() if account.kind != "staff"]
     return loaded

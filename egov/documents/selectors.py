@@ -215,3 +215,44 @@ def delivered(source_ref: str, recipient_agency: Unit) -> IncomingDocument:
     """The incoming document a platform delivery of ``source_ref`` made at
     ``recipient_agency``."""
     return IncomingDocument.objects.get(source_ref=source_ref, recipient_agency=recipient_agency)
+
+
+# --- figures for statistics and dashboards (permission-free: callers decide who sees) ---
+
+
+def received_counts(
+    path: str, first: date, last: date, *, include_confidential: bool = False
+) -> dict[str, int]:
+    """Incoming documents received by the agencies of the subtree at ``path`` between
+    ``first`` and ``last`` (local dates, both included): ``total`` and ``electronic``
+    (arrived from the platform or the document exchange, not as paper). Confidential
+    documents are left out unless asked for (the plan's targets exclude them)."""
+    from django.db.models import Count
+
+    from egov.documents.models import Confidentiality, Source
+
+    start, stop = period_bounds(first, last)
+    qs = IncomingDocument.objects.filter(
+        recipient_agency__path__startswith=path, received_at__gte=start, received_at__lt=stop
+    ).exclude(status=IncomingStatus.WITHDRAWN)
+    if not include_confidential:
+        qs = qs.filter(confidentiality=Confidentiality.NORMAL)
+    row = qs.aggregate(total=Count("pk"), electronic=Count("pk", filter=~Q(source=Source.PAPER)))
+    return {"total": row["total"] or 0, "electronic": row["electronic"] or 0}
+
+
+def open_counts(path: str, at: datetime | None = None) -> dict[str, int]:
+    """Incoming documents of the subtree at ``path`` still to handle now: ``waiting``
+    (unregistered or open) and ``overdue`` (open, past their deadline)."""
+    from django.db.models import Count
+
+    moment = at or timezone.now()
+    row = (
+        IncomingDocument.objects.filter(recipient_agency__path__startswith=path)
+        .filter(status__in=[IncomingStatus.RECEIVED, *OPEN_STATUSES])
+        .aggregate(
+            waiting=Count("pk"),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=moment)),
+        )
+    )
+    return {"waiting": row["waiting"] or 0, "overdue": row["overdue"] or 0}

@@ -48,6 +48,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Outgoing documents",
         "Outgoing register",
         "Work files",
+        "Tasks",
         "Statistics",
         "Form templates",
         "Service-quality index (766)",
@@ -58,6 +59,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Feedback (PAKN)",
         "Payment reconciliation",
         "Notifications",
+        "IT plan",
         "Signature and seal images",
         "Integration platform (LGSP)",
         "Audit log",
@@ -147,6 +149,8 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "workfiles",
         "quality",
         "lgsp",
+        "tasks",
+        "dashboards",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "egov.outgoing",
     "egov.workfiles",
     "egov.signatures",
+    "egov.reporting",
 ]
 
 MIDDLEWARE = [
@@ -591,6 +592,7 @@ from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
+from egov.settings_apps.reporting import *  # noqa: E402, F403
 from egov.settings_apps.signatures import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
 from egov.settings_apps.workfiles import *  # noqa: E402, F403
@@ -611,6 +613,9 @@ if EGOV_DEMO:
         or demo_secret("APPLICANTS_POSTAL_CALLBACK_SECRET")
     )
     EGOV_SMS_API_KEY = EGOV_SMS_API_KEY or demo_secret("EGOV_SMS_API_KEY")  # noqa: F405
+    EGOV_GOVREPORT_SECRET = EGOV_GOVREPORT_SECRET or demo_secret(  # noqa: F405
+        "EGOV_GOVREPORT_SECRET"
+    )
     EGOV_IDENTITY_CLIENT_SECRET = EGOV_IDENTITY_CLIENT_SECRET or demo_secret(  # noqa: F405
         "EGOV_IDENTITY_CLIENT_SECRET"
     )

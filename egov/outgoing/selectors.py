@@ -216,4 +216,7 @@ def issued_counts(unit_ids: list[int], first: date, last: date) -> dict[str, int
         issued=Count("pk"),
         digitally_signed=Count("pk", filter=Q(digitally_signed=True)),
     )
-    return {"issued": int(row["issued"] or 0), "digitally_signed": int(row["digitally_signed"] or 0)}
+    return {
+        "issued": int(row["issued"] or 0),
+        "digitally_signed": int(row["digitally_signed"] or 0),
+    }

@@ -51,16 +51,16 @@ def may_approve(user: Any, unit: Unit) -> bool:
 
 def require_prepare(user: Any, unit: Unit) -> None:
     if not may_prepare(user, unit):
-        raise PermissionDenied(_("Only the staff of %(unit)s may prepare its reports.") % {
-            "unit": unit.name
-        })
+        raise PermissionDenied(
+            _("Only the staff of %(unit)s may prepare its reports.") % {"unit": unit.name}
+        )
 
 
 def require_approve(user: Any, unit: Unit) -> None:
     if not may_approve(user, unit):
-        raise PermissionDenied(_("Only the leaders of %(unit)s may approve its reports.") % {
-            "unit": unit.name
-        })
+        raise PermissionDenied(
+            _("Only the leaders of %(unit)s may approve its reports.") % {"unit": unit.name}
+        )
 
 
 def visible_units(user: Any) -> QuerySet[Unit]:

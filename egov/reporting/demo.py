@@ -25,19 +25,27 @@ def load_demo_reports() -> str:
     if period is None:
         return "regimes only"
     made = 0
-    communes = list(Unit.objects.filter(level=UnitLevel.COMMUNE, dissolved_at__isnull=True)
-                    .order_by("path")[:2])
-    district = Unit.objects.filter(level=UnitLevel.DISTRICT, dissolved_at__isnull=True).order_by(
-        "path").first()
+    communes = list(
+        Unit.objects.filter(level=UnitLevel.COMMUNE, dissolved_at__isnull=True).order_by("path")[:2]
+    )
+    district = (
+        Unit.objects.filter(level=UnitLevel.DISTRICT, dissolved_at__isnull=True)
+        .order_by("path")
+        .first()
+    )
     for index, unit in enumerate([*communes, *([district] if district else [])]):
         if Report.objects.filter(regime=regime, unit=unit, period_key=period.key).exists():
             continue
         try:
             report = services.create_report(admin, regime, unit, period.key)
             report = services.save_figures(
-                admin, report,
-                values={"pakn_tiep_nhan": 3 + index, "pakn_da_xu_ly": 2 + index,
-                        "tthc_ra_soat": index},
+                admin,
+                report,
+                values={
+                    "pakn_tiep_nhan": 3 + index,
+                    "pakn_da_xu_ly": 2 + index,
+                    "tthc_ra_soat": index,
+                },
                 texts={"danh_gia": "Các chỉ tiêu cơ bản đạt kế hoạch đề ra."},
             )
             report = services.submit(admin, report, late_reason="Số liệu mẫu của bản trình diễn.")

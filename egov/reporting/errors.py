@@ -40,9 +40,7 @@ class UnknownPeriod(ReportingError):
     field = "period"
 
     def __init__(self, key: str) -> None:
-        super().__init__(
-            _("“%(key)s” is not a period of this regime.") % {"key": key[:30]}
-        )
+        super().__init__(_("“%(key)s” is not a period of this regime.") % {"key": key[:30]})
 
 
 class InvalidFigures(ReportingError):

@@ -3,12 +3,12 @@ heading conventions) and as an Excel workbook (openpyxl)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import unicodedata
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -36,16 +36,18 @@ def rows_of(report: Report) -> list[dict[str, Any]]:
     rows = []
     for number, indicator in enumerate(report.regime.indicators.all(), start=1):
         item = report.values.get(indicator.code) or {}
-        rows.append({
-            "number": number,
-            "code": indicator.code,
-            "group": indicator.group,
-            "label": indicator.label,
-            "measure": indicator.measure,
-            "value": item.get("value", ""),
-            "note": item.get("note", ""),
-            "auto": bool(indicator.source),
-        })
+        rows.append(
+            {
+                "number": number,
+                "code": indicator.code,
+                "group": indicator.group,
+                "label": indicator.label,
+                "measure": indicator.measure,
+                "value": item.get("value", ""),
+                "note": item.get("note", ""),
+                "auto": bool(indicator.source),
+            }
+        )
     return rows
 
 
@@ -57,11 +59,13 @@ def _heading(pdf: DocumentPDF, report: Report) -> None:
     parent = parent_of(report.unit)
     if parent is not None:
         pdf.set_font(FONT, "", 12)
-        pdf.multi_cell(left, 5.5, _nfc(parent.name).upper(), align="C",
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            left, 5.5, _nfc(parent.name).upper(), align="C", new_x="LMARGIN", new_y="NEXT"
+        )
     pdf.set_font(FONT, "B", 12)
-    pdf.multi_cell(left, 5.5, _nfc(report.unit.name).upper(), align="C",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        left, 5.5, _nfc(report.unit.name).upper(), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     middle = pdf.l_margin + left / 2
     pdf.line(middle - 10, pdf.get_y() + 0.8, middle + 10, pdf.get_y() + 0.8)
     pdf.ln(3)
@@ -80,8 +84,7 @@ def _heading(pdf: DocumentPDF, report: Report) -> None:
     pdf.set_x(right_x)
     pdf.set_font(FONT, "I", 13)
     day = timezone.localdate(report.approved_at) if report.approved_at else None
-    pdf.multi_cell(right, 6, vietnamese_date(PLACE, day), align="C",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(right, 6, vietnamese_date(PLACE, day), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y(), bottom) + 4)
 
 
@@ -97,13 +100,20 @@ def report_pdf(report: Report) -> bytes:
     pdf.set_font(FONT, "I", 12)
     pdf.multi_cell(0, 6, _nfc(report.period_label), align="C", new_x="LMARGIN", new_y="NEXT")
     if report.version > 1:
-        pdf.multi_cell(0, 6, _nfc(f"Bản đính chính lần {report.version - 1}"), align="C",
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            6,
+            _nfc(f"Bản đính chính lần {report.version - 1}"),
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     pdf.ln(4)
     pdf.set_font(FONT, "", 11)
     widths = (10, 95, 25, 35)
-    with pdf.table(col_widths=widths, text_align=("CENTER", "LEFT", "CENTER", "RIGHT"),
-                   line_height=6) as table:
+    with pdf.table(
+        col_widths=widths, text_align=("CENTER", "LEFT", "CENTER", "RIGHT"), line_height=6
+    ) as table:
         header = table.row()
         for title in ("TT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"):
             header.cell(title)
@@ -126,8 +136,7 @@ def report_pdf(report: Report) -> bytes:
     pdf.ln(4)
     pdf.set_x(pdf.l_margin + pdf.epw * 0.5)
     pdf.set_font(FONT, "B", 13)
-    pdf.multi_cell(pdf.epw * 0.5, 6, "THỦ TRƯỞNG ĐƠN VỊ", align="C",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.epw * 0.5, 6, "THỦ TRƯỞNG ĐƠN VỊ", align="C", new_x="LMARGIN", new_y="NEXT")
     if report.approved_by_id:
         pdf.set_x(pdf.l_margin + pdf.epw * 0.5)
         pdf.set_font(FONT, "I", 11)
@@ -159,13 +168,20 @@ def report_workbook(report: Report) -> bytes:
         cell.font = bold
     for row in rows_of(report):
         value: Any = row["value"]
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             value = float(value) if value not in ("", None) and "." in value else int(value)
-        except (TypeError, ValueError):
-            pass
-        sheet.append([row["number"], row["code"], _nfc(row["group"]), _nfc(row["label"]),
-                      _nfc(row["measure"]), value, "x" if row["auto"] else "",
-                      _nfc(row["note"])])
+        sheet.append(
+            [
+                row["number"],
+                row["code"],
+                _nfc(row["group"]),
+                _nfc(row["label"]),
+                _nfc(row["measure"]),
+                value,
+                "x" if row["auto"] else "",
+                _nfc(row["note"]),
+            ]
+        )
     sheet.column_dimensions["D"].width = 60
     sheet.column_dimensions["H"].width = 40
     for name, title in (("by_unit", "Theo don vi"), ("by_field", "Theo linh vuc")):
@@ -173,14 +189,33 @@ def report_workbook(report: Report) -> bytes:
         if not table:
             continue
         extra = book.create_sheet(title)
-        extra.append(["Mã", "Tên", "Tiếp nhận", "Trực tuyến", "Đã giải quyết", "Đúng hạn",
-                      "Quá hạn", "Đang xử lý quá hạn"])
+        extra.append(
+            [
+                "Mã",
+                "Tên",
+                "Tiếp nhận",
+                "Trực tuyến",
+                "Đã giải quyết",
+                "Đúng hạn",
+                "Quá hạn",
+                "Đang xử lý quá hạn",
+            ]
+        )
         for cell in extra[1]:
             cell.font = bold
         for line in table:
-            extra.append([line["code"], _nfc(line["name"]), line["received"],
-                          line["new_online"], line["resolved"], line["resolved_in_time"],
-                          line["resolved_late"], line["in_progress_overdue"]])
+            extra.append(
+                [
+                    line["code"],
+                    _nfc(line["name"]),
+                    line["received"],
+                    line["new_online"],
+                    line["resolved"],
+                    line["resolved_in_time"],
+                    line["resolved_late"],
+                    line["in_progress_overdue"],
+                ]
+            )
         extra.column_dimensions["B"].width = 50
     texts = book.create_sheet("Thuyet minh")
     for section in report.regime.sections or []:

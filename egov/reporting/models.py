@@ -219,6 +219,9 @@ class ReportEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
 
 class GovernmentReceipt(models.Model):
     """The simulator of the Government reporting system: what it received."""
@@ -231,8 +234,14 @@ class GovernmentReceipt(models.Model):
     class Meta:
         ordering = ["-received_at"]
 
+    def __str__(self) -> str:
+        return self.receipt_id
+
 
 class GovernmentSimulatorFaults(models.Model):
     """The simulator answers HTTP 503 to the next ``fail_next`` requests."""
 
     fail_next = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"fail next {self.fail_next}"

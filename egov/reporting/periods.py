@@ -59,7 +59,8 @@ def period_of(regime: Regime, key: str) -> ReportPeriod | None:
             return None
         return ReportPeriod(
             "once",
-            _("%(start)s–%(end)s") % {
+            _("%(start)s–%(end)s")
+            % {
                 "start": regime.period_start.strftime("%d/%m/%Y"),
                 "end": regime.period_end.strftime("%d/%m/%Y"),
             },
@@ -78,7 +79,9 @@ def period_of(regime: Regime, key: str) -> ReportPeriod | None:
         if not 1 <= month <= 12:
             return None
         found = core_periods.cutoff_month(year, month)
-        return _from_core(key, found, _("Month %(n)s/%(year)s") % {"n": f"{month:02d}", "year": year})
+        return _from_core(
+            key, found, _("Month %(n)s/%(year)s") % {"n": f"{month:02d}", "year": year}
+        )
     if regime.frequency == Frequency.QUARTERLY:
         n = int(match["n"])
         found = core_periods.cutoff_quarter(year, n)

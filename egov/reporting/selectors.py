@@ -20,7 +20,13 @@ from django.utils import timezone
 from egov.core.models import Unit
 from egov.reporting import access
 from egov.reporting.models import IndicatorKind, Regime, Report, Status
-from egov.reporting.periods import ReportPeriod, deadline_of, due_period, period_of
+from egov.reporting.periods import (
+    ReportPeriod,
+    deadline_of,
+    due_period,
+    keys_back,
+    period_of,
+)
 
 REPORTED = (Status.APPROVED, Status.SENT, Status.ACKNOWLEDGED)
 
@@ -97,11 +103,15 @@ def aggregate_below(regime: Regime, period_key: str, root: Unit) -> tuple[dict[s
     units just below ``root``: ``({code: total}, number of reports)``."""
     units = _nearest_below(regime, root)
     reports = Report.objects.filter(
-        regime=regime, period_key=period_key, is_current=True, status__in=REPORTED,
+        regime=regime,
+        period_key=period_key,
+        is_current=True,
+        status__in=REPORTED,
         unit__in=units,
     )
     codes = [
-        i.code for i in regime.indicators.all()
+        i.code
+        for i in regime.indicators.all()
         if not i.source and i.kind in (IndicatorKind.INTEGER, IndicatorKind.DECIMAL)
     ]
     totals: dict[str, Decimal] = {}
@@ -220,20 +230,37 @@ def reports_due_for(user: Any, today: date | None = None) -> list[ReportDue]:
             report = current_report(regime, unit, period.key)
             if report is None or report.status == Status.DRAFT:
                 url = (
-                    reverse("reporting:report", args=[report.pk]) if report
+                    reverse("reporting:report", args=[report.pk])
+                    if report
                     else reverse("reporting:unit", args=[unit.pk])
                 )
-                due.append(ReportDue(regime.title, unit.name, period.label,
-                                     deadline_of(regime, period), "file", url,
-                                     report.pk if report else None))
+                due.append(
+                    ReportDue(
+                        regime.title,
+                        unit.name,
+                        period.label,
+                        deadline_of(regime, period),
+                        "file",
+                        url,
+                        report.pk if report else None,
+                    )
+                )
     waiting = Report.objects.filter(status=Status.SUBMITTED, is_current=True).select_related(
         "regime", "unit"
     )
     for report in waiting:
         if access.may_approve(user, report.unit):
-            due.append(ReportDue(report.regime.title, report.unit.name, report.period_label,
-                                 report.deadline, "approve",
-                                 reverse("reporting:report", args=[report.pk]), report.pk))
+            due.append(
+                ReportDue(
+                    report.regime.title,
+                    report.unit.name,
+                    report.period_label,
+                    report.deadline,
+                    "approve",
+                    reverse("reporting:report", args=[report.pk]),
+                    report.pk,
+                )
+            )
     return sorted(due, key=lambda d: d.deadline)
 
 
@@ -258,8 +285,11 @@ def missing_reports(unit_ids: Iterable[int], period: Any, today: date | None = N
                 continue
             done = set(
                 Report.objects.filter(
-                    regime=regime, period_key=found.key, is_current=True,
-                    status__in=REPORTED, unit__in=filers,
+                    regime=regime,
+                    period_key=found.key,
+                    is_current=True,
+                    status__in=REPORTED,
+                    unit__in=filers,
                 ).values_list("unit_id", flat=True)
             )
             missing += sum(1 for u in filers if u.pk not in done)
@@ -267,7 +297,5 @@ def missing_reports(unit_ids: Iterable[int], period: Any, today: date | None = N
 
 
 def _keys_in(regime: Regime, start: date, end: date) -> list[str]:
-    from egov.reporting.periods import keys_back
-
     months = (end.year - start.year) * 12 + end.month - start.month + 2
     return keys_back(regime, end, max(1, months))

@@ -48,23 +48,35 @@ def now() -> datetime:
     return timezone.now()
 
 
-def _event(report: Report, kind: str, actor: Any, *, note: str = "", **changes: Any) -> None:
+def _event(
+    report: Report,
+    kind: str,
+    actor: Any,
+    *,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+    **more: Any,
+) -> None:
     ReportEvent.objects.create(
-        report=report, kind=kind, actor=actor, at=now(), note=note, changes=changes
+        report=report,
+        kind=kind,
+        actor=actor,
+        at=now(),
+        note=note,
+        changes={**(changes or {}), **more},
     )
 
 
 def _audit(actor: Any, action: str, report: Report, **changes: Any) -> None:
-    audit.record(actor=actor, action=f"reporting.{action}", obj=report, unit=report.unit,
-                 changes=changes)
+    audit.record(
+        actor=actor, action=f"reporting.{action}", obj=report, unit=report.unit, changes=changes
+    )
 
 
 def _lock(report: Report | int, expected_version: int | None = None) -> Report:
     pk = report.pk if isinstance(report, Report) else report
     locked = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("regime", "unit")
-        .get(pk=pk)
+        Report.objects.select_for_update(of=("self",)).select_related("regime", "unit").get(pk=pk)
     )
     if expected_version is not None and locked.lock_version != expected_version:
         raise StaleReport()
@@ -145,9 +157,9 @@ def create_report(actor: Any, regime: Regime, unit: Unit, period_key: str) -> Re
     report for the same regime, unit and period is refused."""
     access.require_prepare(actor, unit)
     if not regime.is_active or unit.level not in (regime.levels or []):
-        raise NotAllowedNow(_("%(unit)s does not file “%(regime)s”.") % {
-            "unit": unit.name, "regime": regime.title
-        })
+        raise NotAllowedNow(
+            _("%(unit)s does not file “%(regime)s”.") % {"unit": unit.name, "regime": regime.title}
+        )
     period = period_of(regime, period_key)
     if period is None:
         raise UnknownPeriod(period_key)
@@ -176,7 +188,7 @@ def create_report(actor: Any, regime: Regime, unit: Unit, period_key: str) -> Re
             _audit(actor, "created", report, period=period.key)
     except IntegrityError:
         # Two clerks (or a double click) at once: the other one's report stands.
-        raise AlreadyFiled(period.label, Status.DRAFT.label) from None
+        raise AlreadyFiled(period.label, str(Status.DRAFT.label)) from None
     return report
 
 
@@ -196,7 +208,9 @@ def recompute(actor: Any, report: Report) -> Report:
 
 def _require_draft(report: Report) -> None:
     if not report.is_current:
-        raise NotAllowedNow(_("This version has been replaced by a correction; open the latest one."))
+        raise NotAllowedNow(
+            _("This version has been replaced by a correction; open the latest one.")
+        )
     if report.status != Status.DRAFT:
         if report.status in REPORTED:
             raise NotAllowedNow(
@@ -243,15 +257,16 @@ def save_figures(
         for indicator in current.regime.indicators.filter(source__gt=""):
             if indicator.code in notes and indicator.code in merged:
                 merged[indicator.code] = {
-                    **merged[indicator.code], "note": check_note(notes.get(indicator.code))
+                    **merged[indicator.code],
+                    "note": check_note(notes.get(indicator.code)),
                 }
         current.values = merged
         if texts is not None:
             current.texts = _clean_texts(current.regime, texts)
         _bump(current, ["values", "texts"])
         changed = {c: [before[c], v] for c, v in clean.items() if before[c] != v}
-        _event(current, EventKind.SAVED, actor, **changed)
-        _audit(actor, "saved", current, **changed)
+        _event(current, EventKind.SAVED, actor, changes=changed)
+        _audit(actor, "saved", current, figures=changed)
     return current
 
 
@@ -269,10 +284,13 @@ def submit(
     with transaction.atomic():
         current = _lock(report, expected_version)
         if current.status == Status.SUBMITTED:
-            raise NotAllowedNow(_("This report has already been submitted; it is waiting for approval."))
+            raise NotAllowedNow(
+                _("This report has already been submitted; it is waiting for approval.")
+            )
         _require_draft(current)
-        _clean, errors = check_values(_indicators(current.regime), _value_map(current),
-                                      complete=True)
+        _clean, errors = check_values(
+            _indicators(current.regime), _value_map(current), complete=True
+        )
         for section in current.regime.sections or []:
             if section.get("required") and not (current.texts or {}).get(section.get("code")):
                 errors[section["code"]] = _("The section “%(title)s” is required.") % {
@@ -284,12 +302,15 @@ def submit(
         late = timezone.localdate(at) > current.deadline
         reason = late_reason.strip()
         if late and not reason:
-            raise ValidationError({
-                "late_reason": _(
-                    "The deadline was %(deadline)s: this report is late. Say why, then "
-                    "submit again; it will be recorded as late."
-                ) % {"deadline": format_date(current.deadline)}
-            })
+            raise ValidationError(
+                {
+                    "late_reason": _(
+                        "The deadline was %(deadline)s: this report is late. Say why, then "
+                        "submit again; it will be recorded as late."
+                    )
+                    % {"deadline": format_date(current.deadline)}
+                }
+            )
         current.status = Status.SUBMITTED
         current.submitted_at = at
         current.is_late = late
@@ -341,8 +362,12 @@ def approve(actor: Any, report: Report, *, pin: str = "") -> Report:
             holder = None
         if holder is not None:
             signed = signatures.sign_pdf(
-                pdf, holder=holder, actor=actor, unit=current.unit,
-                reason=_("Approval of the report"), subject=str(current),
+                pdf,
+                holder=holder,
+                actor=actor,
+                unit=current.unit,
+                reason=_("Approval of the report"),
+                subject=str(current),
             )
         current.is_signed = signed is not None
         current.signed_pdf = signed
@@ -350,8 +375,13 @@ def approve(actor: Any, report: Report, *, pin: str = "") -> Report:
         _event(current, EventKind.APPROVED, actor, signed=current.is_signed)
         if signed is not None:
             _event(current, EventKind.SIGNED, actor)
-        _audit(actor, "approved", current, status=[Status.SUBMITTED, Status.APPROVED],
-               signed=current.is_signed)
+        _audit(
+            actor,
+            "approved",
+            current,
+            status=[Status.SUBMITTED, Status.APPROVED],
+            signed=current.is_signed,
+        )
     return current
 
 
@@ -365,9 +395,13 @@ def open_correction(actor: Any, report: Report, *, reason: str) -> Report:
     with transaction.atomic():
         current = _lock(report)
         if not current.is_current:
-            raise NotAllowedNow(_("This version has been replaced by a correction; open the latest one."))
+            raise NotAllowedNow(
+                _("This version has been replaced by a correction; open the latest one.")
+            )
         if current.status not in REPORTED:
-            raise NotAllowedNow(_("Only an approved report is corrected; change this one directly."))
+            raise NotAllowedNow(
+                _("Only an approved report is corrected; change this one directly.")
+            )
         current.is_current = False
         _bump(current, ["is_current"])
         fresh = Report.objects.create(
@@ -420,8 +454,11 @@ def send(actor: Any, report: Report) -> Report:
             _event(failed, EventKind.SEND_FAILED, actor, note=str(error)[:300])
             _audit(actor, "send_failed", failed)
         raise SendFailed(
-            _("The Government reporting system did not answer: %(error)s. Nothing is lost; "
-              "send again later.") % {"error": error}
+            _(
+                "The Government reporting system did not answer: %(error)s. Nothing is lost; "
+                "send again later."
+            )
+            % {"error": error}
         ) from None
     with transaction.atomic():
         sent = _lock(current)

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from egov.core.models import Unit
 
@@ -49,48 +49,108 @@ def _d(name: str) -> Callable[[dict[str, Any]], Figure]:
 SOURCES: dict[str, Source] = {
     s.key: s
     for s in [
-        Source("dossiers.received", _("Dossiers received (carried over + new)"), "dossiers",
-               _d("received")),
-        Source("dossiers.carried_over", _("Dossiers carried over"), "dossiers",
-               _d("carried_over")),
+        Source(
+            "dossiers.received",
+            _("Dossiers received (carried over + new)"),
+            "dossiers",
+            _d("received"),
+        ),
+        Source("dossiers.carried_over", _("Dossiers carried over"), "dossiers", _d("carried_over")),
         Source("dossiers.new", _("New dossiers received in the period"), "dossiers", _d("new")),
-        Source("dossiers.new_online", _("New dossiers received online"), "dossiers",
-               _d("new_online")),
-        Source("dossiers.online_share", _("Share of new dossiers received online"), "dossiers",
-               lambda f: _share(f["dossiers"]["new_online"], f["dossiers"]["new"])),
+        Source(
+            "dossiers.new_online", _("New dossiers received online"), "dossiers", _d("new_online")
+        ),
+        Source(
+            "dossiers.online_share",
+            _("Share of new dossiers received online"),
+            "dossiers",
+            lambda f: _share(f["dossiers"]["new_online"], f["dossiers"]["new"]),
+        ),
         Source("dossiers.resolved", _("Dossiers resolved"), "dossiers", _d("resolved")),
-        Source("dossiers.resolved_in_time", _("Dossiers resolved on time"), "dossiers",
-               _d("resolved_in_time")),
-        Source("dossiers.resolved_late", _("Dossiers resolved late"), "dossiers",
-               _d("resolved_late")),
-        Source("dossiers.on_time_share", _("Share of dossiers resolved on time"), "dossiers",
-               lambda f: _share(f["dossiers"]["resolved_in_time"], f["dossiers"]["resolved"])),
-        Source("dossiers.in_progress", _("Dossiers in progress at the end"), "dossiers",
-               _d("in_progress")),
-        Source("dossiers.in_progress_overdue", _("Dossiers overdue at the end"), "dossiers",
-               _d("in_progress_overdue")),
-        Source("feedback.satisfaction_share", _("Share of ratings satisfied or better"),
-               "satisfaction", lambda f: _ratio(f["satisfaction"]["satisfied_or_better_share"])),
-        Source("feedback.ratings", _("Ratings received"), "satisfaction",
-               lambda f: int(f["satisfaction"]["count"])),
-        Source("feedback.questions_asked", _("Questions asked"), "questions",
-               lambda f: f["questions"]["asked"]),
-        Source("feedback.questions_answered", _("Questions answered"), "questions",
-               lambda f: f["questions"]["answered"]),
-        Source("outgoing.issued", _("Documents issued"), "outgoing",
-               lambda f: f["outgoing"]["issued"]),
-        Source("outgoing.signed", _("Documents issued with a digital signature"), "outgoing",
-               lambda f: f["outgoing"]["digitally_signed"]),
-        Source("outgoing.signed_share", _("Share of issued documents digitally signed"),
-               "outgoing",
-               lambda f: _share(f["outgoing"]["digitally_signed"], f["outgoing"]["issued"])),
-        Source("documents.received", _("Incoming documents received"), "documents",
-               lambda f: f["documents"]["received"]),
-        Source("documents.received_electronic", _("Incoming documents received electronically"),
-               "documents", lambda f: f["documents"]["electronic"]),
-        Source("documents.electronic_share", _("Share of incoming documents received "
-               "electronically"), "documents",
-               lambda f: _share(f["documents"]["electronic"], f["documents"]["received"])),
+        Source(
+            "dossiers.resolved_in_time",
+            _("Dossiers resolved on time"),
+            "dossiers",
+            _d("resolved_in_time"),
+        ),
+        Source(
+            "dossiers.resolved_late", _("Dossiers resolved late"), "dossiers", _d("resolved_late")
+        ),
+        Source(
+            "dossiers.on_time_share",
+            _("Share of dossiers resolved on time"),
+            "dossiers",
+            lambda f: _share(f["dossiers"]["resolved_in_time"], f["dossiers"]["resolved"]),
+        ),
+        Source(
+            "dossiers.in_progress",
+            _("Dossiers in progress at the end"),
+            "dossiers",
+            _d("in_progress"),
+        ),
+        Source(
+            "dossiers.in_progress_overdue",
+            _("Dossiers overdue at the end"),
+            "dossiers",
+            _d("in_progress_overdue"),
+        ),
+        Source(
+            "feedback.satisfaction_share",
+            _("Share of ratings satisfied or better"),
+            "satisfaction",
+            lambda f: _ratio(f["satisfaction"]["satisfied_or_better_share"]),
+        ),
+        Source(
+            "feedback.ratings",
+            _("Ratings received"),
+            "satisfaction",
+            lambda f: int(f["satisfaction"]["count"]),
+        ),
+        Source(
+            "feedback.questions_asked",
+            _("Questions asked"),
+            "questions",
+            lambda f: f["questions"]["asked"],
+        ),
+        Source(
+            "feedback.questions_answered",
+            _("Questions answered"),
+            "questions",
+            lambda f: f["questions"]["answered"],
+        ),
+        Source(
+            "outgoing.issued", _("Documents issued"), "outgoing", lambda f: f["outgoing"]["issued"]
+        ),
+        Source(
+            "outgoing.signed",
+            _("Documents issued with a digital signature"),
+            "outgoing",
+            lambda f: f["outgoing"]["digitally_signed"],
+        ),
+        Source(
+            "outgoing.signed_share",
+            _("Share of issued documents digitally signed"),
+            "outgoing",
+            lambda f: _share(f["outgoing"]["digitally_signed"], f["outgoing"]["issued"]),
+        ),
+        Source(
+            "documents.received",
+            _("Incoming documents received"),
+            "documents",
+            lambda f: f["documents"]["received"],
+        ),
+        Source(
+            "documents.received_electronic",
+            _("Incoming documents received electronically"),
+            "documents",
+            lambda f: f["documents"]["electronic"],
+        ),
+        Source(
+            "documents.electronic_share",
+            _("Share of incoming documents received electronically"),
+            "documents",
+            lambda f: _share(f["documents"]["electronic"], f["documents"]["received"]),
+        ),
     ]
 }
 

@@ -24,9 +24,8 @@ _GROUPED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 def _number_text(raw: str, kind: str) -> str:
     """Vietnamese writing: ``1.234`` is a thousand, ``1,5`` one and a half."""
     text = raw.strip().replace(" ", "").replace("\u00a0", "").rstrip("%")
-    if kind == IndicatorKind.INTEGER or _GROUPED_THOUSANDS.match(text):
-        if _GROUPED_THOUSANDS.match(text):
-            text = text.replace(".", "")
+    if _GROUPED_THOUSANDS.match(text):
+        text = text.replace(".", "")
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
     return text

@@ -68,15 +68,23 @@ def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     for regime in selectors.regimes_for_unit(unit):
         lines = []
         for period in recent_periods(regime, today, count=4):
-            lines.append({
-                "period": period,
-                "report": selectors.current_report(regime, unit, period.key),
-                "closed": period.end <= today,
-            })
+            lines.append(
+                {
+                    "period": period,
+                    "report": selectors.current_report(regime, unit, period.key),
+                    "closed": period.end <= today,
+                }
+            )
         blocks.append({"regime": regime, "lines": lines})
-    return render(request, "reporting/unit.html", {
-        "unit": unit, "blocks": blocks, "may_prepare": access.may_prepare(request.user, unit),
-    })
+    return render(
+        request,
+        "reporting/unit.html",
+        {
+            "unit": unit,
+            "blocks": blocks,
+            "may_prepare": access.may_prepare(request.user, unit),
+        },
+    )
 
 
 @staff_required
@@ -108,7 +116,11 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         row["error"] = errors.get(row["code"], "")
     aggregated, count = selectors.aggregate_below(report.regime, report.period_key, report.unit)
     sections = [
-        {**s, "text": (report.texts or {}).get(s.get("code"), ""), "error": errors.get(s.get("code"), "")}
+        {
+            **s,
+            "text": (report.texts or {}).get(s.get("code"), ""),
+            "error": errors.get(s.get("code"), ""),
+        }
         for s in report.regime.sections or []
     ]
     return {
@@ -154,11 +166,19 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if action == "save":
             values, notes = _posted_values(request, report)
-            texts = {s["code"]: request.POST.get(f"text_{s['code']}", "")
-                     for s in report.regime.sections or []}
+            texts = {
+                s["code"]: request.POST.get(f"text_{s['code']}", "")
+                for s in report.regime.sections or []
+            }
             version = request.POST.get("version")
-            services.save_figures(user, report, values=values, notes=notes, texts=texts,
-                                  expected_version=int(version) if version else None)
+            services.save_figures(
+                user,
+                report,
+                values=values,
+                notes=notes,
+                texts=texts,
+                expected_version=int(version) if version else None,
+            )
             messages.success(request, _("The figures were saved."))
         elif action == "recompute":
             services.recompute(user, report)
@@ -171,18 +191,23 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The report was returned for changes."))
         elif action == "approve":
             approved = services.approve(user, report, pin=request.POST.get("pin", ""))
-            messages.success(request, _("The report was approved and digitally signed.")
-                             if approved.is_signed else
-                             _("The report was approved (unsigned: you have no signing key)."))
+            messages.success(
+                request,
+                _("The report was approved and digitally signed.")
+                if approved.is_signed
+                else _("The report was approved (unsigned: you have no signing key)."),
+            )
         elif action == "correct":
             fresh = services.open_correction(user, report, reason=request.POST.get("reason", ""))
-            messages.success(request, _("A correction was opened as version %(v)s.") % {
-                "v": fresh.version})
+            messages.success(
+                request, _("A correction was opened as version %(v)s.") % {"v": fresh.version}
+            )
             return redirect("reporting:report", fresh.pk)
         elif action == "send":
             sent = services.send(user, report)
-            messages.success(request, _("The report was sent (receipt %(id)s).") % {
-                "id": sent.remote_id})
+            messages.success(
+                request, _("The report was sent (receipt %(id)s).") % {"id": sent.remote_id}
+            )
         else:
             raise Http404
     except InvalidFigures as exc:
@@ -201,18 +226,29 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
     regimes = list(selectors.active_regimes())
     roots = list(access.home_units(request.user))
     regime = next((r for r in regimes if str(r.pk) == request.GET.get("regime")), None) or (
-        regimes[0] if regimes else None)
+        regimes[0] if regimes else None
+    )
     root = next((u for u in roots if str(u.pk) == request.GET.get("unit")), None) or (
-        roots[0] if roots else None)
+        roots[0] if roots else None
+    )
     if regime is None or root is None:
         raise Http404
     periods = recent_periods(regime, timezone.localdate(), count=6)
     period = period_of(regime, request.GET.get("period", "")) or (periods[0] if periods else None)
     result = selectors.completeness(regime, period, root) if period else None
-    return render(request, "reporting/completeness.html", {
-        "regimes": regimes, "regime": regime, "roots": roots, "root": root,
-        "periods": periods, "period": period, "result": result,
-    })
+    return render(
+        request,
+        "reporting/completeness.html",
+        {
+            "regimes": regimes,
+            "regime": regime,
+            "roots": roots,
+            "root": root,
+            "periods": periods,
+            "period": period,
+            "result": result,
+        },
+    )
 
 
 @staff_required
@@ -221,7 +257,9 @@ def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
     data = bytes(report.signed_pdf) if report.signed_pdf else report_pdf(report)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-{report.pk}-v{report.version}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-{report.pk}-v{report.version}.pdf"'
+    )
     return response
 
 
@@ -233,5 +271,7 @@ def download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         report_workbook(report),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-{report.pk}-v{report.version}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-{report.pk}-v{report.version}.xlsx"'
+    )
     return response

@@ -250,6 +250,8 @@ def save_figures(
         clean, errors = check_values(manual, values, complete=False)
         if errors:
             raise InvalidFigures(errors)
+        # Only the figures sent change: a partial form keeps the others.
+        clean = {code: value for code, value in clean.items() if code in values}
         before = {code: (current.values.get(code) or {}).get("value", "") for code in clean}
         merged = dict(current.values)
         for code, value in clean.items():

@@ -140,9 +140,9 @@ def test_bad_figures_are_refused_with_clear_messages_and_nothing_saved(org, peop
         services.save_figures(
             people.commune_clerk, report, values={"pakn_tiep_nhan": "-4", "pakn_da_xu_ly": "abc"}
         )
-    assert (
-        "ít nhất 0" in caught.value.errors["pakn_tiep_nhan"]
-        or "at least 0" in caught.value.errors["pakn_tiep_nhan"]
+    assert caught.value.errors["pakn_tiep_nhan"] == (
+        "“Số phản ánh, kiến nghị về quy định hành chính tiếp nhận” phải lớn hơn hoặc bằng 0 "
+        "(đã nhập -4)."
     )
     assert "pakn_da_xu_ly" in caught.value.errors
     report.refresh_from_db()

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from egov.accounts.permissions import Perm, active_assignments, has_perm_in_unit
-from egov.core.models import Unit
+from egov.core.models import Unit, UnitLevel
 
 APPROVE_PERM = Perm.SIGN_DOCUMENTS
 
@@ -41,8 +41,27 @@ def works_in(user: Any, unit: Unit) -> bool:
     return any(unit.path.startswith(path) for path in _paths(user))
 
 
+def works_for(user: Any, unit: Unit) -> bool:
+    """Holds a role in ``unit``, above it, or in one of its internal units (its
+    divisions, its one-stop desk): the agency's own staff."""
+    if works_in(user, unit):
+        return True
+    if not _usable(user):
+        return False
+    for path in _paths(user):
+        if not path.startswith(unit.path) or path == unit.path:
+            continue
+        between = [
+            path[: Unit.steplen * n] for n in range(unit.depth + 1, len(path) // Unit.steplen + 1)
+        ]
+        levels = set(Unit.objects.filter(path__in=between).values_list("level", flat=True))
+        if levels == {UnitLevel.INTERNAL}:
+            return True
+    return False
+
+
 def may_prepare(user: Any, unit: Unit) -> bool:
-    return works_in(user, unit)
+    return works_for(user, unit)
 
 
 def may_approve(user: Any, unit: Unit) -> bool:
@@ -79,7 +98,7 @@ def visible_units(user: Any) -> QuerySet[Unit]:
 
 
 def may_see_unit(user: Any, unit: Unit) -> bool:
-    return works_in(user, unit)
+    return works_for(user, unit)
 
 
 def home_units(user: Any) -> QuerySet[Unit]:

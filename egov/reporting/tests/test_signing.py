@@ -44,6 +44,7 @@ def test_the_leader_with_a_key_signs_the_report_on_approval(
     assert report.status == Status.SUBMITTED and report.signed_pdf is None
     approved = services.approve(people.commune_leader, report, pin=USER_PIN)
     assert approved.status == Status.APPROVED and approved.is_signed
+    assert approved.signed_pdf is not None
     signed = bytes(approved.signed_pdf)
     assert signed.startswith(b"%PDF") and b"/ByteRange" in signed
     kinds = list(approved.events.values_list("kind", flat=True))

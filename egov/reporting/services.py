@@ -7,7 +7,8 @@ locked, writes a :class:`ReportEvent` and an audit entry.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,8 +37,8 @@ from egov.reporting.models import (
     ReportEvent,
     Status,
 )
-from egov.reporting.periods import ReportPeriod, deadline_of, period_of
-from egov.reporting.validation import check_note, check_values
+from egov.reporting.periods import deadline_of, period_of
+from egov.reporting.validation import as_text, check_note, check_values
 
 MAX_SECTION = 20000
 REPORTED = (Status.APPROVED, Status.SENT, Status.ACKNOWLEDGED)
@@ -95,16 +96,12 @@ def _indicators(regime: Regime) -> list[Indicator]:
 # --- automatic figures ---------------------------------------------------------------
 
 
-def _automatic(regime: Regime, unit: Unit, period: ReportPeriod | Report) -> sources.Computed:
+def _automatic(regime: Regime, unit: Unit, start: date, end: date) -> sources.Computed:
     keys = [i.source for i in _indicators(regime) if i.source]
-    start = getattr(period, "period_start", None) or period.start  # type: ignore[union-attr]
-    end = getattr(period, "period_end", None) or period.end  # type: ignore[union-attr]
     return sources.compute(keys, unit, start, end)
 
 
 def _apply_automatic(report: Report, computed: sources.Computed) -> None:
-    from egov.reporting.validation import as_text
-
     values = dict(report.values)
     for indicator in _indicators(report.regime):
         if not indicator.source:
@@ -112,19 +109,13 @@ def _apply_automatic(report: Report, computed: sources.Computed) -> None:
         figure = computed.values.get(indicator.source)
         previous = values.get(indicator.code) or {}
         values[indicator.code] = {
-            "value": as_text(figure if figure is None or isinstance(figure, str) else _dec(figure)),
+            "value": as_text(None if figure is None else Decimal(figure)),
             "note": previous.get("note", ""),
             "auto": True,
         }
     report.values = values
     report.tables = computed.tables
     report.computed_at = now()
-
-
-def _dec(figure: Any) -> Any:
-    from decimal import Decimal
-
-    return Decimal(figure)
 
 
 def _prefill_from_below(report: Report) -> int:
@@ -168,7 +159,7 @@ def create_report(actor: Any, regime: Regime, unit: Unit, period_key: str) -> Re
     ).first()
     if existing is not None:
         raise AlreadyFiled(period.label, existing.get_status_display())
-    computed = _automatic(regime, unit, period)
+    computed = _automatic(regime, unit, period.start, period.end)
     report = Report(
         regime=regime,
         unit=unit,
@@ -195,7 +186,7 @@ def create_report(actor: Any, regime: Regime, unit: Unit, period_key: str) -> Re
 def recompute(actor: Any, report: Report) -> Report:
     """Compute the automatic figures again (a draft only)."""
     access.require_prepare(actor, report.unit)
-    computed = _automatic(report.regime, report.unit, report)
+    computed = _automatic(report.regime, report.unit, report.period_start, report.period_end)
     with transaction.atomic():
         current = _lock(report)
         _require_draft(current)

@@ -18,6 +18,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.models import Unit
+from egov.documents.selectors import received_counts
+from egov.dossiers.stats.figures import dossier_statistics
+from egov.feedback.selectors import question_counts, satisfaction_summary
+from egov.outgoing.selectors import issued_counts
 
 Figure = Decimal | int | None
 
@@ -194,8 +198,6 @@ def compute(
     breakdown: dict[str, Any] = {}
     ids: list[int] | None = None
     if "dossiers" in providers or (tables and wanted):
-        from egov.dossiers.stats.figures import dossier_statistics
-
         result = dossier_statistics(unit, start, end, group_by="agency")
         figures["dossiers"] = result.totals.as_dict()
         if tables:
@@ -205,19 +207,11 @@ def compute(
     if providers - {"dossiers"}:
         ids = _subtree_ids(unit)
     if "satisfaction" in providers:
-        from egov.feedback.selectors import satisfaction_summary
-
         figures["satisfaction"] = satisfaction_summary(ids or [], start, end)
     if "questions" in providers:
-        from egov.feedback.selectors import question_counts
-
         figures["questions"] = question_counts(ids or [], start, end)
     if "outgoing" in providers:
-        from egov.outgoing.selectors import issued_counts
-
         figures["outgoing"] = issued_counts(ids or [], start, end)
     if "documents" in providers:
-        from egov.documents.selectors import received_counts
-
         figures["documents"] = received_counts(ids or [], start, end)
     return Computed({s.key: s.pick(figures) for s in wanted}, breakdown)

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from egov.accounts.api_auth import staff_auth
 from egov.core.models import Unit
@@ -192,7 +192,7 @@ def create(request: HttpRequest, payload: CreateIn) -> Any:
     report = services.create_report(
         request.user, _regime(payload.regime), _unit(payload.unit_code), payload.period
     )
-    return 201, _out(report)
+    return Status(201, _out(report))
 
 
 @router.get("/reports/{report_id}", response={200: ReportOut, **ERRORS}, summary="A report")

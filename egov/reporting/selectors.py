@@ -299,3 +299,14 @@ def missing_reports(unit_ids: Iterable[int], period: Any, today: date | None = N
 def _keys_in(regime: Regime, start: date, end: date) -> list[str]:
     months = (end.year - start.year) * 12 + end.month - start.month + 2
     return keys_back(regime, end, max(1, months))
+
+
+def reports_sent_online(start: date, end: date) -> tuple[int, int]:
+    """``(sent, reported)``: of the periodic reports approved for periods whose cut-off
+    falls between ``start`` and ``end``, how many went to the Government reporting
+    system (the plan's target: at least 30% of periodic reports sent online)."""
+    reported = Report.objects.filter(
+        is_current=True, status__in=REPORTED, period_end__gte=start, period_end__lte=end
+    )
+    sent = reported.filter(status__in=(Status.SENT, Status.ACKNOWLEDGED)).count()
+    return sent, reported.count()

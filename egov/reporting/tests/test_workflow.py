@@ -5,6 +5,7 @@ completeness, sending to the simulator, exports."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -267,6 +268,11 @@ def test_sending_to_the_simulator_retries_and_is_acknowledged(org, people, quart
     with pytest.raises(SendFailed):
         services.send(people.district_leader, again)
     assert Report.objects.get(pk=again.pk).status == Status.APPROVED
+    # One of the period's reported reports (the current version) is not sent yet.
+    assert selectors.reports_sent_online(date(2020, 3, 1), date(2020, 3, 31)) == (0, 1)
+    settings.EGOV_GOVREPORT_SECRET = "test-secret"
+    services.send(people.district_leader, again)
+    assert selectors.reports_sent_online(date(2020, 3, 1), date(2020, 3, 31)) == (1, 1)
 
 
 def test_exports(org, people, quarterly):

@@ -7,7 +7,7 @@ UV := $(shell python3 scripts/bootstrap_uv.py)
 PY := $(UV) run --frozen --no-progress
 export UV_PYTHON_PREFERENCE ?= system
 
-.PHONY: help setup system-deps ocr-deps run demo test test-only lint check-migrations openapi docs bench clean
+.PHONY: help setup system-deps ocr-deps run demo test test-only lint check-migrations openapi docs bench clean deploy-proof
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -53,6 +53,9 @@ test: setup system-deps test-only  ## Run the whole test suite (SQLite unless DA
 TEST_WORKERS ?= auto
 test-only:
 	$(PY) pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+deploy-proof: setup  ## Two web nodes behind nginx with PostgreSQL and Redis, checked (deploy/README.md)
+	$(PY) python deploy/prove.py
 
 lint: setup  ## ruff, mypy, import contracts (layers), migrations up to date
 	$(PY) ruff check .

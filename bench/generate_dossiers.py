@@ -123,35 +123,36 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 # --- the catalogue ---------------------------------------------------------------------
 
 # (national code, name, field code, field name, level, days, hours, online level,
-#  fee in đồng, department numbers). Codes and limits are illustrative (bench data):
-#  the demo catalogue of the procedures app is the reference when it is loaded.
+#  fee in đồng, department numbers). The rows that are also in the demo catalogue
+#  follow it (checked against dichvucong.gov.vn, see docs/catalogue-sources.md); the
+#  others are illustrative bench data. The demo catalogue is the reference when loaded.
 # national code | name | field code | field name | level (P provincial department, D district,
 # C commune) | days | hours | online level |
 # fee in đồng | department numbers. Codes and limits are illustrative (bench data only):
 # the demo catalogue of the procedures app is the reference when it is loaded.
 FALLBACK_CATALOGUE = """
 1.001193|Đăng ký khai sinh|ho-tich|Hộ tịch|C|1|0|4|0|
-1.000894|Đăng ký kết hôn|ho-tich|Hộ tịch|C|3|0|3|0|
+1.000894|Đăng ký kết hôn|ho-tich|Hộ tịch|C|1|0|3|0|
 1.000656|Đăng ký khai tử|ho-tich|Hộ tịch|C|1|0|4|0|
-1.004873|Cấp bản sao trích lục hộ tịch|ho-tich|Hộ tịch|C|1|0|4|8000|
-1.004837|Xác nhận tình trạng hôn nhân|ho-tich|Hộ tịch|C|3|0|3|0|
-2.000908|Chứng thực bản sao từ bản chính|chung-thuc|Chứng thực|C|0|4|2|2000|
+2.000635|Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh|ho-tich|Hộ tịch|C|1|0|4|8000|
+1.004873|Cấp Giấy xác nhận tình trạng hôn nhân|ho-tich|Hộ tịch|C|3|0|3|5000|
+1.004837|Đăng ký giám hộ|ho-tich|Hộ tịch|C|3|0|3|0|
+2.000815|Chứng thực bản sao từ bản chính|chung-thuc|Chứng thực|C|0|4|3|2000|
 2.000884|Chứng thực chữ ký trong giấy tờ, văn bản|chung-thuc|Chứng thực|C|0|4|2|10000|
-2.001035|Chứng thực hợp đồng, giao dịch về nhà ở|chung-thuc|Chứng thực|C|2|0|2|50000|
-2.000720|Đăng ký thành lập hộ kinh doanh|ho-kinh-doanh|Hộ kinh doanh|D|3|0|4|100000|
-2.000575|Đăng ký thay đổi nội dung hộ kinh doanh|ho-kinh-doanh|Hộ kinh doanh|D|3|0|4|50000|
-1.009994|Cấp giấy phép xây dựng nhà ở riêng lẻ|xay-dung|Hoạt động xây dựng|D|15|0|3|75000|
-1.004227|Cấp Giấy chứng nhận quyền sử dụng đất lần đầu|dat-dai|Đất đai|D|30|0|2|100000|
+2.001035|Chứng thực giao dịch về động sản, đất, nhà ở|chung-thuc|Chứng thực|C|2|0|2|50000|
+1.001612|Đăng ký thành lập hộ kinh doanh|ho-kinh-doanh|Hộ kinh doanh|C|3|0|4|50000|
+2.000575|Đăng ký thay đổi nội dung đăng ký hộ kinh doanh|ho-kinh-doanh|Hộ kinh doanh|C|3|0|4|50000|
 1.004203|Đăng ký biến động quyền sử dụng đất|dat-dai|Đất đai|D|10|0|3|50000|
 2.000591|Cấp giấy phép bán lẻ rượu|luu-thong|Lưu thông hàng hóa|D|10|0|3|1100000|
-1.001776|Thay đổi, cải chính, bổ sung thông tin hộ tịch|ho-tich|Hộ tịch|D|3|0|3|25000|
+1.004859|Thay đổi, cải chính, bổ sung thông tin hộ tịch|ho-tich|Hộ tịch|C|1|0|3|15000|
 1.001699|Trợ cấp xã hội hằng tháng|bao-tro-xa-hoi|Bảo trợ xã hội|D|20|0|2|0|
-2.001610|Đăng ký thành lập công ty TNHH|doanh-nghiep|Doanh nghiệp|P|3|0|4|50000|4
-2.002044|Đăng ký thay đổi nội dung doanh nghiệp|doanh-nghiep|Doanh nghiệp|P|3|0|4|50000|4
+2.001610|Đăng ký thành lập doanh nghiệp tư nhân|doanh-nghiep|Doanh nghiệp|P|3|0|4|150000|5
+2.001583|Đăng ký thành lập công ty TNHH một thành viên|doanh-nghiep|Doanh nghiệp|P|3|0|4|150000|5
+2.002044|Đăng ký thay đổi nội dung doanh nghiệp|doanh-nghiep|Doanh nghiệp|P|3|0|4|50000|5
 1.002809|Đổi giấy phép lái xe|duong-bo|Đường bộ|P|5|0|4|135000|8
 1.002835|Cấp giấy phép lái xe quốc tế|duong-bo|Đường bộ|P|5|0|3|135000|8
-2.000488|Cấp Phiếu lý lịch tư pháp|ly-lich-tu-phap|Lý lịch tư pháp|P|10|0|4|200000|3
-1.009972|Cấp giấy phép xây dựng công trình cấp I, II|xay-dung|Hoạt động xây dựng|P|20|0|3|150000|9
+2.002516|Xác nhận thông tin hộ tịch|ho-tich|Hộ tịch|P|3|0|4|8000|3
+1.013831|Đăng ký biến động quyền sử dụng đất|dat-dai|Đất đai|P|18|0|3|0|10
 1.004446|Cấp Giấy chứng nhận quyền sử dụng đất cho tổ chức|dat-dai|Đất đai|P|20|0|2|500000|10
 1.004253|Cấp giấy phép khai thác nước dưới đất|tai-nguyen-nuoc|Tài nguyên nước|P|30|0|2|1000000|10
 1.003196|Cấp chứng chỉ hành nghề khám, chữa bệnh|kham-chua-benh|Khám chữa bệnh|P|20|0|3|360000|17

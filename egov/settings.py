@@ -103,6 +103,40 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+EGOV_DB_POOL_SIZE = env(
+    "EGOV_DB_POOL_SIZE",
+    0,
+    "PostgreSQL only: keep up to this many connections per process in psycopg's pool "
+    "(Django's OPTIONS pool) instead of one persistent connection per thread; a connection "
+    "handed back broken is dropped, so no request pays a health-check round trip. Set it to "
+    "at least the gunicorn threads per worker. 0: no pool.",
+    "int",
+)
+EGOV_DB_PREPARED = env(
+    "EGOV_DB_PREPARED",
+    False,
+    "PostgreSQL only: send parameters separately from the query (server-side binding), "
+    "so that psycopg prepares a query run often on a connection and PostgreSQL stops "
+    "planning it again on every request (the public lookup's join). Best with "
+    "EGOV_DB_POOL_SIZE, which keeps connections, and their prepared statements, alive.",
+    "bool",
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if EGOV_DB_POOL_SIZE > 0:
+        # The pool replaces persistent connections. A connection handed back broken
+        # is dropped by the pool; no round trip is spent checking each one out.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+        _pg_options["pool"] = {
+            "min_size": 1,
+            "max_size": EGOV_DB_POOL_SIZE,
+            "timeout": 10,
+        }
+    if EGOV_DB_PREPARED:
+        _pg_options["server_side_binding"] = True
+        # Prepare from the second run on a connection (psycopg's default is the fifth).
+        _pg_options["prepare_threshold"] = 2
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two writers queue
     # instead of failing with "database is locked" halfway through.
@@ -167,6 +201,7 @@ INSTALLED_APPS = [
     "egov.documents",
     "egov.outgoing",
     "egov.workfiles",
+    "egov.quality",
     "egov.signatures",
     "egov.reporting",
 ]
@@ -592,6 +627,7 @@ from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
+from egov.settings_apps.quality import *  # noqa: E402, F403
 from egov.settings_apps.reporting import *  # noqa: E402, F403
 from egov.settings_apps.signatures import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
@@ -602,6 +638,7 @@ from egov.settings_apps.workfiles import *  # noqa: E402, F403
 # empty and egov.core.checks refuses to start.
 if EGOV_DEMO:
     EGOV_PAYGOV_SECRET = EGOV_PAYGOV_SECRET or demo_secret("EGOV_PAYGOV_SECRET")  # noqa: F405
+    EGOV_DVCQG_SECRET = EGOV_DVCQG_SECRET or demo_secret("EGOV_DVCQG_SECRET")  # noqa: F405
     EGOV_SIGNATURES_AGENCY_PIN_SECRET = EGOV_SIGNATURES_AGENCY_PIN_SECRET or demo_secret(  # noqa: F405
         "EGOV_SIGNATURES_AGENCY_PIN_SECRET"
     )

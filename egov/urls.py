@@ -5,6 +5,7 @@ from egov.accounts.admin import require_two_step_for_admin
 from egov.api import api
 from egov.core.metrics import metrics_view
 from egov.core.views import healthz, readyz
+from egov.quality.dvcqg import simulator as dvcqg_simulator
 
 # The admin site edits people, roles and units: it needs the second factor too.
 require_two_step_for_admin(admin.site)
@@ -21,6 +22,8 @@ urlpatterns = [
     path("can-bo/thu-tuc/", include("egov.procedures.urls")),
     path("can-bo/ho-so/", include("egov.dossiers.urls_staff")),
     path("can-bo/thong-ke/", include("egov.dossiers.stats.urls")),
+    path("can-bo/chi-so-766/", include("egov.quality.urls")),
+    path("mo-phong/dvcqg/ho-so/", dvcqg_simulator, name="dvcqg-simulator"),
     path("can-bo/mau-phieu/", include("egov.dossiers.urls_forms")),
     path("can-bo/to-khai/", include("egov.submissions.urls_staff")),
     path("tra-cuu/", include("egov.dossiers.public.urls")),
@@ -35,6 +38,7 @@ urlpatterns = [
     path("thanh-toan/", include("egov.payments.urls")),
     path("thong-bao/", include("egov.notifications.urls")),
     path("danh-gia/", include("egov.feedback.urls")),
+    path("phan-anh/", include("egov.feedback.complaint_urls")),
     path("chu-ky-so/", include("egov.signatures.urls")),
     path("bao-cao/", include("egov.reporting.urls")),
     path("", include("egov.core.urls")),

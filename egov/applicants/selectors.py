@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.permissions import is_applicant
-from egov.applicants.models import DeliveryChoice, Parcel
+from egov.applicants.models import DeliveryChoice, Parcel, ParcelState
 from egov.applicants.services import RESULT_STATUSES
 from egov.core.formatting import local
 from egov.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierPaper, Status
@@ -274,3 +274,11 @@ def delivery_of(dossier: Dossier) -> tuple[DeliveryChoice | None, Parcel | None]
     choice = DeliveryChoice.objects.filter(dossier=dossier).first()
     parcel = Parcel.objects.filter(dossier=dossier).prefetch_related("events").first()
     return choice, parcel
+
+
+def result_in_post(dossier: Dossier) -> bool:
+    """Whether the dossier's result is travelling by public post (picked up, not yet
+    delivered): the national portal's "posting" state."""
+    return Parcel.objects.filter(
+        dossier=dossier, state__in=(ParcelState.PICKED_UP, ParcelState.IN_TRANSIT)
+    ).exists()

@@ -1,12 +1,24 @@
 # ruff: noqa: E501  (template text: one HTML row per line reads better than wrapped)
 """Default texts of the one-stop forms 01–07 (Thông tư 03/2025/TT-VPCP, Phụ lục I).
 
-The bodies follow the circular *in spirit* (and the older TT 01/2018/TT-VPCP
-layout they replaced): the heading, place and date, form number, title, dossier
-code and QR code are drawn by :mod:`egov.dossiers.paperforms.pdf`; what is here is
-the part in between. **The wording must be checked against the circular by the
-province's legal staff before use**; operators change it on the form-template
-pages without a release (it is data, :class:`~egov.dossiers.models.FormTemplate`).
+Titles are those of the circular's Phụ lục I (Mẫu số 01–07, in force from
+15/9/2025, guiding Nghị định 118/2025/NĐ-CP); form 04 is the *Văn bản xin lỗi và
+đề nghị gia hạn thời gian giải quyết* (it was the *Phiếu xin lỗi và hẹn lại ngày
+trả kết quả* of TT 01/2018/TT-VPCP), issued as a numbered letter (number and
+symbol, "V/v", recipients). The bodies carry the items the circular's forms
+have (form 01: the copy line and the register reference; forms 02, 03: the
+applicant's address, telephone and e-mail; form 06: signatures of who hands over
+and who receives; form 07: number of sets and the receiving official), but the
+exact wording could not be compared with a public copy of the circular's
+annex: see ``docs/catalogue-sources.md`` ("Forms"). **The wording must be
+checked against the circular by the province's legal staff before use**;
+operators change it on the form-template pages without a release (it is data,
+:class:`~egov.dossiers.models.FormTemplate`). Databases created before this
+text keep their stored forms until an operator edits them.
+
+The heading, place and date, form number, title, dossier code and QR code are
+drawn by :mod:`egov.dossiers.paperforms.pdf` (and, for form 04, the letter's
+number and "V/v" under the issuer); what is here is the part in between.
 
 The bodies are Django templates producing the small HTML subset that fpdf2's
 ``write_html`` understands: ``p``, ``b``, ``i``, ``br``, ``h1``–``h3`` and
@@ -63,12 +75,14 @@ FORM_01 = (
 <p>5. Thời gian trả kết quả giải quyết hồ sơ: <b>{{ dossier.due_time }}, ngày {{ dossier.due_date }}</b>.</p>
 <p>6. Phí, lệ phí: {{ dossier.fee }}.</p>
 <p>7. Nhận kết quả tại: {{ unit.name }}{% if unit.address %}, {{ unit.address }}{% endif %}.</p>
-<p><i>Tra cứu tình trạng hồ sơ bằng mã hồ sơ {{ dossier.code }} hoặc quét mã QR dưới đây.</i></p>
+<p>Vào Sổ theo dõi hồ sơ, Quyển số: {{ register.book }}, Số thứ tự: {{ register.serial }}. <i>Lập 02 liên: Liên 1 lưu tại Bộ phận Một cửa; Liên 2 giao cho người nộp hồ sơ. Tra cứu tình trạng hồ sơ bằng mã hồ sơ hoặc quét mã QR dưới đây.</i></p>
 """
     + _SIGN_APPLICANT_AND_OFFICER
 )
 
 FORM_02 = """<p>Ngày {{ dossier.received_date|default:issued_on.date }}, {{ unit.name }} tiếp nhận hồ sơ của: <b>{{ applicant.name }}</b></p>
+<p>Địa chỉ: {{ applicant.address|default:"…………" }}</p>
+<p>Số điện thoại: {{ applicant.phone|default:"…………" }}. Thư điện tử: {{ applicant.email|default:"…………" }}</p>
 <p>Nội dung yêu cầu giải quyết: <b>{{ dossier.procedure_name }}</b>.</p>
 <p>Sau khi xem xét, đối chiếu với quy định, hồ sơ cần bổ sung, hoàn thiện các nội dung sau:</p>
 <table border="1" width="100%">
@@ -91,6 +105,8 @@ FORM_02 = """<p>Ngày {{ dossier.received_date|default:issued_on.date }}, {{ uni
 """
 
 FORM_03 = """<p>{{ unit.name }} tiếp nhận hồ sơ của: <b>{{ applicant.name }}</b></p>
+<p>Địa chỉ: {{ applicant.address|default:"…………" }}</p>
+<p>Số điện thoại: {{ applicant.phone|default:"…………" }}. Thư điện tử: {{ applicant.email|default:"…………" }}</p>
 <p>Nội dung yêu cầu giải quyết: <b>{{ dossier.procedure_name }}</b>.</p>
 <p>Qua xem xét, đối chiếu với quy định, {{ unit.name }} không tiếp nhận hồ sơ này với lý do:</p>
 <p>{{ reason|default:"…………"|linebreaksbr }}</p>
@@ -106,10 +122,10 @@ FORM_03 = """<p>{{ unit.name }} tiếp nhận hồ sơ của: <b>{{ applicant.na
 </table>
 """
 
-FORM_04 = """<p>Kính gửi: <b>{{ applicant.name }}</b></p>
+FORM_04 = """<p>Kính gửi: <b>{{ applicant.name }}</b>{% if applicant.address %} ({{ applicant.address }}){% endif %}</p>
 <p>Ngày {{ dossier.received_date }}, {{ agency.name }} tiếp nhận hồ sơ mã {{ dossier.code }} đề nghị giải quyết thủ tục <b>{{ dossier.procedure_name }}</b>, hẹn trả kết quả vào {{ apology.previous_due_time }}, ngày {{ apology.previous_due_date }}.</p>
 <p>Đến nay, hồ sơ chưa giải quyết xong, quá thời hạn hẹn trả kết quả. Lý do: {{ apology.reason|linebreaksbr }}</p>
-<p>Sự chậm trễ này đã gây phiền hà, tốn kém chi phí đi lại của ông/bà. {{ apology.unit }} xin lỗi ông/bà và hẹn trả kết quả vào <b>{{ apology.new_due_time }}, ngày {{ apology.new_due_date }}</b>.</p>
+<p>Sự chậm trễ này đã gây phiền hà, tốn kém chi phí đi lại của ông/bà. {{ apology.unit }} xin lỗi ông/bà và đề nghị gia hạn thời gian giải quyết hồ sơ đến <b>{{ apology.new_due_time }}, ngày {{ apology.new_due_date }}</b>.</p>
 <p>Rất mong nhận được sự thông cảm của ông/bà.</p>
 <br>
 <table border="0" width="100%">
@@ -120,6 +136,7 @@ FORM_04 = """<p>Kính gửi: <b>{{ applicant.name }}</b></p>
 <table border="0" width="100%">
 <tr><td width="50%"></td><td width="50%" align="center">{{ apology.issued_by }}</td></tr>
 </table>
+<p><b><i>Nơi nhận:</i></b><br>{% for recipient in apology.recipients %}- {{ recipient }};<br>{% endfor %}- Lưu: VT.</p>
 """
 
 FORM_05 = """<p>Kính gửi: <b>{{ applicant.name }}</b></p>
@@ -143,18 +160,27 @@ FORM_06 = """<p>Kèm theo hồ sơ mã <b>{{ dossier.code }}</b> của: <b>{{ ap
 <p>Thủ tục: {{ dossier.procedure_name }}</p>
 <p>Nhận hồ sơ: {{ dossier.received_time }}, ngày {{ dossier.received_date }}. Hẹn trả kết quả: {{ dossier.due_time }}, ngày {{ dossier.due_date }}.</p>
 <table border="1" width="100%">
-<tr><th width="6%">STT</th><th width="23%">Cơ quan, đơn vị giao, nhận</th><th width="15%">Thời gian giao, nhận hồ sơ</th><th width="15%">Người giao</th><th width="15%">Người nhận</th><th width="13%">Kết quả (trước hạn, đúng hạn, quá hạn)</th><th width="13%">Ghi chú</th></tr>
+<tr><th width="6%">STT</th><th width="23%">Cơ quan, đơn vị giao, nhận</th><th width="15%">Thời gian giao, nhận hồ sơ</th><th width="15%">Người giao (ký, ghi rõ họ tên)</th><th width="15%">Người nhận (ký, ghi rõ họ tên)</th><th width="13%">Kết quả (trước hạn, đúng hạn, quá hạn)</th><th width="13%">Ghi chú</th></tr>
 {% for row in control_rows %}<tr><td align="center">{{ row.no }}</td><td>{{ row.units }}</td><td>{{ row.time }}, {{ row.date }}</td><td>{{ row.handed_by }}</td><td>{{ row.received_by }}</td><td>{{ row.result }}</td><td>{{ row.note }}</td></tr>
 {% empty %}<tr><td align="center">—</td><td>Chưa có lượt giao, nhận hồ sơ</td><td></td><td></td><td></td><td></td><td></td></tr>
 {% endfor %}</table>
-<p><i>Phiếu được lập từ các lượt giao, nhận hồ sơ ghi trên hệ thống một cửa điện tử.</i></p>
+<p><i>Phiếu được lập từ các lượt giao, nhận hồ sơ ghi trên hệ thống một cửa điện tử; mỗi lượt giao, nhận trên bản giấy có chữ ký của người giao và người nhận.</i></p>
+<br>
+<table border="0" width="100%">
+<tr><th width="50%">NGƯỜI GIAO HỒ SƠ</th><th width="50%">NGƯỜI NHẬN HỒ SƠ</th></tr>
+<tr><td align="center">(Ký và ghi rõ họ tên)</td><td align="center">(Ký và ghi rõ họ tên)</td></tr>
+</table>
+<br><br><br>
+<table border="0" width="100%">
+<tr><td width="50%" align="center">{{ last_handover.handed_by }}</td><td width="50%" align="center">{{ last_handover.received_by }}</td></tr>
+</table>
 """
 
 FORM_07 = """<p>Đơn vị: <b>{{ unit.name }}</b>. Từ ngày {{ start_date }} đến ngày {{ end_date }}. Tổng số: {{ rows|length }} hồ sơ.</p>
 <table border="1" width="100%">
-<tr><th width="4%">STT</th><th width="14%">Mã hồ sơ</th><th width="14%">Tên thủ tục hành chính</th><th width="17%">Tổ chức, cá nhân nộp hồ sơ (địa chỉ, điện thoại)</th><th width="10%">Cơ quan chủ trì giải quyết</th><th width="7%">Nhận hồ sơ</th><th width="7%">Hẹn trả kết quả</th><th width="7%">Có kết quả</th><th width="7%">Trả kết quả</th><th width="8%">Tình trạng</th><th width="5%">Ghi chú</th></tr>
-{% for row in rows %}<tr><td align="center">{{ row.no }}</td><td>{{ row.code }}</td><td>{{ row.procedure_name }}</td><td>{{ row.applicant }}</td><td>{{ row.handling_agency }}</td><td>{{ row.received_date }}</td><td>{{ row.due_date }}</td><td>{{ row.resolved_date }}</td><td>{{ row.returned_date }}</td><td>{{ row.status }}</td><td>{{ row.note }}</td></tr>
-{% empty %}<tr><td align="center">—</td><td>Không có hồ sơ trong kỳ</td><td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td></tr>
+<tr><th width="4%">STT</th><th width="12%">Mã hồ sơ</th><th width="12%">Tên thủ tục hành chính</th><th width="5%">Số lượng hồ sơ (bộ)</th><th width="15%">Tổ chức, cá nhân nộp hồ sơ (địa chỉ, điện thoại)</th><th width="9%">Cơ quan chủ trì giải quyết</th><th width="8%">Người tiếp nhận</th><th width="6%">Nhận hồ sơ</th><th width="6%">Hẹn trả kết quả</th><th width="6%">Có kết quả</th><th width="6%">Trả kết quả</th><th width="7%">Tình trạng</th><th width="4%">Ghi chú</th></tr>
+{% for row in rows %}<tr><td align="center">{{ row.no }}</td><td>{{ row.code }}</td><td>{{ row.procedure_name }}</td><td align="center">{{ row.sets }}</td><td>{{ row.applicant }}</td><td>{{ row.handling_agency }}</td><td>{{ row.received_by }}</td><td>{{ row.received_date }}</td><td>{{ row.due_date }}</td><td>{{ row.resolved_date }}</td><td>{{ row.returned_date }}</td><td>{{ row.status }}</td><td>{{ row.note }}</td></tr>
+{% empty %}<tr><td align="center">—</td><td>Không có hồ sơ trong kỳ</td><td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td></tr>
 {% endfor %}</table>
 """
 
@@ -162,7 +188,7 @@ DEFAULT_FORMS: tuple[DefaultForm, ...] = (
     DefaultForm("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", FORM_01),
     DefaultForm("02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", FORM_02),
     DefaultForm("03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ", FORM_03),
-    DefaultForm("04", "Văn bản xin lỗi và hẹn lại ngày trả kết quả", FORM_04),
+    DefaultForm("04", "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", FORM_04),
     DefaultForm("05", "Thông báo dừng giải quyết hồ sơ", FORM_05),
     DefaultForm("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ", FORM_06),
     DefaultForm("07", "Sổ theo dõi hồ sơ", FORM_07),

@@ -45,6 +45,27 @@ class Timeliness(models.TextChoices):
     LATE = "late", _("Late (quá hạn)")
 
 
+class PaperOrigin(models.TextChoices):
+    """Where a paper's content came from (the once-only principle, index 766 group 4)."""
+
+    NONE = "", _("Paper only (not digitised)")
+    DESK_SCAN = "desk_scan", _("Digitised at the desk (số hoá tại bộ phận một cửa)")
+    UPLOAD = "upload", _("Uploaded by the applicant (tải lên)")
+    WALLET = "wallet", _("Taken from the applicant's wallet (kho giấy tờ)")
+    NATIONAL_STORE = "national_store", _("Taken from the national document store (kho DVCQG)")
+    LOOKUP = "lookup", _("From a database lookup (khai thác cơ sở dữ liệu)")
+    PREFILLED = "prefilled", _("Pre-filled e-form (biểu mẫu điền sẵn)")
+
+
+#: Origins that reuse data the State already holds (index 766, 4.3).
+REUSED_ORIGINS = (
+    PaperOrigin.WALLET,
+    PaperOrigin.NATIONAL_STORE,
+    PaperOrigin.LOOKUP,
+    PaperOrigin.PREFILLED,
+)
+
+
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=40, unique=True)
     procedure_version = models.ForeignKey(
@@ -144,6 +165,10 @@ class Dossier(models.Model):
         _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
     )
     fee_amount = models.BigIntegerField(_("fees (đồng)"), default=0)
+    #: The applicant signed in with VNeID (the national identity provider) when submitting.
+    applicant_vneid = models.BooleanField(_("applicant authenticated with VNeID"), default=False)
+    #: How many times a supplement was asked for (index 766: more than one counts as late).
+    supplement_requests = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -182,6 +207,9 @@ class DossierPaper(models.Model):
     #: A draft of the result (dự thảo) handed on with the dossier for the leader to
     #: sign: internal, never the applicant's paper nor their result.
     is_draft = models.BooleanField(_("draft of the result"), default=False)
+    origin = models.CharField(
+        _("origin"), max_length=20, choices=PaperOrigin.choices, blank=True, default=""
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

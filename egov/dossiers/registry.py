@@ -119,7 +119,11 @@ class Move:
 def api_papers(items: Iterable[schemas.PaperIn]) -> list[PaperIn]:
     return [
         PaperIn(
-            required_paper=item.required_paper, name=item.name, copies=item.copies, form=item.form
+            required_paper=item.required_paper,
+            name=item.name,
+            copies=item.copies,
+            form=item.form,
+            origin=item.origin,
         )
         for item in items
     ]

@@ -39,6 +39,14 @@ class PaperIn(Schema):
     form: PaperFormValue = Field(
         default="", description="Original, certified copy or photocopy; default: as required."
     )
+    origin: Literal[
+        "", "desk_scan", "upload", "wallet", "national_store", "lookup", "prefilled"
+    ] = Field(
+        default="",
+        description="Where the paper's content came from (once-only principle): digitised at "
+        "the desk, uploaded, the applicant's wallet, the national document store, a database "
+        "lookup, a pre-filled e-form; default: a file given at the desk is `desk_scan`.",
+    )
 
 
 class DossierCreateIn(Schema):

@@ -321,3 +321,21 @@ def recent_agencies_of(user: Any, limit: int = 5) -> list[int]:
         if pk not in seen:
             seen.append(pk)
     return seen[:limit]
+
+
+def dossier_for_sync(pk: int) -> Dossier:
+    """A dossier with what its state on the national portal needs (papers, history,
+    procedure and agency), in three queries."""
+    return (
+        Dossier.objects.select_related("procedure_version__procedure", "receiving_agency")
+        .prefetch_related("papers", "events")
+        .get(pk=pk)
+    )
+
+
+def dossier_versions(after_pk: int = 0, limit: int = 5000) -> list[tuple[int, int]]:
+    """``(id, version)`` of dossiers by id after ``after_pk``, ``limit`` at a time (for
+    apps that keep a row per dossier, e.g. the national portal's sync outbox)."""
+    return list(
+        Dossier.objects.filter(pk__gt=after_pk).order_by("pk").values_list("pk", "version")[:limit]
+    )

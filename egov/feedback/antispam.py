@@ -33,3 +33,35 @@ class QuestionThrottle(FixedWindowThrottle):
             window=settings.EGOV_FEEDBACK_QUESTION_WINDOW_SECONDS,
             now=now,
         )
+
+
+class ComplaintThrottle(FixedWindowThrottle):
+    """Complaints sent per client address (page and API)."""
+
+    PREFIX = "egov:feedback:complaint"
+
+    def __init__(self, ip: str | None, *, signed_in: bool, now: float | None = None) -> None:
+        from egov.feedback.complaint_rules import (
+            SEND_LIMIT,
+            SEND_LIMIT_SIGNED_IN,
+            SEND_WINDOW_SECONDS,
+        )
+
+        super().__init__(
+            self.PREFIX,
+            ip,
+            limit=SEND_LIMIT_SIGNED_IN if signed_in else SEND_LIMIT,
+            window=SEND_WINDOW_SECONDS,
+            now=now,
+        )
+
+
+class VoteThrottle(FixedWindowThrottle):
+    """Likes and dislikes per client address."""
+
+    PREFIX = "egov:feedback:vote"
+
+    def __init__(self, ip: str | None, *, now: float | None = None) -> None:
+        from egov.feedback.complaint_rules import VOTE_LIMIT, VOTE_WINDOW_SECONDS
+
+        super().__init__(self.PREFIX, ip, limit=VOTE_LIMIT, window=VOTE_WINDOW_SECONDS, now=now)

@@ -116,3 +116,9 @@ def ratings(request: HttpRequest, agency: str = "", period: str = "") -> Status[
             ],
         ),
     )
+
+
+# The complaint channel (phản ánh, kiến nghị): /api/v1/feedback/complaints…
+from egov.feedback.complaint_api import router as complaint_router  # noqa: E402
+
+router.add_router("/complaints", complaint_router)

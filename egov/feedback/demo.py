@@ -90,72 +90,70 @@ _QUESTIONS: tuple[tuple[str, str, str, str, int], ...] = (
         28,
     ),
     (
-        "2.000488",
-        "Làm phiếu lý lịch tư pháp trực tuyến",
-        "Tôi có thể nộp hồ sơ cấp Phiếu lý lịch tư pháp số 1 qua mạng không, bao lâu thì "
-        "có kết quả?",
-        "Được. Ông/bà nộp hồ sơ trực tuyến trên Cổng dịch vụ công, thanh toán phí trực "
-        "tuyến và chọn nhận kết quả qua bưu chính hoặc tại Sở Tư pháp. Thời hạn giải quyết "
-        "không quá 10 ngày kể từ ngày nhận hồ sơ hợp lệ.",
+        "2.002516",
+        "Xin văn bản xác nhận thông tin hộ tịch ở đâu?",
+        "Tôi cần văn bản xác nhận việc đã đăng ký kết hôn năm 2010 để làm hồ sơ ở nước ngoài. "
+        "Tôi nộp ở đâu và mất bao nhiêu tiền?",
+        "Ông/bà nộp tờ khai đề nghị xác nhận thông tin hộ tịch tại Trung tâm Phục vụ hành "
+        "chính công hoặc trực tuyến trên Cổng dịch vụ công; Sở Tư pháp hoặc UBND cấp xã tra "
+        "cứu Cơ sở dữ liệu hộ tịch điện tử và cấp văn bản. Lệ phí 8.000 đồng/văn bản.",
         25,
     ),
     (
-        "2.000720",
+        "1.001612",
         "Hộ kinh doanh có cần vốn tối thiểu?",
         "Tôi muốn mở quán cà phê nhỏ, đăng ký hộ kinh doanh có yêu cầu vốn tối thiểu không?",
         "Pháp luật không quy định vốn tối thiểu đối với hộ kinh doanh, trừ ngành nghề kinh "
-        "doanh có điều kiện về vốn. Hồ sơ gồm Giấy đề nghị đăng ký hộ kinh doanh và bản sao "
-        "giấy tờ pháp lý của chủ hộ; thời hạn giải quyết 3 ngày làm việc.",
+        "doanh có điều kiện về vốn. Từ ngày 01/7/2025, hồ sơ nộp tại UBND cấp xã, gồm Giấy "
+        "đề nghị đăng ký hộ kinh doanh; thời hạn giải quyết 3 ngày làm việc.",
         20,
     ),
     (
-        "1.009994",
-        "Giấy phép xây dựng nhà ở riêng lẻ trong hẻm",
-        "Nhà tôi trong hẻm 3 m ở phường Vĩnh Thanh Vân, muốn xây 3 tầng thì cần bản vẽ do ai lập?",
-        "Đối với nhà ở riêng lẻ dưới 7 tầng và tổng diện tích sàn dưới 500 m², hộ gia đình "
-        "được tự tổ chức thiết kế; bản vẽ phải phù hợp quy hoạch và quy định về chiều cao "
-        "theo lộ giới của hẻm. Vui lòng liên hệ Phòng Quản lý đô thị để được hướng dẫn.",
+        "2.001019",
+        "Chứng thực di chúc tại UBND phường",
+        "Bố tôi muốn lập di chúc để lại căn nhà. Chứng thực di chúc ở phường cần mang gì?",
+        "Người lập di chúc mang dự thảo di chúc, giấy tờ tùy thân và giấy chứng nhận quyền "
+        "sở hữu, quyền sử dụng tài sản; người lập di chúc phải ký trước mặt người thực hiện "
+        "chứng thực. Phí chứng thực 50.000 đồng/di chúc.",
         15,
     ),
     (
-        "1.004221",
-        "Cấp giấy chứng nhận lần đầu cho đất ông bà để lại",
-        "Đất do ông bà để lại, chưa có giấy tờ, sử dụng ổn định từ năm 1995. Tôi có được "
-        "cấp giấy chứng nhận không?",
-        "Hộ gia đình, cá nhân sử dụng đất ổn định trước ngày 01/7/2004, không có tranh chấp, "
-        "phù hợp quy hoạch thì được xem xét cấp Giấy chứng nhận. Hồ sơ nộp tại Bộ phận Một "
-        "cửa cấp huyện, kèm xác nhận của UBND cấp xã về tình trạng sử dụng đất.",
+        "1.013831",
+        "Sang tên quyền sử dụng đất mất bao lâu?",
+        "Tôi nhận chuyển nhượng một thửa đất ở phường Vĩnh Thanh Vân. Đăng ký biến động mất "
+        "bao nhiêu ngày và nộp ở đâu?",
+        "Hồ sơ nộp tại Trung tâm Phục vụ hành chính công hoặc Văn phòng đăng ký đất đai (chi "
+        "nhánh), gồm đơn đăng ký biến động, hợp đồng chuyển nhượng đã công chứng hoặc chứng "
+        "thực và bản gốc Giấy chứng nhận. Thời hạn 18 ngày làm việc, không kể thời gian thực "
+        "hiện nghĩa vụ tài chính.",
         12,
     ),
     (
-        "1.010028",
+        "2.001583",
         "Thành lập công ty TNHH một thành viên cần bao nhiêu ngày?",
         "Nộp hồ sơ qua mạng thì bao lâu có Giấy chứng nhận đăng ký doanh nghiệp?",
-        "Trong 3 ngày làm việc kể từ ngày nhận hồ sơ hợp lệ, Phòng Đăng ký kinh doanh cấp "
-        "Giấy chứng nhận đăng ký doanh nghiệp. Nộp trực tuyến được miễn lệ phí đăng ký.",
+        "Trong 3 ngày làm việc kể từ ngày nhận hồ sơ hợp lệ, cơ quan đăng ký kinh doanh "
+        "thuộc Sở Tài chính cấp Giấy chứng nhận đăng ký doanh nghiệp.",
         8,
     ),
     (
-        "1.002804",
-        "Đổi giấy phép lái xe sắp hết hạn",
-        "Giấy phép lái xe hạng B2 của tôi còn 2 tháng nữa hết hạn. Tôi đổi ở đâu và có cần "
-        "khám sức khỏe không?",
+        "1.004837",
+        "Đăng ký giám hộ cho cháu mồ côi",
+        "Bố mẹ cháu tôi đều mất, tôi là bác ruột. Tôi làm thủ tục giám hộ cho cháu ở đâu?",
         "",
         20,
     ),
     (
-        "1.000105",
-        "Giấy phép lao động cho chuyên gia nước ngoài",
-        "Công ty tôi tuyển một kỹ sư người Hàn Quốc. Hồ sơ xin giấy phép lao động phải nộp "
-        "trước bao nhiêu ngày?",
+        "2.000806",
+        "Kết hôn với người nước ngoài làm ở đâu?",
+        "Tôi sắp kết hôn với người Hàn Quốc. Từ năm 2025 tôi nộp hồ sơ ở phường hay ở đâu?",
         "",
         2,
     ),
     (
-        "2.000286",
-        "Trợ cấp xã hội hằng tháng cho người cao tuổi",
-        "Mẹ tôi năm nay 80 tuổi, không có lương hưu. Gia đình cần làm thủ tục gì để mẹ "
-        "được hưởng trợ cấp?",
+        "1.004873",
+        "Giấy xác nhận tình trạng hôn nhân để vay ngân hàng",
+        "Ngân hàng yêu cầu giấy xác nhận độc thân. Tôi xin ở đâu và mất mấy ngày?",
         "",
         0,
     ),

@@ -26,3 +26,23 @@ class ChangeWindowClosed(FeedbackError):
 class InvalidFeedback(FeedbackError):
     code = "invalid"
     http_status = 422
+
+
+class WrongState(FeedbackError):
+    """The complaint is no longer in a state that allows the step (another clerk
+    acted first, or the form was sent twice)."""
+
+    code = "wrong_state"
+
+
+class NotVerified(FeedbackError):
+    """The dossier's code and the applicant's identifier do not match (or no such
+    dossier: the two are not told apart)."""
+
+    code = "not_verified"
+    http_status = 422
+
+
+class TooMany(FeedbackError):
+    code = "rate_limited"
+    http_status = 429

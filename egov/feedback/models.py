@@ -183,3 +183,17 @@ class Question(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
+
+
+# The complaint channel (phản ánh, kiến nghị) lives in its own module; imported here
+# so Django finds its models with the app's.
+from egov.feedback.complaint_models import (  # noqa: E402, F401
+    Complaint,
+    ComplaintAbout,
+    ComplaintCategory,
+    ComplaintNotice,
+    ComplaintStatus,
+    ComplaintVote,
+    NoticeStatus,
+    SenderKind,
+)

@@ -340,6 +340,22 @@ def rating_of(dossier: Any) -> Rating | None:
     return Rating.objects.filter(dossier=dossier).first()
 
 
+# --- complaints (phản ánh, kiến nghị) ------------------------------------------------------
+
+
+def pakn_indicators(
+    unit_ids: Iterable[int], start: date, end: date, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Indicators 5.1, 5.2 and 5.3 of the 766 index for the complaints of
+    ``unit_ids`` received between ``start`` and ``end`` (local dates, both included):
+    a list of dicts with ``code``, ``title``, ``numerator``, ``denominator``,
+    ``rule`` and ``lowering`` (``(label, url)`` of the complaints that lowered it).
+    See :mod:`egov.feedback.complaint_indicators` for the rules."""
+    from egov.feedback import complaint_indicators
+
+    return complaint_indicators.pakn_indicators(unit_ids, start, end, now=now)
+
+
 def question_counts(unit_ids: list[int], first: date, last: date) -> dict[str, int]:
     """Questions to the agencies ``unit_ids`` (permission-free, for reports): asked
     and answered between ``first`` and ``last`` (local dates, both included), and of

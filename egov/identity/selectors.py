@@ -63,5 +63,13 @@ def profile_for(user: Any) -> ProfileData:
     )
 
 
+def signed_in_with_identity_provider(user: Any) -> bool:
+    """Whether ``user`` signed in this session through the national identity provider
+    (VNeID): the sign-in callback verifies them with the provider's OTP device."""
+    from egov.identity.models import IdentityProviderDevice
+
+    return isinstance(getattr(user, "otp_device", None), IdentityProviderDevice)
+
+
 def linked_identities(user: Any) -> list[ExternalIdentity]:
     return list(ExternalIdentity.objects.filter(user_id=user.pk).order_by("created_at"))

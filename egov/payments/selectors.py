@@ -179,3 +179,20 @@ def csv_rows(payments: Iterable[Payment]) -> Iterable[list[str]]:
             "1" if p.needs_review else "0",
             " ".join(p.issues),
         ]
+
+
+def paid_online_count(dossiers: QuerySet[Any]) -> int:
+    """How many of ``dossiers`` (a ``values("pk")`` subquery) have a successful
+    online payment (index 766, 3.6)."""
+    return (
+        Payment.objects.filter(dossier_id__in=dossiers, status=PaymentStatus.SUCCEEDED)
+        .order_by()
+        .values("dossier_id")
+        .distinct()
+        .count()
+    )
+
+
+def has_paid_online(dossier: Dossier) -> bool:
+    """Whether the dossier's fees were paid online (a successful payment)."""
+    return Payment.objects.filter(dossier=dossier, status=PaymentStatus.SUCCEEDED).exists()

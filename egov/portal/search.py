@@ -80,7 +80,7 @@ W_ONE_EDIT = 0.7
 W_TWO_EDITS = 0.55
 
 _WORD = re.compile(r"[0-9a-z]+")
-# National codes: 1.001193, 2.000488 (digits, a dot, digits); typed in part too.
+# National codes: 1.001193, 2.002516 (digits, a dot, digits); typed in part too.
 _CODE = re.compile(r"^\d+\.\d*$|^\d{4,}$")
 
 

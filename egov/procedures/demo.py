@@ -1,30 +1,33 @@
 """The demo procedure catalogue and a few process templates, on the demo tree.
 
-``fixtures_data/demo_catalogue.json`` holds 35 real Vietnamese procedures
-(civil status, certification, criminal records, business households, business
-registration, construction permits, land, alcohol licences, schools, social
-allowances, work permits, driving licences) at commune, district and province
-level, with time limits and fees as best known from public legal texts.
+``fixtures_data/demo_catalogue.json`` holds 22 real Vietnamese procedures (civil
+status, certification, business households, business registration, land) as the
+national public-service portal published them in 2026, after the 2025 reform
+(two-level local government: province and commune, no districts). Every entry
+carries a ``"source"``: the portal page, the decision that published it, the
+level and time limit the page shows, the public copy read (repository, path,
+commit) and the date it was checked; it is imported with the version.
+``docs/catalogue-sources.md`` lists every entry and what changed.
 
-UNCERTAIN DATA IS MARKED: an entry with ``"verify": true`` has a national code,
-time limit or fee that could not be checked against a primary text (fees set by
-the Provincial People's Council, codes renumbered since 2021, limits changed by
-2024-2025 decrees); its ``"notes"`` say what to check. Those keys, and
-``time_limit_note``, are documentation and are not imported. Check every
-``verify`` entry against the province's published catalogue before real use.
+UNCERTAIN DATA IS MARKED: an entry with ``"verify": true`` has something the page
+does not state (a time limit left empty, taken from the decree; a fee the
+Provincial People's Council sets); its ``"notes"`` say what to check. Those keys,
+and ``time_limit_note``, are documentation and are not imported.
 
 ``"agencies"`` in the file is a rule resolved against the units of
 ``load_demo_units`` (looked up by level and name, never by a hard-coded id):
 ``{"level": "commune"}`` every commune People's Committee, ``{"levels": [...]}``
 several levels, ``{"department": "Tư pháp"}`` the provincial department whose
-name contains the words.
+name contains the words, and both together (``{"department": "Tư pháp",
+"level": "commune"}``) for a procedure of the province and the communes.
 
-Process templates are defined for a few agencies: Sở Tư pháp (criminal record
-certificate), Sở Kế hoạch và Đầu tư (one-member limited company), the first
-ward of Rạch Giá (birth registration; acknowledgement of parentage with a
-liên thông step at the city's Phòng Tư pháp) and the People's Committee of
-Rạch Giá (business household; construction permit). Elsewhere the default
-process applies (``selectors.default_process_steps``).
+Process templates are defined for a few agencies: Sở Tư pháp (civil-status
+information confirmation), Sở Tài chính (one-member limited company), Sở Tài
+nguyên và Môi trường (land change registration) and the first ward of Rạch Giá
+(birth registration; acknowledgement of parentage with a liên thông step at the
+city's Phòng Tư pháp, kept while the demo tree still has districts; business
+household). Elsewhere the default process applies
+(``selectors.default_process_steps``).
 
 Loading is idempotent: an unchanged catalogue and unchanged templates write
 nothing (see ``importexport.import_entries`` and
@@ -89,16 +92,20 @@ def _agency_codes(rule: Any, code: str) -> list[str]:
     if not isinstance(rule, dict):
         raise ValueError(f"{code}: 'agencies' must be a rule object in the demo file")
     root = province()
+    codes: list[str] = []
     if "department" in rule:
-        return [department(str(rule["department"]).removeprefix("Sở ").strip()).code]
+        codes.append(department(str(rule["department"]).removeprefix("Sở ").strip()).code)
+        if "level" not in rule and "levels" not in rule:
+            return codes
     levels = rule.get("levels") or [rule.get("level")]
-    codes = list(
+    found = list(
         _active()
         .filter(path__startswith=root.path, level__in=levels)
         .order_by("path")
         .values_list("code", flat=True)
     )
-    if not codes:
+    codes += found
+    if not found:
         raise DemoUnitMissing(
             f"No demo unit at level(s) {', '.join(map(str, levels))}. Load the organisation "
             "tree first (python manage.py load_demo_units)."
@@ -170,49 +177,53 @@ def _step(
 
 
 def _justice_record() -> tuple[str, Unit, list[StepSpec]]:
+    """Xác nhận thông tin hộ tịch at Sở Tư pháp (the keeper of the electronic
+    civil-status database), 3 working days."""
     justice = department("Tư pháp")
     desk = _desk(justice)
     return (
-        "2.000488",
+        "2.002516",
         justice,
         [
-            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD, SUPPLEMENT),
+            _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "1.5", FWD, SUPPLEMENT),
             _step(
-                "Tra cứu, xác minh thông tin lý lịch tư pháp",
+                "Tra cứu Cơ sở dữ liệu hộ tịch điện tử, xác minh",
                 justice,
                 RoleCode.SPECIALIST,
-                "52.5",
+                "15",
                 FWD,
                 BACK,
                 SUPPLEMENT,
                 CONSULT,
             ),
-            _step("Lãnh đạo phòng kiểm tra", justice, RoleCode.UNIT_HEAD, "7.5", FWD, BACK),
+            _step("Lãnh đạo phòng kiểm tra", justice, RoleCode.UNIT_HEAD, "3", FWD, BACK),
             _step(
-                "Lãnh đạo Sở ký Phiếu",
+                "Lãnh đạo Sở ký văn bản xác nhận",
                 justice,
                 RoleCode.AGENCY_LEADER,
-                "7.5",
+                "1.5",
                 APPROVE,
                 BACK,
                 action_name="Ký",
             ),
-            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD),
+            _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "1.5", FWD),
         ],
     )
 
 
-def _planning_company() -> tuple[str, Unit, list[StepSpec]]:
-    planning = department("Kế hoạch và Đầu tư")
-    desk = _desk(planning)
+def _finance_company() -> tuple[str, Unit, list[StepSpec]]:
+    """Business registration is done by Sở Tài chính since the 2025 merger of
+    Sở Kế hoạch và Đầu tư into it."""
+    finance = department("Tài chính")
+    desk = _desk(finance)
     return (
-        "1.010028",
-        planning,
+        "2.001583",
+        finance,
         [
             _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "1.5", FWD, SUPPLEMENT),
             _step(
                 "Phòng Đăng ký kinh doanh thẩm định",
-                planning,
+                finance,
                 RoleCode.SPECIALIST,
                 "15",
                 FWD,
@@ -221,7 +232,7 @@ def _planning_company() -> tuple[str, Unit, list[StepSpec]]:
             ),
             _step(
                 "Trưởng phòng ký Giấy chứng nhận",
-                planning,
+                finance,
                 RoleCode.UNIT_HEAD,
                 "4.5",
                 APPROVE,
@@ -305,18 +316,18 @@ def _ward_parentage() -> tuple[str, Unit, list[StepSpec]]:
     )
 
 
-def _city_household() -> tuple[str, Unit, list[StepSpec]]:
-    city = rach_gia()
-    desk = _desk(city)
-    office = _office(city, "Phòng Tài chính")
+def _ward_household() -> tuple[str, Unit, list[StepSpec]]:
+    """Business households are registered by the commune since 1 July 2025."""
+    ward = rach_gia_commune()
+    desk = commune_one_stop()
     return (
-        "2.000720",
-        city,
+        "1.001612",
+        ward,
         [
             _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "2", FWD, SUPPLEMENT),
             _step(
-                "Phòng Tài chính - Kế hoạch thẩm định",
-                office,
+                "Công chức phụ trách đăng ký kinh doanh thẩm định",
+                ward,
                 RoleCode.SPECIALIST,
                 "14",
                 FWD,
@@ -324,11 +335,12 @@ def _city_household() -> tuple[str, Unit, list[StepSpec]]:
                 SUPPLEMENT,
             ),
             _step(
-                "Lãnh đạo phòng ký Giấy chứng nhận",
-                office,
-                RoleCode.UNIT_HEAD,
+                "Lãnh đạo UBND phường ký Giấy chứng nhận",
+                ward,
+                RoleCode.AGENCY_LEADER,
                 "4.5",
                 APPROVE,
+                BACK,
                 action_name="Ký",
             ),
             _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "2", FWD),
@@ -336,20 +348,21 @@ def _city_household() -> tuple[str, Unit, list[StepSpec]]:
     )
 
 
-def _city_building() -> tuple[str, Unit, list[StepSpec]]:
-    city = rach_gia()
-    desk = _desk(city)
-    office = _office(city, "Phòng Quản lý đô thị")
+def _land_change() -> tuple[str, Unit, list[StepSpec]]:
+    """Land change registration by the provincial land registration office, 18
+    working days (the page's limit for direct and online filing)."""
+    land = department("Tài nguyên và Môi trường")
+    desk = _desk(land)
     return (
-        "1.009994",
-        city,
+        "1.013831",
+        land,
         [
             _step("Tiếp nhận hồ sơ", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD, SUPPLEMENT),
             _step(
-                "Phòng Quản lý đô thị thẩm định, kiểm tra thực địa",
-                office,
+                "Văn phòng đăng ký đất đai kiểm tra, chỉnh lý hồ sơ địa chính",
+                land,
                 RoleCode.SPECIALIST,
-                "82.5",
+                "112.5",
                 FWD,
                 BACK,
                 SUPPLEMENT,
@@ -357,7 +370,7 @@ def _city_building() -> tuple[str, Unit, list[StepSpec]]:
             ),
             _step(
                 "Lãnh đạo phòng trình ký",
-                office,
+                land,
                 RoleCode.UNIT_HEAD,
                 "11.25",
                 FWD,
@@ -365,12 +378,13 @@ def _city_building() -> tuple[str, Unit, list[StepSpec]]:
                 action_name="Trình ký",
             ),
             _step(
-                "Lãnh đạo UBND thành phố ký giấy phép",
-                city,
+                "Lãnh đạo ký Giấy chứng nhận",
+                land,
                 RoleCode.AGENCY_LEADER,
-                "11.25",
+                "3.75",
                 APPROVE,
                 BACK,
+                action_name="Ký",
             ),
             _step("Trả kết quả", desk, RoleCode.ONE_STOP_CLERK, "3.75", FWD),
         ],
@@ -379,11 +393,11 @@ def _city_building() -> tuple[str, Unit, list[StepSpec]]:
 
 DEMO_TEMPLATES: tuple[Callable[[], tuple[str, Unit, list[StepSpec]]], ...] = (
     _justice_record,
-    _planning_company,
+    _finance_company,
     _ward_birth,
     _ward_parentage,
-    _city_household,
-    _city_building,
+    _ward_household,
+    _land_change,
 )
 
 

@@ -12,6 +12,7 @@ JSON file format (``export_json`` writes it, ``read_json`` reads it)::
             "name": "...", "field": "ho-tich", "levels": ["commune"], "online_level": 4,
             "time_limit": "1", "time_limit_unit": "working_days", "fees": [...],
             "result_type": "...", "legal_basis": "...",
+            "source": {"url": "https://dichvucong.gov.vn/...", "decision": "..."},
             "agencies": ["001.00.31.H33", ...],
             "papers": [{"name": "...", "copies": 1, "form": "original",
                         "template_name": "", "is_optional": false,
@@ -97,6 +98,7 @@ _JSON_DEFAULTS: dict[str, Any] = {
     "fees": [],
     "result_type": "",
     "legal_basis": "",
+    "source": {},
     "agencies": [],
     "papers": [],
 }
@@ -544,6 +546,7 @@ def _version_json(version: ProcedureVersion) -> dict[str, Any]:
         "fees": version.fees,
         "result_type": version.result_type,
         "legal_basis": version.legal_basis,
+        "source": version.source,
         "agencies": [unit.code for unit in version.agencies.all()],
         "papers": [services.paper_dict(paper) for paper in version.papers.all()],
     }

@@ -105,6 +105,15 @@ class ProcedureVersion(models.Model):
     )
     result_type = models.CharField(_("result"), max_length=500, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
+    source = models.JSONField(
+        _("source"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Where this content was checked: the public page (url), the decision that "
+            "published it, the copy read and the date it was checked."
+        ),
+    )
     agencies = models.ManyToManyField(
         "core.Unit", verbose_name=_("agencies carrying it out"), related_name="+", blank=True
     )

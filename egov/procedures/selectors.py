@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -469,4 +470,20 @@ def consult_candidates(agency: Unit) -> QuerySet[Unit]:
         .exclude(level=UnitLevel.COMMUNE)
         .exclude(Q(level=UnitLevel.INTERNAL) & Q(depth=agency.depth + 1))
         .order_by("path")
+    )
+
+
+def versions_for_units(unit_ids: Sequence[int] | None) -> QuerySet[ProcedureVersion]:
+    """Published versions carried out by any of ``unit_ids`` (``None``: all), each
+    once, with ``paper_count`` (its listed papers) annotated; for the 766 index."""
+    qs = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    if unit_ids is not None:
+        carried = ProcedureVersion.agencies.through.objects.filter(
+            procedureversion_id=OuterRef("pk"), unit_id__in=list(unit_ids)
+        )
+        qs = qs.filter(Exists(carried))
+    return (
+        qs.select_related("procedure")
+        .annotate(paper_count=Count("papers"))
+        .order_by("procedure__national_code")
     )

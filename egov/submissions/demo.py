@@ -469,7 +469,7 @@ def civil_extract_copies() -> tuple[dict[str, Any], dict[str, Any]]:
 FORMS = {
     "1.001193": birth_registration,  # Đăng ký khai sinh (level 4)
     "1.000894": marriage_registration,  # Đăng ký kết hôn (level 3)
-    "2.000720": business_household,  # Đăng ký thành lập hộ kinh doanh (level 4)
+    "1.001612": business_household,  # Đăng ký thành lập hộ kinh doanh (level 4)
     "2.000815": certified_copies,  # Chứng thực bản sao từ bản chính (level 3)
     "2.000635": civil_extract_copies,  # Cấp bản sao Trích lục hộ tịch (level 4)
 }

@@ -37,7 +37,8 @@ from egov.core.models import Unit
 from egov.core.uploads import check_upload, safe_name, sniff
 from egov.dossiers import idempotency
 from egov.dossiers import services as dossier_services
-from egov.dossiers.models import Dossier
+from egov.dossiers.models import Dossier, PaperOrigin
+from egov.identity import selectors as identity_selectors
 from egov.procedures.models import (
     OnlineLevel,
     Procedure,
@@ -426,6 +427,7 @@ def _applicant_in(draft: Draft, user: User) -> dossier_services.ApplicantIn:
         phone=data.get("phone", ""),
         email=data.get("email", ""),
         user=user,
+        vneid=identity_selectors.signed_in_with_identity_provider(user),
     )
 
 
@@ -498,6 +500,7 @@ def submit_draft(
                     copies=row.required_paper.copies,
                     form=row.required_paper.form,
                     file=File(handle, name=row.name),
+                    origin=PaperOrigin.WALLET if row.wallet_document_id else PaperOrigin.UPLOAD,
                 )
                 for row, handle in zip(files, handles, strict=True)
             ]

@@ -53,6 +53,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Declaration forms",
         "Notification templates",
         "Questions",
+        "Feedback (PAKN)",
         "Payment reconciliation",
         "Notifications",
         "Signature and seal images",

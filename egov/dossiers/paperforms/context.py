@@ -32,14 +32,24 @@ can never reach the database or a model's other fields):
     against the deadline of the step handed over), ``note``.
 ``apology`` (form 04; latest apology letter)
     ``reason``, ``previous_due_date/time``, ``new_due_date/time``,
-    ``issued_date``, ``issued_by``, ``unit``.
+    ``issued_date``, ``issued_by``, ``unit``; the letter's ``number`` ("02/XL-UBND":
+    its rank among the issuing unit's letters of the year, and the unit's short
+    name), ``subject`` (the "V/v" line) and ``recipients``.
+``register`` (form 01)
+    ``book`` (the year of receipt: one book a year) and ``serial`` (the dossier's
+    rank among those the one-stop unit received that year), as on form 07.
+``last_handover``
+    ``handed_by``, ``received_by`` of the latest row of ``control_rows`` (form 06's
+    signature boxes).
 ``reason``, ``missing`` (rows ``no``, ``name``, ``reason``), ``officer``
     from the dossier event that produced the form (supplement request, refusal,
     stop) or from ``extra``.
 ``today`` (``date``, ``day``, ``month``, ``year``), ``place``, ``lookup_url``.
 
 Anything passed in ``extra`` is added on top (and overrides the above).
-Form 07 (register) instead gets ``unit``, ``start_date``, ``end_date``, ``rows``.
+Form 07 (register) instead gets ``unit``, ``start_date``, ``end_date``, ``rows``
+(each with ``sets``, the number of sets: a dossier is one set, and ``received_by``,
+the official who received it).
 """
 
 from __future__ import annotations
@@ -51,6 +61,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -371,7 +382,9 @@ def form_context(code: str, dossier: Dossier, extra: Mapping[str, Any] | None) -
         "missing_papers": missing_papers,
         "events": control_rows,
         "control_rows": control_rows,
-        "apology": _apology_dict(apology),
+        "apology": _apology_dict(apology, dossier),
+        "register": register_reference(dossier),
+        "last_handover": _last_handover(control_rows),
         "reason": (form_event.note if form_event else "") or str(event_data.get("reason", "")),
         "missing": missing,
         "officer": _person(form_event.actor) if form_event else "",
@@ -393,9 +406,63 @@ def _is_rows(value: Any) -> bool:
     )
 
 
-def _apology_dict(apology: ApologyLetter | None) -> dict[str, str]:
+BLANK = "…………"
+
+
+def register_reference(dossier: Dossier) -> dict[str, str]:
+    """Where the dossier stands in the one-stop unit's register (form 07): the book
+    is the year of receipt, the serial its rank among that year's receipts (ties on
+    the same instant broken by code, as the register orders them)."""
+    if dossier.received_at is None:
+        return {"book": BLANK, "serial": BLANK}
+    received = local(dossier.received_at)
+    year_start = received.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    earlier = (
+        Dossier.objects.filter(
+            receiving_unit_id=dossier.receiving_unit_id,
+            received_at__gte=year_start,
+        )
+        .filter(
+            Q(received_at__lt=dossier.received_at)
+            | Q(received_at=dossier.received_at, code__lt=dossier.code)
+        )
+        .count()
+    )
+    return {"book": str(received.year), "serial": f"{earlier + 1:04d}"}
+
+
+def _last_handover(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    if not rows:
+        return {"handed_by": "", "received_by": ""}
+    return {"handed_by": str(rows[-1]["handed_by"]), "received_by": str(rows[-1]["received_by"])}
+
+
+def _letter_number(apology: ApologyLetter) -> str:
+    """The letter's number and symbol: its rank among the letters its unit issued
+    that year, and the unit's short name ("02/XL-UBND")."""
+    issued = local(apology.issued_at)
+    year_start = issued.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    rank = (
+        ApologyLetter.objects.filter(
+            issuing_unit_id=apology.issuing_unit_id, issued_at__gte=year_start
+        )
+        .filter(
+            Q(issued_at__lt=apology.issued_at) | Q(issued_at=apology.issued_at, pk__lte=apology.pk)
+        )
+        .count()
+    )
+    short = apology.issuing_unit.short_name or apology.issuing_unit.code
+    return f"{rank:02d}/XL-{short}"
+
+
+def apology_subject(code: str) -> str:
+    return f"V/v xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ {code}"
+
+
+def _apology_dict(apology: ApologyLetter | None, dossier: Dossier) -> dict[str, Any]:
+    recipients = ["Như trên", dossier.receiving_unit.name]
     if apology is None:
-        blank = "…………"
+        blank = BLANK
         return {
             "reason": blank,
             "previous_due_date": blank,
@@ -405,8 +472,14 @@ def _apology_dict(apology: ApologyLetter | None) -> dict[str, str]:
             "issued_date": blank,
             "issued_by": "",
             "unit": blank,
+            "number": f"{blank}/{blank}",
+            "subject": apology_subject(dossier.code),
+            "recipients": recipients,
         }
     return {
+        "number": _letter_number(apology),
+        "subject": apology_subject(dossier.code),
+        "recipients": recipients,
         "reason": apology.reason,
         "previous_due_date": format_date(apology.previous_due_at),
         "previous_due_time": format_time(apology.previous_due_at),
@@ -524,7 +597,12 @@ def sample_context(code: str) -> dict[str, Any]:
             "issued_date": "21/01/2026",
             "issued_by": "Nguyễn Văn Bình",
             "unit": "UBND thành phố Rạch Giá",
+            "number": "02/XL-UBND",
+            "subject": apology_subject(SAMPLE_CODE),
+            "recipients": ["Như trên", unit["name"]],
         },
+        "register": {"book": "2026", "serial": "0001"},
+        "last_handover": _last_handover(rows),
         "reason": "Thiếu văn bản ủy quyền có chứng thực.",
         "missing": _missing_rows([{"name": "Văn bản ủy quyền", "reason": "Chưa có chứng thực"}]),
         "officer": "Trần Thị Mai",
@@ -540,8 +618,10 @@ def _sample_register_row(no: int) -> dict[str, Any]:
         "no": no,
         "code": SAMPLE_CODE,
         "procedure_name": "Đăng ký khai sinh",
+        "sets": "01",
         "applicant": "Hồ Văn Đức; 12 Nguyễn Trung Trực, Rạch Giá; 0912 345 678",
         "handling_agency": "UBND thành phố Rạch Giá",
+        "received_by": "Trần Thị Mai",
         "received_date": "15/01/2026",
         "due_date": "22/01/2026",
         "resolved_date": "21/01/2026",

@@ -172,6 +172,7 @@ def _heading(
     issuer: str,
     form_code: str,
     place_date: str,
+    reference: Sequence[str] = (),
 ) -> None:
     pdf.set_font(FONT_FAMILY, "I", 9)
     pdf.cell(0, 4, f"Mẫu số {form_code}", align="R", new_x="LMARGIN", new_y="NEXT")
@@ -186,9 +187,19 @@ def _heading(
         pdf.multi_cell(left_width, 5, superior.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "B", 11)
     pdf.multi_cell(left_width, 5, issuer.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
-    left_bottom = pdf.get_y()
     middle = pdf.l_margin + left_width / 2
-    pdf.line(middle - 12, left_bottom + 1, middle + 12, left_bottom + 1)
+    rule_y = pdf.get_y() + 1
+    pdf.line(middle - 12, rule_y, middle + 12, rule_y)
+    if reference:
+        # A letter's number and symbol, then its "V/v" line, under the issuer.
+        pdf.set_y(rule_y + 2)
+        pdf.set_font(FONT_FAMILY, "", 11)
+        number, *subject = reference
+        pdf.multi_cell(left_width, 5, number, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT_FAMILY, "", 10)
+        for line in subject:
+            pdf.multi_cell(left_width, 5, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    left_bottom = pdf.get_y()
 
     pdf.set_xy(right_x, top)
     pdf.set_font(FONT_FAMILY, "B", 11)
@@ -299,6 +310,7 @@ def build_pdf(
     landscape: bool = False,
     font_size: float = 11,
     strict: bool = False,
+    reference: Sequence[str] = (),
 ) -> bytes:
     """Lay out one form: heading, title, the rendered ``body``, then the QR block
     when ``dossier_code`` is given."""
@@ -313,6 +325,7 @@ def build_pdf(
         issuer=issuer,
         form_code=form_code,
         place_date=_place_date(context),
+        reference=reference,
     )
     subtitle = f"Mã hồ sơ: {dossier_code}" if dossier_code else ""
     _title(pdf, title, subtitle)
@@ -320,6 +333,14 @@ def build_pdf(
     if dossier_code:
         _qr_block(pdf, dossier_code, lookup_url or public_lookup_url(dossier_code))
     return bytes(pdf.output())
+
+
+def _letter_reference(code: str, context: Mapping[str, Any]) -> tuple[str, ...]:
+    """Form 04 is a letter: its number and symbol and its "V/v" line head it."""
+    if code != "04":
+        return ()
+    apology = context.get("apology") or {}
+    return (f"Số: {apology.get('number', '')}", str(apology.get("subject", "")))
 
 
 def _issuer_units(code: str, dossier: Dossier) -> tuple[str, str]:
@@ -354,6 +375,7 @@ def render_form(code: str, dossier: Dossier, *, extra: dict[str, Any] | None = N
         issuer=issuer,
         dossier_code=dossier.code,
         lookup_url=context["lookup_url"],
+        reference=_letter_reference(code, context),
     )
 
 
@@ -382,4 +404,5 @@ def render_sample(code: str, title: str, body: str, *, strict: bool = True) -> b
         dossier_code=SAMPLE_CODE,
         lookup_url=context["lookup_url"],
         strict=strict,
+        reference=_letter_reference(code, context),
     )

@@ -16,7 +16,7 @@ from egov.core.models import Unit
 from egov.core.periods import period_bounds
 from egov.core.selectors.units import parent_of
 from egov.dossiers.form_defaults import REGISTER_FORM_CODE
-from egov.dossiers.models import Dossier
+from egov.dossiers.models import Dossier, DossierEvent, Status
 from egov.dossiers.paperforms.context import (
     STATUS_NAMES_VI,
     form_template,
@@ -48,11 +48,29 @@ def _register_note(dossier: Dossier, now: dt.datetime) -> str:
     return "Quá hạn" if now > dossier.due_at else ""
 
 
+def _receivers(dossier_ids: list[int]) -> dict[int, str]:
+    """The official who received each dossier (the actor of its first receipt)."""
+    names: dict[int, str] = {}
+    events = (
+        DossierEvent.objects.filter(dossier_id__in=dossier_ids, to_status=Status.RECEIVED)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    for event in events:
+        if event.dossier_id not in names and event.actor is not None:
+            names[event.dossier_id] = str(
+                getattr(event.actor, "full_name", "") or event.actor.get_username()
+            )
+    return names
+
+
 def register_rows(unit: Unit, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """The lines of the register (form 07): one per dossier, formatted."""
     now = timezone.now()
+    dossiers = list(register_dossiers(unit, start, end))
+    receivers = _receivers([dossier.pk for dossier in dossiers])
     rows = []
-    for no, dossier in enumerate(register_dossiers(unit, start, end), start=1):
+    for no, dossier in enumerate(dossiers, start=1):
         contact = "; ".join(
             part
             for part in (dossier.applicant_name, dossier.applicant_address, dossier.applicant_phone)
@@ -63,8 +81,11 @@ def register_rows(unit: Unit, start: dt.date, end: dt.date) -> list[dict[str, An
                 "no": no,
                 "code": dossier.code,
                 "procedure_name": dossier.procedure_version.name,
+                # One dossier is one set (bộ): the dossier records no other count.
+                "sets": "01",
                 "applicant": contact,
                 "handling_agency": dossier.receiving_agency.name,
+                "received_by": receivers.get(dossier.pk, ""),
                 "received_date": format_date(dossier.received_at),
                 "due_date": format_date(dossier.due_at),
                 "resolved_date": format_date(dossier.resolved_at),

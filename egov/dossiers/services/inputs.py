@@ -37,6 +37,8 @@ class ApplicantIn:
     phone: str = ""
     email: str = ""
     user: User | None = None
+    #: The applicant signed in with VNeID (the identity app knows; index 766, 4.5).
+    vneid: bool = False
 
 
 def now() -> datetime:
@@ -115,6 +117,7 @@ def clean_applicant(applicant: ApplicantIn) -> ApplicantIn:
         phone=phone,
         email=email,
         user=applicant.user,
+        vneid=applicant.vneid,
     )
 
 

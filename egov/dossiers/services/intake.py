@@ -117,6 +117,7 @@ def _new_dossier(intake: _Intake, *, channel: int, status: Status) -> Dossier:
         applicant_address=applicant.address,
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,
+        applicant_vneid=bool(applicant.vneid and applicant.user is not None),
         submitted_at=intake.at,
         current_unit=terms.desk,
     )

@@ -12,7 +12,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from egov.dossiers.errors import MissingPaper
-from egov.dossiers.models import Dossier, DossierPaper
+from egov.dossiers.models import Channel, Dossier, DossierPaper, PaperOrigin
 from egov.dossiers.services.inputs import text
 from egov.procedures.models import PaperForm, ProcedureVersion, RequiredPaper
 from egov.procedures.terms import required_papers
@@ -36,6 +36,8 @@ class PaperIn:
     copies: int = 1
     form: str = ""
     file: File[Any] | None = None
+    #: Where the content came from (``models.PaperOrigin``); empty: worked out on saving.
+    origin: str = ""
 
 
 @dataclass
@@ -47,6 +49,7 @@ class PaperRow:
     copies: int
     form: str
     file: File[Any] | None
+    origin: str = ""
 
 
 def paper_rows(
@@ -87,6 +90,7 @@ def paper_rows(
                 copies=int(item.copies),
                 form=form or (paper.form if paper is not None else ""),
                 file=item.file,
+                origin=item.origin if item.origin in PaperOrigin.values else "",
             )
         )
     return rows
@@ -158,6 +162,16 @@ def missing_data(missing: Sequence[MissingPaper]) -> list[dict[str, Any]]:
     return [paper.__dict__ for paper in missing]
 
 
+def _origin(dossier: Dossier, row: PaperRow, internal: bool) -> str:
+    """The row's stated origin, else: a file handed in online was uploaded, one
+    handed in at the desk or by post was digitised there; no file, paper only."""
+    if row.origin or internal:
+        return row.origin
+    if row.file is None:
+        return PaperOrigin.NONE
+    return PaperOrigin.UPLOAD if dossier.channel == Channel.ONLINE else PaperOrigin.DESK_SCAN
+
+
 def save_papers(
     dossier: Dossier, rows: Sequence[PaperRow], *, is_result: bool = False, is_draft: bool = False
 ) -> list[DossierPaper]:
@@ -171,6 +185,7 @@ def save_papers(
             form=row.form,
             is_result=is_result,
             is_draft=is_draft,
+            origin=_origin(dossier, row, is_result or is_draft),
         )
         if row.file is not None:
             # FileField.save() writes the file to storage and sets the name.

@@ -413,7 +413,7 @@ def test_apology_letter_uses_the_latest_letter(world: World) -> None:
             issued_at=issued,
         )
     text = normalised(pdf_text(render_form("04", world.dossier)))
-    assert "VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "Cần xác minh với UBND phường" in text
     assert "Lý do cũ" not in text
     assert "10:00, ngày 29/01/2026" in text
@@ -562,9 +562,11 @@ def test_register_as_excel(world: World) -> None:
     assert header[0] == "STT" and header[1] == "Mã hồ sơ"
     lines = values[5:]
     assert [line[1] for line in lines] == [CODE, "000.00.31.H33-260120-0001"]
-    assert lines[0][5] == "15/01/2026" and lines[0][6] == "22/01/2026"
+    assert header[3] == "Số lượng hồ sơ (bộ)" and header[6] == "Người tiếp nhận"
+    assert lines[0][3] == "01" and lines[0][6] == "Trần Thị Mai"
+    assert lines[0][7] == "15/01/2026" and lines[0][8] == "22/01/2026"
     # An applicant's text is kept as text, never turned into a formula.
-    formula_cell = sheet.cell(row=7, column=4)
+    formula_cell = sheet.cell(row=7, column=5)
     assert formula_cell.data_type == "s"
     assert str(formula_cell.value).startswith("=HYPERLINK")
 
@@ -585,3 +587,83 @@ def test_receipt_of_a_dossier_received_the_day_before(world: World) -> None:
     )
     text = normalised(pdf_text(render_form("01", dossier)))
     assert "23:50, ngày 14/01/2026" in text
+
+
+# --- TT 03/2025 items (issue 14) ------------------------------------------------------
+
+
+def test_receipt_slip_has_the_copy_line_and_the_register_reference(world: World) -> None:
+    earlier = make_dossier(
+        world.version,
+        world.district,
+        world.desk,
+        code="000.00.31.H33-260110-0001",
+        received=at("2026-01-10", "09:00"),
+    )
+    make_dossier(  # last year's book: not counted
+        world.version,
+        world.district,
+        world.desk,
+        code="000.00.31.H33-251230-0001",
+        received=at("2025-12-30", "09:00"),
+    )
+    text = normalised(pdf_text(render_form("01", world.dossier)))
+    assert "Liên 1 lưu tại Bộ phận Một cửa" in text
+    assert "Liên 2 giao cho người nộp hồ sơ" in text
+    # The second dossier the desk received in 2026.
+    assert "Vào Sổ theo dõi hồ sơ, Quyển số: 2026, Số thứ tự: 0002." in text
+    first = normalised(pdf_text(render_form("01", earlier)))
+    assert "Quyển số: 2026, Số thứ tự: 0001." in first
+
+
+@pytest.mark.parametrize("code", ["02", "03"])
+def test_supplement_and_refusal_slips_show_the_applicants_contacts(world: World, code: str) -> None:
+    Dossier.objects.filter(pk=world.dossier.pk).update(
+        applicant_address="12 Nguyễn Trung Trực, phường Vĩnh Bảo",
+        applicant_phone="0912 345 678",
+        applicant_email="hovanduc@example.vn",
+    )
+    text = normalised(pdf_text(render_form(code, world.dossier)))
+    assert "Địa chỉ: 12 Nguyễn Trung Trực, phường Vĩnh Bảo" in text
+    assert "Số điện thoại: 0912 345 678" in text
+    assert "Thư điện tử: hovanduc@example.vn" in text
+
+
+def test_apology_is_a_numbered_letter_with_subject_and_recipients(world: World) -> None:
+    Unit.objects.filter(pk=world.district.pk).update(short_name="UBND")
+    for issued in (at("2026-01-20", "09:00"), at("2026-01-21", "14:00")):
+        ApologyLetter.objects.create(
+            dossier=world.dossier,
+            reason="Cần xác minh với UBND phường",
+            previous_due_at=at("2026-01-22", "16:30"),
+            new_due_at=at("2026-01-29", "10:00"),
+            issued_by=world.specialist,
+            issuing_unit=world.district,
+            issued_at=issued,
+        )
+    text = normalised(pdf_text(render_form("04", world.dossier)))
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert "Số: 02/XL-UBND" in text  # the unit's second letter of the year
+    assert f"V/v xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ {CODE}" in text
+    assert "đề nghị gia hạn thời gian giải quyết hồ sơ đến 10:00, ngày 29/01/2026" in text
+    assert "Nơi nhận:" in text and "- Như trên;" in text and "- Lưu: VT." in text
+    assert "- Bộ phận Một cửa thành phố Rạch Giá;" in text
+
+
+def test_control_sheet_has_signature_boxes_for_handing_over_and_receiving(
+    world: World,
+) -> None:
+    raw = pdf_text(render_form("06", world.dossier))
+    text = normalised(raw)
+    assert "NGƯỜI GIAO HỒ SƠ" in text and "NGƯỜI NHẬN HỒ SƠ" in text
+    cells = squashed(raw)
+    assert squashed("Người giao (ký, ghi rõ họ tên)") in cells
+    assert squashed("Người nhận (ký, ghi rõ họ tên)") in cells
+
+
+def test_register_shows_the_number_of_sets_and_the_receiving_official(world: World) -> None:
+    raw = pdf_text(render_register(world.desk, date(2026, 1, 1), date(2026, 1, 31)))
+    cells = squashed(raw)
+    assert squashed("Số lượng hồ sơ (bộ)") in cells
+    assert squashed("Người tiếp nhận") in cells
+    assert "TrầnThịMai" in cells  # the clerk of the receipt event

@@ -21,9 +21,11 @@ Content of a version
 of ``core.UnitLevel`` other than ``internal``), ``online_level`` (1-4),
 ``time_limit`` (> 0) and ``time_limit_unit`` (``working_days`` or
 ``working_hours``), ``fees`` (see :mod:`egov.procedures.fees`), ``result_type``,
-``legal_basis``; ``agencies`` (units or identifier codes, each at one of the
-levels) and ``papers`` (dicts with ``name``, ``copies`` ≥ 1, ``form`` in
-``PaperForm``, ``template_name``, ``is_optional``) replace the whole set when given.
+``legal_basis``, ``source`` (where the content was checked: the public page's
+``url``, the publishing decision, the copy read, the date); ``agencies`` (units
+or identifier codes, each at one of the levels) and ``papers`` (dicts with
+``name``, ``copies`` ≥ 1, ``form`` in ``PaperForm``, ``template_name``,
+``is_optional``) replace the whole set when given.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "fees",
     "result_type",
     "legal_basis",
+    "source",
 )
 PAPER_KEYS: tuple[str, ...] = (
     "name",
@@ -296,6 +297,33 @@ def _clean_agencies(
     return agencies
 
 
+_SOURCE_TEXT_LIMIT = 2000
+_SOURCE_KEYS_LIMIT = 30
+
+
+def _clean_source(value: Any, problems: list[Problem]) -> dict[str, Any]:
+    """Where the content was checked: an object of short texts, numbers, lists and
+    objects (e.g. ``url``, ``decision``, ``crawl``, ``checked_on``). ``url``, when
+    given, is an https address."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(Problem("source", _("Must be an object.")))
+        return {}
+    if len(value) > _SOURCE_KEYS_LIMIT:
+        problems.append(Problem("source", _("Too many keys.")))
+        return {}
+    for key, item in value.items():
+        if not isinstance(key, str) or len(str(item)) > _SOURCE_TEXT_LIMIT:
+            problems.append(Problem(f"source.{key}", _("Too long.")))
+            return {}
+    url = value.get("url")
+    if url is not None and (not isinstance(url, str) or not url.startswith("https://")):
+        problems.append(Problem("source.url", _("Must be an https:// address.")))
+        return {}
+    return dict(value)
+
+
 def content_problems(
     values: Mapping[str, Any], *, partial: bool = False, current_levels: Sequence[str] = ()
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -346,6 +374,8 @@ def content_problems(
         cleaned["legal_basis"] = _text(
             values.get("legal_basis", ""), "legal_basis", problems, limit=20000, required=False
         )
+    if wanted("source"):
+        cleaned["source"] = _clean_source(values.get("source", {}), problems)
     if "papers" in values:
         cleaned["papers"] = _clean_papers(values["papers"], problems)
     if "agencies" in values:
@@ -385,6 +415,7 @@ def version_snapshot(version: ProcedureVersion) -> dict[str, Any]:
         "fees": version.fees,
         "result_type": version.result_type,
         "legal_basis": version.legal_basis,
+        "source": version.source,
         "agencies": sorted(version.agencies.values_list("code", flat=True)),
         "papers": [paper_dict(p) for p in version.papers.order_by("position")],
     }

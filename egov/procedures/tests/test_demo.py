@@ -32,15 +32,15 @@ def test_demo_file_is_well_formed_and_marks_uncertain_entries() -> None:
     text = CATALOGUE_FILE.read_text(encoding="utf-8")
     assert unicodedata.is_normalized("NFC", text)
     items = demo_procedures()
-    assert len(items) >= 30
+    assert len(items) >= 20
     codes = [item["national_code"] for item in items]
     assert len(set(codes)) == len(codes)
     levels = Counter(level for item in items for level in item["levels"])
-    assert levels["commune"] >= 8
-    assert levels["district"] >= 8
-    assert levels["provincial_agency"] >= 8
-    # the codes given in the brief are present; uncertain entries explain themselves
-    assert {"1.001193", "1.000894", "1.000656", "2.000815", "2.000884", "2.000720"} <= set(codes)
+    # after the 2025 reform: province and commune, no district
+    assert levels["commune"] >= 12
+    assert levels["provincial_agency"] >= 5
+    assert levels["district"] == 0
+    assert {"1.001193", "1.000894", "1.000656", "2.000815", "2.000884", "1.001612"} <= set(codes)
     for item in items:
         if item.get("verify"):
             assert item.get("notes"), item["national_code"]
@@ -53,7 +53,7 @@ def test_demo_loads_on_the_demo_tree_and_is_idempotent() -> None:
     assert report.catalogue.count("create") == len(demo_procedures())
     assert report.catalogue.published == len(demo_procedures())
     assert report.templates_saved == 6
-    assert ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).count() == 35
+    assert ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).count() == 22
 
     communes = Unit.objects.filter(level=UnitLevel.COMMUNE).count()
     districts = Unit.objects.filter(level=UnitLevel.DISTRICT).count()
@@ -62,18 +62,21 @@ def test_demo_loads_on_the_demo_tree_and_is_idempotent() -> None:
     assert birth.agencies.count() == communes == 143
     copy = published_version("2.000815")
     assert copy is not None
-    assert copy.agencies.count() == communes + districts
+    assert copy.agencies.count() == communes  # no district since 1 July 2025
+    assert districts > 0  # the demo tree still has them; the catalogue does not use them
     assert fee_for(copy, {"pages": 3}) == 5000
-    record = published_version("2.000488")
-    assert record is not None
-    assert [unit.name for unit in record.agencies.all()] == ["Sở Tư pháp"]
-    assert fee_for(record, {"applicant": "uu_dai", "extra_copies": 2}) == 110000
-    company = published_version("1.010027")
+    confirm = published_version("2.002516")
+    assert confirm is not None
+    names = [unit.name for unit in confirm.agencies.all()]
+    assert "Sở Tư pháp" in names and len(names) == communes + 1
+    assert confirm.source["page_code"] == "2.002516"
+    company = published_version("2.001610")
     assert company is not None
-    assert [unit.name for unit in company.agencies.all()] == ["Sở Kế hoạch và Đầu tư"]
-    building = published_version("1.009972")
-    assert building is not None
-    assert [unit.name for unit in building.agencies.all()] == ["Sở Xây dựng"]
+    assert [unit.name for unit in company.agencies.all()] == ["Sở Tài chính"]
+    land = published_version("1.013831")
+    assert land is not None
+    assert [unit.name for unit in land.agencies.all()] == ["Sở Tài nguyên và Môi trường"]
+    assert land.time_limit == 18
 
     # templates: every one adds up to its procedure's limit; one spans two units
     for template in report.templates:
@@ -94,7 +97,7 @@ def test_demo_loads_on_the_demo_tree_and_is_idempotent() -> None:
 
     entries = AuditEntry.objects.count()
     again = load_demo_procedures()
-    assert again.catalogue.count("unchanged") == 35
+    assert again.catalogue.count("unchanged") == 22
     assert again.templates_unchanged == 6
     assert AuditEntry.objects.count() == entries  # nothing written the second time
     assert ProcessTemplate.objects.count() == 6

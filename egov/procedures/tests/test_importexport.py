@@ -298,3 +298,42 @@ def test_record_content_imports(org: Org, fields: dict[str, ProcedureField]) -> 
     content = jsonable(record_content(org))
     report = run_json(as_file(org, {"national_code": "2.000488", **content}), publish=True)
     assert report.count("create") == 1
+
+
+def test_source_is_imported_exported_and_a_changed_source_is_a_new_version(org: Org) -> None:
+    source = {
+        "url": "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-3fe0-70ac-b9d6-5e9e20d6eef7",
+        "decision": "163/QĐ-BTP",
+        "checked_on": "2026-12-07",
+    }
+    content = {"national_code": "1.001193", **jsonable(birth_content(org)), "source": source}
+    run_json(as_file(org, content), publish=True)
+    version = published_version("1.001193")
+    assert version is not None and version.source == source
+    exported = export_json()["procedures"][0]["versions"][0]
+    assert exported["source"] == source
+    assert [c.action for c in run_json(as_file(org, content), publish=True).changes] == [
+        "unchanged"
+    ]
+    moved = {**content, "source": {**source, "checked_on": "2027-01-05"}}
+    report = run_json(as_file(org, moved), publish=True)
+    assert [c.action for c in report.changes] == ["new_version"]
+    newest = published_version("1.001193")
+    assert newest is not None and newest.source["checked_on"] == "2027-01-05"
+
+
+@pytest.mark.parametrize(
+    ("source", "where"),
+    [
+        ("https://dichvucong.gov.vn/", "source"),
+        ({"url": "http://dichvucong.gov.vn/x"}, "source.url"),
+        ({"url": "javascript:alert(1)"}, "source.url"),
+        ({"note": "x" * 2001}, "source.note"),
+    ],
+)
+def test_a_bad_source_is_refused_and_nothing_written(org: Org, source: Any, where: str) -> None:
+    content = {"national_code": "1.001193", **jsonable(birth_content(org)), "source": source}
+    with pytest.raises(ProcedureImportError) as caught:
+        run_json(as_file(org, content), publish=True)
+    assert [p.field for p in caught.value.problems] == [where]
+    assert not Procedure.objects.filter(national_code="1.001193").exists()

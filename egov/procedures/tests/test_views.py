@@ -293,3 +293,23 @@ def test_editor_is_for_the_agency_administrators_only(
     assert client_for(justice_admin).get(editor_url(org.planning.pk)).status_code == 404
     assert client_for(justice_admin).get(f"{LIST}2.000488/quy-trinh/").status_code == 404
     assert client_for(justice_admin).get(editor_url(org.justice.pk, "9.9")).status_code == 404
+
+
+def test_detail_links_the_public_page_the_content_was_checked_against(
+    staff: User, criminal_record: ProcedureVersion, org: Org
+) -> None:
+    draft = services.new_version_from(None, criminal_record)
+    url = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-3fe0-70ac-b9d6-5e9e20d6eef7"
+    services.update_draft(
+        None,
+        draft,
+        source={"url": url, "decision": "163/QĐ-BTP", "checked_on": "2026-12-07"},
+    )
+    services.publish_version(None, draft)
+    client = Client()  # Vietnamese, the default language
+    sign_in_verified(client, staff)
+    text = main_text(client.get(f"{LIST}2.000488/"))
+    assert "Nguồn:" in text
+    assert f'<a href="{url}" rel="noopener noreferrer">{url}</a>' in text
+    assert "công bố tại 163/QĐ-BTP" in text
+    assert "đối chiếu ngày 2026-12-07" in text

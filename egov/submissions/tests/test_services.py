@@ -310,3 +310,31 @@ def test_procedure_without_a_form_gets_the_generic_declaration(world: World) -> 
     )
     dossier, created = services.submit_draft(citizen, draft.pk)
     assert created and dossier.submission.answers == {}
+
+
+def test_submission_records_vneid_and_where_each_paper_came_from(world: World) -> None:
+    """Once-only flags (index 766): a paper picked from the wallet is marked so, an
+    uploaded one as uploaded, and a citizen signed in through VNeID is flagged."""
+    from egov.dossiers.models import PaperOrigin
+    from egov.identity.services import provider_device
+
+    citizen = world.staff.citizen
+    document, _created = services.upload_to_wallet(citizen, pdf_upload("cccd.pdf", "CCCD"))
+    draft = ready_draft(world)
+    picked = next(p for p in world.papers if not p.is_optional)
+    services.save_papers(
+        citizen,
+        draft,
+        expected_version=Draft.objects.get(pk=draft.pk).version,
+        wallet_picks={picked.pk: document.pk},
+    )
+    citizen.otp_device = provider_device(citizen, "vneid")  # type: ignore[attr-defined]
+    dossier, _created = services.submit_draft(citizen, draft.pk)
+    origins = dict(dossier.papers.values_list("required_paper_id", "origin"))
+    assert origins.pop(picked.pk) == PaperOrigin.WALLET
+    assert set(origins.values()) == {PaperOrigin.UPLOAD}
+    assert dossier.applicant_vneid is True
+    other = ready_draft(world)
+    del citizen.otp_device  # type: ignore[attr-defined]
+    plain, _created = services.submit_draft(citizen, other.pk)
+    assert plain.applicant_vneid is False

@@ -1,0 +1,373 @@
+"""Groups 1–4 of the 766 index, computed from the platform's own data.
+
+Each provider reads through other apps' selectors (``dossiers.index_figures``,
+``procedures.selectors``, ``payments.selectors``) and this app's sync records,
+and returns :class:`~egov.quality.groups.IndicatorResult` rows. The points rule
+is applied where the published description gives it (``index-766.md``): group 1
+= 18 points, split evenly over its four indicators (to verify); 2.1 = 20 points
+in proportion; group 4 = 22 points, split evenly over its five indicators, 4.2
+and 4.3 full at 80 %. Group 3's points are not published: its rows carry the
+thresholds in their rule but no points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from egov.dossiers import index_figures
+from egov.payments import selectors as payment_selectors
+from egov.procedures import selectors as procedure_selectors
+from egov.procedures.models import OnlineLevel
+from egov.quality import selectors as quality_selectors
+from egov.quality.groups import IndicatorResult, Provider, proportional, share
+
+Units = Sequence[int] | None
+
+#: While :func:`shared_reads` is active: reads already made for this scope and period
+#: (several indicators use the same counts; one index computes them once).
+_READS: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("quality_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    token = _READS.set({})
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def _once(name: str, read: Callable[..., Any], *args: Any) -> Any:
+    memo = _READS.get()
+    if memo is None:
+        return read(*args)
+    key = (name, *(tuple(a) if isinstance(a, list) else a for a in args))
+    if key not in memo:
+        memo[key] = read(*args)
+    return memo[key]
+
+
+def _by_version(
+    unit_ids: Units, start: datetime, end: datetime
+) -> dict[int, index_figures.DossierCounts]:
+    return _once("by_version", index_figures.version_counts, unit_ids, start, end)
+
+
+def _summed(unit_ids: Units, start: datetime, end: datetime) -> index_figures.DossierCounts:
+    by_version = _by_version(unit_ids, start, end)
+    return index_figures.dossier_counts(unit_ids, start, end, by_version=by_version)
+
+
+def _counts(unit_ids: Units, start: datetime, end: datetime) -> index_figures.DossierCounts:
+    return _once("counts", _summed, unit_ids, start, end)
+
+
+def _versions(unit_ids: Units) -> list[Any]:
+    return _once(
+        "versions", lambda ids: list(procedure_selectors.versions_for_units(ids)), unit_ids
+    )
+
+
+LOWERING_LIMIT = 50
+
+G1_EACH = Decimal("4.5")
+G2_ON_TIME = Decimal(20)
+G4_EACH = Decimal("4.4")
+EIGHTY = Decimal(80)
+FIFTY = Decimal(50)
+
+
+def _dossier_links(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [
+        (f"{code} – {name}", reverse("dossiers_staff:detail", kwargs={"code": code}))
+        for code, name in rows
+    ]
+
+
+def _procedure_link(version: object) -> tuple[str, str]:
+    code = version.procedure.national_code  # type: ignore[attr-defined]
+    return (
+        f"{code} – {version.name}",  # type: ignore[attr-defined]
+        reverse("procedures:detail", kwargs={"national_code": code}),
+    )
+
+
+def _has_fee(version: object) -> bool:
+    for line in getattr(version, "fees", None) or []:
+        if isinstance(line, dict) and (line.get("rule") or int(line.get("amount") or 0) > 0):
+            return True
+    return False
+
+
+def _complete(version: object) -> bool:
+    """Decree 63/2010 art. 8(2) parts the catalogue records: name, papers, time
+    limit, who may apply (agency levels), agencies carrying it out, result and legal
+    basis (the steps and ways to carry it out are the platform's process)."""
+    return bool(
+        getattr(version, "name", "")
+        and getattr(version, "paper_count", 0)
+        and getattr(version, "time_limit", 0)
+        and getattr(version, "levels", None)
+        and getattr(version, "result_type", "")
+        and getattr(version, "legal_basis", "")
+    )
+
+
+def group1(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
+    versions = _versions(unit_ids)
+    incomplete = [v for v in versions if not _complete(v)]
+    complete = len(versions) - len(incomplete)
+    received = index_figures.received_in(unit_ids, start, end)
+    total = _counts(unit_ids, start, end).received
+    synced = quality_selectors.acknowledged_count(received.values("pk"))
+    no_data = _(
+        "The catalogue does not record the publishing decision's date and the legal "
+        "basis's effective date yet: shown as N/A."
+    )
+    v13 = share(complete, len(versions))
+    v14 = share(synced, total)
+    return [
+        IndicatorResult(
+            "1.1", _("Procedures published on time"), 0, 0, None, None, G1_EACH, no_data
+        ),
+        IndicatorResult(
+            "1.2",
+            _("Procedures made public on the national database within 5 working days"),
+            0,
+            0,
+            None,
+            None,
+            G1_EACH,
+            no_data,
+        ),
+        IndicatorResult(
+            "1.3",
+            _("Procedures published with every required part"),
+            complete,
+            len(versions),
+            v13,
+            proportional(v13, G1_EACH),
+            G1_EACH,
+            _(
+                "Published procedures of the units with name, papers, time limit, who "
+                "may apply, result and legal basis, over all their published procedures."
+            ),
+            [_procedure_link(v) for v in incomplete[:LOWERING_LIMIT]],
+        ),
+        IndicatorResult(
+            "1.4",
+            _("Dossiers synchronised to the national portal"),
+            synced,
+            total,
+            v14,
+            proportional(v14, G1_EACH),
+            G1_EACH,
+            _(
+                "Dossiers received in the period whose state the national portal "
+                "acknowledged, over the dossiers received."
+            ),
+        ),
+    ]
+
+
+def group2(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
+    counts = _counts(unit_ids, start, end)
+    on_time = counts.received - counts.late
+    value = share(on_time, counts.received)
+    late = index_figures.lowering_dossiers(unit_ids, start, end, "late", LOWERING_LIMIT)
+    averages = index_figures.average_days_by_version(_by_version(unit_ids, start, end))
+    overall = Decimal(str(round(sum(averages.values()) / len(averages), 2))) if averages else None
+    return [
+        IndicatorResult(
+            "2.1",
+            _("Dossiers resolved on time"),
+            on_time,
+            counts.received,
+            value,
+            proportional(value, G2_ON_TIME),
+            G2_ON_TIME,
+            _(
+                "Rule of the 766 index (not the one-stop statistics' rule): a dossier "
+                "received in the period is late when its end of processing (result "
+                "ready, else returned, else refused, stopped or withdrawn, else the "
+                "supplement request it waits on, else the end of the period) is after "
+                "its appointment, which already adds the time waiting for the "
+                "applicant; a dossier with more than one supplement request, or with "
+                "an apology letter, counts as late."
+            ),
+            _dossier_links(late),
+        ),
+        IndicatorResult(
+            "2.2",
+            _("Average processing time (days)"),
+            len(averages),
+            len(averages),
+            overall,
+            None,
+            None,
+            _(
+                "Average over the procedures of the calendar days from receipt to result "
+                "ready, for dossiers received in the period and completed."
+            ),
+        ),
+    ]
+
+
+def group3(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
+    versions = _versions(unit_ids)
+    online = [v for v in versions if v.online_level >= OnlineLevel.PARTLY_ONLINE]
+    offline = [v for v in versions if v.online_level < OnlineLevel.PARTLY_ONLINE]
+    used = index_figures.online_versions_used(_by_version(unit_ids, start, end))
+    unused = [v for v in online if v.pk not in used]
+    counts = _counts(unit_ids, start, end)
+    with_fee = [v for v in versions if _has_fee(v)]
+    fee_offline = [v for v in with_fee if v.online_level < OnlineLevel.PARTLY_ONLINE]
+    paid = payment_selectors.paid_online_count(index_figures.fee_dossier_ids(unit_ids, start, end))
+    not_online = index_figures.lowering_dossiers(unit_ids, start, end, "not_online", LOWERING_LIMIT)
+    v31 = share(len(online), len(versions))
+    v32 = share(len(online) - len(unused), len(online))
+    v33 = share(counts.online, counts.received)
+    v35 = share(len(with_fee) - len(fee_offline), len(with_fee))
+    v36 = share(paid, counts.with_fee)
+    return [
+        IndicatorResult(
+            "3.1",
+            _("Procedures offering online service"),
+            len(online),
+            len(versions),
+            v31,
+            None,
+            None,
+            _("Partly or fully online procedures over all published ones; full at 80%."),
+            [_procedure_link(v) for v in offline[:LOWERING_LIMIT]],
+        ),
+        IndicatorResult(
+            "3.2",
+            _("Online services that received an online dossier"),
+            len(online) - len(unused),
+            len(online),
+            v32,
+            None,
+            None,
+            _("Online procedures with at least one online dossier received in the period."),
+            [_procedure_link(v) for v in unused[:LOWERING_LIMIT]],
+        ),
+        IndicatorResult(
+            "3.3",
+            _("Dossiers received online"),
+            counts.online,
+            counts.received,
+            v33,
+            None,
+            None,
+            _("Channel 2 over all dossiers received (desk %(desk)s, post %(post)s); full at 50%%.")
+            % {"desk": counts.desk, "post": counts.post},
+            _dossier_links(not_online),
+        ),
+        IndicatorResult(
+            "3.5",
+            _("Procedures with fees payable online"),
+            len(with_fee) - len(fee_offline),
+            len(with_fee),
+            v35,
+            None,
+            None,
+            _(
+                "Procedures with fees offered online (the payment gateway takes the "
+                "fees of every online dossier) over procedures with fees; full at 80%."
+            ),
+            [_procedure_link(v) for v in fee_offline[:LOWERING_LIMIT]],
+        ),
+        IndicatorResult(
+            "3.6",
+            _("Dossiers paid online"),
+            paid,
+            counts.with_fee,
+            v36,
+            None,
+            None,
+            _("Dossiers with a successful online payment over dossiers with a non-zero fee."),
+        ),
+    ]
+
+
+def group4(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
+    c = _counts(unit_ids, start, end)
+    no_result = index_figures.lowering_dossiers(unit_ids, start, end, "no_e_result", LOWERING_LIMIT)
+    not_reused = index_figures.lowering_dossiers(unit_ids, start, end, "not_reused", LOWERING_LIMIT)
+    v41 = share(c.e_result, c.paper_result)
+    v42 = share(c.digitised_and_e_result, c.received)
+    v43 = share(c.reused, c.received)
+    v44 = share(c.national_store, c.received)
+    v45 = share(c.vneid_or_lookup, c.received)
+    return [
+        IndicatorResult(
+            "4.1",
+            _("Dossiers with an electronic result"),
+            c.e_result,
+            c.paper_result,
+            v41,
+            proportional(v41, G4_EACH),
+            G4_EACH,
+            _("Dossiers with a result file over dossiers of procedures with a paper result."),
+            _dossier_links(no_result),
+        ),
+        IndicatorResult(
+            "4.2",
+            _("Dossiers digitised with an electronic result"),
+            c.digitised_and_e_result,
+            c.received,
+            v42,
+            proportional(v42, G4_EACH, EIGHTY),
+            G4_EACH,
+            _("Dossiers with papers attached as files and a result file; full at 80%."),
+        ),
+        IndicatorResult(
+            "4.3",
+            _("Dossiers reusing digitised data"),
+            c.reused,
+            c.received,
+            v43,
+            proportional(v43, G4_EACH, EIGHTY),
+            G4_EACH,
+            _(
+                "Dossiers with a paper taken from the wallet, the national store, a "
+                "database lookup or a pre-filled e-form; full at 80%."
+            ),
+            _dossier_links(not_reused),
+        ),
+        IndicatorResult(
+            "4.4",
+            _("Dossiers linked with the national document store"),
+            c.national_store,
+            c.received,
+            v44,
+            proportional(v44, G4_EACH),
+            G4_EACH,
+            _("Dossiers with a paper taken from the person's store on the national portal."),
+        ),
+        IndicatorResult(
+            "4.5",
+            _("Use of the population database"),
+            c.vneid_or_lookup,
+            c.received,
+            v45,
+            proportional(v45, G4_EACH),
+            G4_EACH,
+            _(
+                "Dossiers whose applicant signed in with VNeID or whose data came from "
+                "a database lookup."
+            ),
+        ),
+    ]
+
+
+PROVIDERS: dict[int, Provider] = {1: group1, 2: group2, 3: group3, 4: group4}

@@ -1,0 +1,285 @@
+"""Each indicator of groups 1–4 on a small hand-built set of dossiers whose expected
+values are worked out by hand below, and the same figures from plain SQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from egov.dossiers.models import (
+    ApologyLetter,
+    Channel,
+    Dossier,
+    DossierPaper,
+    PaperOrigin,
+    Status,
+)
+from egov.dossiers.tests.factories import World, at, build_world, dossier_in_status, make_version
+from egov.payments.models import Payment, PaymentStatus
+from egov.procedures.models import OnlineLevel
+from egov.procedures.terms import due_from
+from egov.quality import groups, index
+from egov.quality.models import DossierSync
+
+pytestmark = pytest.mark.django_db
+
+START, END = date(2026, 2, 1), date(2026, 3, 31)
+PERIOD_END = at("2026-04-01", "00:00")
+
+
+def paper(d: Dossier, origin: str = "", file: str = "", is_result: bool = False) -> None:
+    DossierPaper.objects.create(
+        dossier=d, name="Giấy tờ", origin=origin, file=file, is_result=is_result
+    )
+
+
+class Data:
+    """The hand-built set; the letters name the dossiers in the expectations."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        org = world.org
+        version = world.version
+        version.result_type = "Giấy khai sinh"
+        version.save()
+        version.agencies.set([org.district])
+        # A second procedure, complete in the catalogue, offered on paper only, no fee.
+        other = make_version(
+            national_code="2.000001",
+            online_level=OnlineLevel.FORMS,
+            fees=[],
+            agencies=[org.district],
+        )
+        other.result_type = "Bản sao"
+        other.legal_basis = "Nghị định 23/2015/NĐ-CP"
+        other.save()
+
+        def make(status: Status, **fields: Any) -> Dossier:
+            return dossier_in_status(world, status, **fields)
+
+        # A — received on Thursday 12/02/2026 before Tết (holidays 14–22/02), 5 working
+        # days: the appointment falls after Tết; ready 25/02 → on time (13 calendar days).
+        received = at("2026-02-12", "08:00")
+        self.tet_due = due_from(version, received)
+        self.a = make(
+            Status.RETURNED,
+            received_at=received,
+            submitted_at=received,
+            due_at=self.tet_due,
+            original_due_at=self.tet_due,
+            resolved_at=at("2026-02-25", "10:00"),
+            returned_at=at("2026-02-26", "09:00"),
+            closed_at=at("2026-02-26", "09:00"),
+            channel=Channel.ONLINE,
+            applicant_vneid=True,
+            fee_amount=50000,
+        )
+        paper(self.a, PaperOrigin.WALLET, "dossiers/a.pdf")
+        paper(self.a, "", "dossiers/a-kq.pdf", is_result=True)
+        # B — ready early (05/03, due 09/03) but a supplement was asked twice → late.
+        self.b = make(
+            Status.RESULT_READY, supplement_requests=2, channel=Channel.ONLINE, fee_amount=50000
+        )
+        paper(self.b, PaperOrigin.LOOKUP)
+        # C — withdrawn 04/03 before its appointment → on time (withdrawal is an end).
+        self.c = make(Status.WITHDRAWN, closed_at=at("2026-03-04", "10:00"), channel=Channel.POST)
+        paper(self.c, PaperOrigin.DESK_SCAN, "dossiers/c.pdf")
+        paper(self.c, "", "dossiers/c-kq.pdf", is_result=True)
+        # D — withdrawn 10/03, after its appointment 09/03 → late.
+        self.d = make(Status.WITHDRAWN, closed_at=at("2026-03-10", "10:00"))
+        paper(self.d, PaperOrigin.NATIONAL_STORE)
+        # E — no end yet, due 09/03: ends at the end of the period (01/04 00:00) → late.
+        self.e = make(Status.PROCESSING)
+        # F — no end yet, received 25/03, due 03/04 (after the period) → on time.
+        self.f = make(
+            Status.PROCESSING,
+            received_at=at("2026-03-25", "08:00"),
+            due_at=at("2026-04-03", "08:00"),
+        )
+        # G — waiting on its first supplement request since 03/03, due 09/03: ends at the
+        # request → on time.
+        self.g = make(Status.SUPPLEMENT_REQUESTED, supplement_requests=1)
+        # H — an apology letter moved the appointment to 13/03; ready 12/03 → late.
+        self.h = make(
+            Status.RETURNED,
+            resolved_at=at("2026-03-12", "10:00"),
+            returned_at=at("2026-03-12", "15:00"),
+            closed_at=at("2026-03-12", "15:00"),
+            due_at=at("2026-03-13", "08:00"),
+        )
+        ApologyLetter.objects.create(
+            dossier=self.h,
+            reason="Cần xác minh thêm",
+            previous_due_at=at("2026-03-09", "08:00"),
+            new_due_at=at("2026-03-13", "08:00"),
+            issued_by=world.staff.leader,
+            issuing_unit=org.district,
+            issued_at=at("2026-03-06", "08:00"),
+        )
+        # L — ready 10/03, due 09/03 → late.
+        self.late = make(Status.RESULT_READY, resolved_at=at("2026-03-10", "10:00"))
+        # Not counted: received before the period; refused (never received); another
+        # district (outside the district's subtree, late).
+        make(
+            Status.PROCESSING,
+            received_at=at("2026-01-10", "08:00"),
+            due_at=at("2026-01-15", "08:00"),
+        )
+        make(Status.REFUSED)
+        self.outside = make(
+            Status.RESULT_READY,
+            receiving_agency=org.other_district,
+            resolved_at=at("2026-03-20", "10:00"),
+        )
+        # A's online payment; A and C acknowledged by the national portal.
+        Payment.objects.create(
+            dossier=self.a,
+            amount=50000,
+            purpose="Lệ phí",
+            reference="KG-TEST-1",
+            status=PaymentStatus.SUCCEEDED,
+            expires_at=at("2026-02-12", "09:00"),
+            paid_at=at("2026-02-12", "08:30"),
+        )
+        for d in (self.a, self.c):
+            DossierSync.objects.create(dossier=d, ever_acknowledged=True, state="acknowledged")
+
+
+@pytest.fixture
+def data() -> Data:
+    return Data(build_world())
+
+
+def by_code(result: index.IndexResult) -> dict[str, groups.IndicatorResult]:
+    return {row.code: row for group in result.groups for row in group.indicators}
+
+
+def test_tet_moves_the_appointment_past_the_holidays(data: Data) -> None:
+    assert data.tet_due > at("2026-02-23", "00:00")
+    assert data.a.resolved_at is not None and data.a.resolved_at <= data.tet_due
+
+
+def test_every_indicator_of_the_district_worked_out_by_hand(data: Data) -> None:
+    rows = by_code(index.compute(data.world.org.district, START, END))
+    counted = 9  # A B C D E F G H L
+
+    def check(code: str, numerator: int, denominator: int, value: str | None) -> None:
+        row = rows[code]
+        assert (row.numerator, row.denominator) == (numerator, denominator), code
+        assert row.value == (None if value is None else Decimal(value)), code
+
+    # 2.1: on time A C F G; late B (2 requests) D (withdrawn late) E (no end) H (apology) L.
+    check("2.1", 4, counted, "44.44")
+    assert rows["2.1"].points == Decimal("8.89")  # 20 × 44.44 %
+    late_codes = {label.split(" – ")[0] for label, _url in rows["2.1"].lowering}
+    assert late_codes == {d.code for d in (data.b, data.d, data.e, data.h, data.late)}
+    assert "766" in rows["2.1"].rule
+    # Group 1: the world's procedure lacks its legal basis, the second one is complete.
+    check("1.1", 0, 0, None)
+    check("1.3", 1, 2, "50.00")
+    check("1.4", 2, counted, "22.22")  # A and C acknowledged
+    # Group 3: one of two procedures online; it received online dossiers (A, B).
+    check("3.1", 1, 2, "50.00")
+    check("3.2", 1, 1, "100.00")
+    check("3.3", 2, counted, "22.22")
+    check("3.5", 1, 1, "100.00")  # the procedure with fees is online
+    check("3.6", 1, 2, "50.00")  # A paid online of A, B with fees
+    # Group 4 (every dossier's procedure issues a paper result).
+    check("4.1", 2, counted, "22.22")  # result files: A, C
+    check("4.2", 2, counted, "22.22")  # digitised papers and result: A, C
+    check("4.3", 3, counted, "33.33")  # wallet A, lookup B, national store D
+    check("4.4", 1, counted, "11.11")  # national store D
+    check("4.5", 2, counted, "22.22")  # VNeID A, lookup B
+    assert rows["4.3"].points == Decimal("1.83")  # 4.4 × 33.33 / 80
+
+
+def test_the_province_counts_the_other_district_too(data: Data) -> None:
+    rows = by_code(index.compute(data.world.org.province, START, END))
+    assert (rows["2.1"].numerator, rows["2.1"].denominator) == (4, 10)
+
+
+def _sql_counts(unit_ids: list[int]) -> tuple[int, ...]:
+    """The same figures from a plain SQL count, independent of the ORM code."""
+    start, end = index.bounds(START, END)
+    marks = ", ".join(["%s"] * len(unit_ids))
+    end_expr = "COALESCE(d.resolved_at, d.returned_at, d.closed_at, d.paused_at)"
+    reused = "p.origin IN ('wallet', 'national_store', 'lookup', 'prefilled')"
+    paper = "EXISTS (SELECT 1 FROM dossiers_dossierpaper p WHERE p.dossier_id = d.id AND {})"
+    sql = f"""
+        SELECT
+          COUNT(*),
+          SUM(CASE WHEN (d.due_at IS NOT NULL AND
+                         (CASE WHEN {end_expr} IS NULL OR {end_expr} > %s THEN %s
+                               ELSE {end_expr} END) > d.due_at)
+                     OR d.supplement_requests > 1
+                     OR EXISTS (SELECT 1 FROM dossiers_apologyletter a WHERE a.dossier_id = d.id)
+                   THEN 1 ELSE 0 END),
+          SUM(CASE WHEN d.channel = 2 THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {paper.format("p.is_result AND p.file <> ''")} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {paper.format(reused)}
+                   THEN 1 ELSE 0 END),
+          SUM(CASE WHEN d.applicant_vneid OR {paper.format("p.origin = 'lookup'")}
+                   THEN 1 ELSE 0 END)
+        FROM dossiers_dossier d
+        WHERE d.received_at >= %s AND d.received_at < %s AND d.receiving_agency_id IN ({marks})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [PERIOD_END, PERIOD_END, start, end, *unit_ids])
+        return tuple(int(value or 0) for value in cursor.fetchone())
+
+
+def test_the_same_figures_come_out_of_plain_sql(data: Data) -> None:
+    district = data.world.org.district
+    ids = index.unit_ids(district)
+    assert ids is not None
+    total, late, online, e_result, reused, population = _sql_counts(ids)
+    rows = by_code(index.compute(district, START, END))
+    assert rows["2.1"].denominator == total == 9
+    assert rows["2.1"].numerator == total - late == 4
+    assert rows["3.3"].numerator == online
+    assert rows["4.1"].numerator == e_result
+    assert rows["4.3"].numerator == reused
+    assert rows["4.5"].numerator == population
+
+
+def test_a_second_supplement_request_is_late_only_here(data: Data) -> None:
+    """The one-stop statistics keep their own rule: B was resolved early there."""
+    from egov.dossiers.stats.figures import dossier_statistics
+
+    stats = dossier_statistics(data.world.org.district, START, END)
+    assert data.b.timeliness == "early"
+    # Resolved in the period: A and B in time there, H (apology) and L late; the
+    # statistics do not look at how many supplements were asked.
+    assert stats.totals.resolved_late == 2
+    assert stats.totals.resolved_early + stats.totals.resolved_on_time == 2
+
+
+def test_a_group_5_provider_registers_and_is_scored(data: Data) -> None:
+    def feedback(unit_ids: Any, start: datetime, end: datetime) -> list[groups.IndicatorResult]:
+        assert end - start == timedelta(days=59)
+        return [
+            groups.IndicatorResult(
+                "5.2", "PAKN đúng hạn", 3, 4, Decimal("75.00"), Decimal("4.50"), Decimal(6), "x"
+            )
+        ]
+
+    groups.register(5, feedback)
+    try:
+        result = index.compute(data.world.org.district, START, END)
+        five = next(g for g in result.groups if g.number == 5)
+        assert five.points == Decimal("4.50") and five.max_points == Decimal(6)
+        assert result.max_points == Decimal(18) + Decimal(20) + Decimal(22) + Decimal(6)
+    finally:
+        groups.unregister(5, feedback)
+
+
+def test_share_and_points_rules() -> None:
+    assert groups.share(1, 3) == Decimal("33.33")
+    assert groups.share(0, 0) is None
+    assert groups.proportional(Decimal("85.00"), Decimal(5), Decimal(80)) == Decimal("5.00")
+    assert groups.proportional(Decimal("40.00"), Decimal(5), Decimal(80)) == Decimal("2.50")
+    assert groups.proportional(None, Decimal(5)) == Decimal("0.00")

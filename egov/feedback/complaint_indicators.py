@@ -52,11 +52,12 @@ def disliked_q() -> Q:
     return Q(status=ComplaintStatus.PUBLISHED, dislikes__gt=F("likes"))
 
 
-def population(unit_ids: Iterable[int], start: date, end: date) -> QuerySet[Complaint]:
+def population(unit_ids: Iterable[int] | None, start: date, end: date) -> QuerySet[Complaint]:
+    """Complaints received between ``start`` and ``end`` by ``unit_ids`` (``None``:
+    every agency)."""
     starts_at, ends_at = period_bounds(start, end)
-    return Complaint.objects.filter(
-        agency_id__in=list(unit_ids), received_at__gte=starts_at, received_at__lt=ends_at
-    )
+    qs = Complaint.objects.filter(received_at__gte=starts_at, received_at__lt=ends_at)
+    return qs if unit_ids is None else qs.filter(agency_id__in=list(unit_ids))
 
 
 def _lowering(qs: QuerySet[Complaint]) -> list[tuple[str, str]]:
@@ -67,13 +68,12 @@ def _lowering(qs: QuerySet[Complaint]) -> list[tuple[str, str]]:
 
 
 def pakn_indicators(
-    unit_ids: Iterable[int], start: date, end: date, *, now: datetime | None = None
+    unit_ids: Iterable[int] | None, start: date, end: date, *, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Indicators 5.1, 5.2 and 5.3 as plain data: ``code``, ``title``, ``numerator``,
     ``denominator``, ``rule`` (text) and ``lowering`` (``(label, url)`` of each
     complaint that lowered it, the staff page of the complaint)."""
-    ids = list(unit_ids)
-    qs = population(ids, start, end)
+    qs = population(unit_ids, start, end)
     _starts, ends_at = period_bounds(start, end)
     cutoff = min(ends_at, now or timezone.now())
     total = qs.count()
@@ -124,3 +124,25 @@ def pakn_indicators(
             "lowering": _lowering(lowered),
         },
     ]
+
+
+def dossiers_with_pakn_or_dislike(unit_ids: Iterable[int] | None, start: date, end: date) -> int:
+    """How many distinct dossiers of ``unit_ids`` (``None``: every agency) drew, between
+    ``start`` and ``end`` (local dates, both included), a complaint or a "not satisfied"
+    rating: the second term of indicator 5.4 (satisfaction with procedures)."""
+    from egov.feedback.models import Level, Rating
+
+    starts_at, ends_at = period_bounds(start, end)
+    complaints = Complaint.objects.filter(
+        dossier__isnull=False, received_at__gte=starts_at, received_at__lt=ends_at
+    )
+    ratings = Rating.objects.filter(
+        level=Level.UNSATISFIED, rated_at__gte=starts_at, rated_at__lt=ends_at
+    )
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        complaints = complaints.filter(agency_id__in=ids)
+        ratings = ratings.filter(agency_id__in=ids)
+    dossier_ids = set(complaints.values_list("dossier_id", flat=True))
+    dossier_ids.update(ratings.values_list("dossier_id", flat=True))
+    return len(dossier_ids)

@@ -344,7 +344,7 @@ def rating_of(dossier: Any) -> Rating | None:
 
 
 def pakn_indicators(
-    unit_ids: Iterable[int], start: date, end: date, *, now: datetime | None = None
+    unit_ids: Iterable[int] | None, start: date, end: date, *, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Indicators 5.1, 5.2 and 5.3 of the 766 index for the complaints of
     ``unit_ids`` received between ``start`` and ``end`` (local dates, both included):
@@ -354,6 +354,14 @@ def pakn_indicators(
     from egov.feedback import complaint_indicators
 
     return complaint_indicators.pakn_indicators(unit_ids, start, end, now=now)
+
+
+def dossiers_with_pakn_or_dislike(unit_ids: Iterable[int] | None, start: date, end: date) -> int:
+    """Distinct dossiers that drew a complaint or a "not satisfied" rating in the period
+    (indicator 5.4 of the 766 index)."""
+    from egov.feedback import complaint_indicators
+
+    return complaint_indicators.dossiers_with_pakn_or_dislike(unit_ids, start, end)
 
 
 def question_counts(unit_ids: list[int], first: date, last: date) -> dict[str, int]:

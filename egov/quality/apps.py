@@ -13,11 +13,12 @@ class QualityConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from egov.core import staff_menu
-        from egov.quality import groups, indicators
+        from egov.quality import feedback_group, groups, indicators
         from egov.quality.access import can_view_index, may_view_sync
 
         for number, provider in indicators.PROVIDERS.items():
             groups.register(number, provider)
+        groups.register(5, feedback_group.group5)
         staff_menu.register(
             "quality.index",
             label=gettext_lazy("Service-quality index (766)"),

@@ -70,6 +70,11 @@ def _counts(unit_ids: Units, start: datetime, end: datetime) -> index_figures.Do
     return _once("counts", _summed, unit_ids, start, end)
 
 
+def counts_for(unit_ids: Units, start: datetime, end: datetime) -> index_figures.DossierCounts:
+    """The dossier counts of the scope and period (read once per computation)."""
+    return _counts(unit_ids, start, end)
+
+
 def _versions(unit_ids: Units) -> list[Any]:
     return _once(
         "versions", lambda ids: list(procedure_selectors.versions_for_units(ids)), unit_ids

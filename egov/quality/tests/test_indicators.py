@@ -3,7 +3,7 @@ values are worked out by hand below, and the same figures from plain SQL."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -258,23 +258,41 @@ def test_a_second_supplement_request_is_late_only_here(data: Data) -> None:
     assert stats.totals.resolved_early + stats.totals.resolved_on_time == 2
 
 
-def test_a_group_5_provider_registers_and_is_scored(data: Data) -> None:
-    def feedback(unit_ids: Any, start: datetime, end: datetime) -> list[groups.IndicatorResult]:
-        assert end - start == timedelta(days=59)
-        return [
-            groups.IndicatorResult(
-                "5.2", "PAKN đúng hạn", 3, 4, Decimal("75.00"), Decimal("4.50"), Decimal(6), "x"
-            )
-        ]
+def test_group_5_comes_from_the_feedback_app_and_is_scored(data: Data) -> None:
+    from egov.feedback.models import Level, Rating, RatingSource
 
-    groups.register(5, feedback)
-    try:
+    def five() -> dict[str, groups.IndicatorResult]:
         result = index.compute(data.world.org.district, START, END)
-        five = next(g for g in result.groups if g.number == 5)
-        assert five.points == Decimal("4.50") and five.max_points == Decimal(6)
-        assert result.max_points == Decimal(18) + Decimal(20) + Decimal(22) + Decimal(6)
-    finally:
-        groups.unregister(5, feedback)
+        group = next(g for g in result.groups if g.number == 5)
+        assert result.max_points == Decimal(18) + Decimal(20) + Decimal(22) + Decimal(18)
+        return {i.code: i for i in group.indicators}
+
+    # No complaint yet: 5.1–5.3 have nothing to count; 5.4 = 100 % − late share.
+    # Received in the period: A B C D E F G H L (9); late by the index's rule: B D E H L.
+    before = five()
+    assert list(before) == ["5.1", "5.2", "5.3", "5.4"]
+    assert before["5.2"].value is None and before["5.2"].points == Decimal("0.00")
+    assert (before["5.4"].numerator, before["5.4"].denominator) == (4, 9)
+    assert before["5.4"].value == Decimal("44.44")  # 100 − 55.56
+    assert before["5.4"].points == Decimal("2.96")  # 6 × 44.44 / 90
+
+    # A "not satisfied" rating of A (on time) in the period: one dossier more lowers it.
+    a = data.a
+    Rating.objects.create(
+        dossier=a,
+        agency=a.receiving_agency,
+        receiving_unit=a.receiving_unit,
+        procedure_id=a.procedure_version.procedure_id,
+        level=Level.UNSATISFIED,
+        source=RatingSource.ONLINE,
+        recorded_by=data.world.staff.citizen,
+        rated_at=at("2026-03-02", "09:00"),
+        updated_at=at("2026-03-02", "09:00"),
+    )
+    after = five()["5.4"]
+    assert (after.numerator, after.denominator) == (3, 9)
+    assert after.value == Decimal("33.33")  # 100 − 55.56 − 11.11
+    assert after.points == Decimal("2.22")
 
 
 def test_share_and_points_rules() -> None:

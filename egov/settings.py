@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "egov.workfiles",
     "egov.quality",
     "egov.signatures",
+    "egov.lgsp",
     "egov.reporting",
 ]
 
@@ -623,6 +624,7 @@ from egov.settings_apps.documents import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403
 from egov.settings_apps.integrations import *  # noqa: E402, F403
+from egov.settings_apps.lgsp import *  # noqa: E402, F403
 from egov.settings_apps.notifications import *  # noqa: E402, F403
 from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
@@ -655,6 +657,9 @@ if EGOV_DEMO:
     )
     EGOV_IDENTITY_CLIENT_SECRET = EGOV_IDENTITY_CLIENT_SECRET or demo_secret(  # noqa: F405
         "EGOV_IDENTITY_CLIENT_SECRET"
+    )
+    EGOV_LGSP_POPULATION_API_KEY = EGOV_LGSP_POPULATION_API_KEY or demo_secret(  # noqa: F405
+        "EGOV_LGSP_POPULATION_API_KEY"
     )
 # The demo signs with its test PKI unless told otherwise; its files live beside the data.
 if EGOV_DEMO and "EGOV_SIGNATURES_DEMO_PKI" not in os.environ:

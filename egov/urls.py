@@ -41,5 +41,8 @@ urlpatterns = [
     path("phan-anh/", include("egov.feedback.complaint_urls")),
     path("chu-ky-so/", include("egov.signatures.urls")),
     path("bao-cao/", include("egov.reporting.urls")),
+    # The integration platform (issue 12): the gateway /lgsp/r1/… and its staff pages.
+    path("lgsp/", include("egov.lgsp.urls")),
+    path("can-bo/lgsp/", include("egov.lgsp.urls_staff")),
     path("", include("egov.core.urls")),
 ]

@@ -57,6 +57,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Payment reconciliation",
         "Notifications",
         "Signature and seal images",
+        "Integration platform (LGSP)",
         "Audit log",
         "Administration",
     ]
@@ -142,6 +143,7 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "documents",
         "outgoing",
         "workfiles",
+        "lgsp",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

@@ -29,6 +29,7 @@ from egov.payments.api import router as payments_router
 from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
 from egov.quality.api import router as quality_router
+from egov.reporting.api import router as reporting_router
 from egov.signatures.api import router as signatures_router
 from egov.submissions.api import router as submissions_router
 from egov.tasks.api import router as tasks_router
@@ -60,6 +61,7 @@ api.add_router("/workfiles", workfiles_router, tags=["work files"])
 api.add_router("/signatures", signatures_router, tags=["signatures"])
 api.add_router("/quality", quality_router, tags=["service-quality index"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
+api.add_router("/reporting", reporting_router, tags=["reporting"])
 
 
 @api.exception_handler(ValidationError)

@@ -206,6 +206,7 @@ INSTALLED_APPS = [
     "egov.lgsp",
     "egov.tasks",
     "egov.dashboards",
+    "egov.reporting",
 ]
 
 MIDDLEWARE = [
@@ -632,6 +633,7 @@ from egov.settings_apps.outgoing import *  # noqa: E402, F403
 from egov.settings_apps.payments import *  # noqa: E402, F403
 from egov.settings_apps.portal import *  # noqa: E402, F403
 from egov.settings_apps.quality import *  # noqa: E402, F403
+from egov.settings_apps.reporting import *  # noqa: E402, F403
 from egov.settings_apps.signatures import *  # noqa: E402, F403
 from egov.settings_apps.submissions import *  # noqa: E402, F403
 from egov.settings_apps.workfiles import *  # noqa: E402, F403
@@ -653,6 +655,9 @@ if EGOV_DEMO:
         or demo_secret("APPLICANTS_POSTAL_CALLBACK_SECRET")
     )
     EGOV_SMS_API_KEY = EGOV_SMS_API_KEY or demo_secret("EGOV_SMS_API_KEY")  # noqa: F405
+    EGOV_GOVREPORT_SECRET = EGOV_GOVREPORT_SECRET or demo_secret(  # noqa: F405
+        "EGOV_GOVREPORT_SECRET"
+    )
     EGOV_IDENTITY_CLIENT_SECRET = EGOV_IDENTITY_CLIENT_SECRET or demo_secret(  # noqa: F405
         "EGOV_IDENTITY_CLIENT_SECRET"
     )

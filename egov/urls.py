@@ -42,6 +42,7 @@ urlpatterns = [
     path("danh-gia/", include("egov.feedback.urls")),
     path("phan-anh/", include("egov.feedback.complaint_urls")),
     path("chu-ky-so/", include("egov.signatures.urls")),
+    path("bao-cao/", include("egov.reporting.urls")),
     # The integration platform (issue 12): the gateway /lgsp/r1/… and its staff pages.
     path("lgsp/", include("egov.lgsp.urls")),
     path("can-bo/lgsp/", include("egov.lgsp.urls_staff")),

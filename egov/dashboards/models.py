@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Plan(models.Model):
@@ -39,7 +40,7 @@ class Comparison(models.TextChoices):
 class Target(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     code = models.CharField(_("code"), max_length=20)
-    text = models.TextField(_("target"))
+    text = models.TextField(pgettext_lazy("plan", "target"))
     #: The row of the platform's feature table the target belongs to (mission.md).
     system = models.CharField(_("system"), max_length=120, blank=True)
     value = models.DecimalField(_("target value"), max_digits=8, decimal_places=2)

@@ -25,6 +25,7 @@ from egov.documents.models import (
     IncomingDocument,
     IncomingStatus,
     Notice,
+    Source,
 )
 from egov.procedures.text import search_terms
 
@@ -256,3 +257,20 @@ def open_counts(path: str, at: datetime | None = None) -> dict[str, int]:
         )
     )
     return {"waiting": row["waiting"] or 0, "overdue": row["overdue"] or 0}
+
+
+def received_counts_of_units(unit_ids: list[int], first: date, last: date) -> dict[str, int]:
+    """Incoming documents received by the agencies ``unit_ids`` between ``first`` and
+    ``last`` (local dates, both included), permission-free, for reports:
+    ``{"received": n, "electronic": n}`` (electronic: through the platform or the
+    document exchange, not scanned paper)."""
+    from django.db.models import Count
+
+    start, stop = period_bounds(first, last)
+    row = IncomingDocument.objects.filter(
+        recipient_agency_id__in=unit_ids, received_at__gte=start, received_at__lt=stop
+    ).aggregate(
+        received=Count("pk"),
+        electronic=Count("pk", filter=Q(source__in=[Source.PLATFORM, Source.EXCHANGE])),
+    )
+    return {"received": int(row["received"] or 0), "electronic": int(row["electronic"] or 0)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from egov.accounts.permissions import Perm, active_assignments
@@ -362,3 +362,27 @@ def dossiers_with_pakn_or_dislike(unit_ids: Iterable[int] | None, start: date, e
     from egov.feedback import complaint_indicators
 
     return complaint_indicators.dossiers_with_pakn_or_dislike(unit_ids, start, end)
+
+
+def question_counts(unit_ids: list[int], first: date, last: date) -> dict[str, int]:
+    """Questions to the agencies ``unit_ids`` (permission-free, for reports): asked
+    and answered between ``first`` and ``last`` (local dates, both included), and of
+    those answered, answered by their due time."""
+    starts_at, ends_at = period_bounds(first, last)
+    asked = Question.objects.filter(
+        agency_id__in=unit_ids, asked_at__gte=starts_at, asked_at__lt=ends_at
+    ).count()
+    row = Question.objects.filter(
+        agency_id__in=unit_ids,
+        status=QuestionStatus.ANSWERED,
+        answered_at__gte=starts_at,
+        answered_at__lt=ends_at,
+    ).aggregate(
+        answered=Count("pk"),
+        on_time=Count("pk", filter=Q(answered_at__lte=F("due_at"))),
+    )
+    return {
+        "asked": asked,
+        "answered": int(row["answered"] or 0),
+        "answered_on_time": int(row["on_time"] or 0),
+    }

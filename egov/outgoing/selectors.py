@@ -201,3 +201,22 @@ def register_rows(
 
 def _local_date(moment: datetime) -> date:
     return local(moment).date()
+
+
+def issued_counts(unit_ids: list[int], first: date, last: date) -> dict[str, int]:
+    """Documents issued by the agencies ``unit_ids`` between ``first`` and ``last``
+    (local dates, both included), permission-free, for reports and statistics:
+    ``{"issued": n, "digitally_signed": n}`` (recalled documents were issued too)."""
+    from django.db.models import Count, Q
+
+    start, stop = period_bounds(first, last)
+    row = OutgoingDocument.objects.filter(
+        agency_id__in=unit_ids, issued_at__gte=start, issued_at__lt=stop
+    ).aggregate(
+        issued=Count("pk"),
+        digitally_signed=Count("pk", filter=Q(digitally_signed=True)),
+    )
+    return {
+        "issued": int(row["issued"] or 0),
+        "digitally_signed": int(row["digitally_signed"] or 0),
+    }

@@ -205,6 +205,12 @@ class OutgoingDocument(models.Model):
         related_name="+",
     )
     digitally_signed = models.BooleanField(_("digitally signed"), default=False)
+    signing_started_at = models.DateTimeField(
+        _("signing started at"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the signer is asked to sign (e.g. on the phone)."),
+    )
     issued_pdf = models.BinaryField(_("issued PDF"), null=True, blank=True, editable=False)
     # Recall and replacement.
     recalled_at = models.DateTimeField(_("recalled at"), null=True, blank=True)
@@ -320,6 +326,8 @@ class EventKind(models.TextChoices):
     APPROVED = "approved", _("Approved")
     APPROVED_FOR_SIGNING = "approved_for_signing", _("Approved for signing")
     RETURNED = "returned", _("Returned for changes")
+    NUMBER_RESERVED = "number_reserved", _("Number reserved for signing")
+    SIGNING_FAILED = "signing_failed", _("Signing failed")
     ISSUED = "issued", _("Issued")
     DISPATCHED = "dispatched", _("Dispatched")
     RECALLED = "recalled", _("Recalled")

@@ -118,6 +118,13 @@ class ApprovalStep(models.Model):
         return f"{self.position}. {self.name}"
 
 
+class DossierPurpose(models.TextChoices):
+    """What official document a one-stop dossier asks for (``services.bridge``)."""
+
+    RESULT = "result", _("Result decision of the dossier")
+    CONSULTATION = "consultation", _("Consultation letter to another agency")
+
+
 class OutgoingDocument(models.Model):
     """One outgoing document, from the first draft to its issue, dispatch and recall."""
 
@@ -231,6 +238,14 @@ class OutgoingDocument(models.Model):
         blank=True,
         related_name="replacements",
     )
+    # The one-stop bridge: the dossier this document was drafted for.
+    dossier_code = models.CharField(_("dossier"), max_length=40, blank=True, db_index=True)
+    dossier_purpose = models.CharField(
+        _("purpose for the dossier"), max_length=20, choices=DossierPurpose.choices, blank=True
+    )
+    dossier_outcome = models.CharField(
+        _("what issuing did to the dossier"), max_length=500, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -243,7 +258,12 @@ class OutgoingDocument(models.Model):
                 fields=["register_key", "year", "number"],
                 condition=models.Q(number__isnull=False),
                 name="outgoing_number_once_per_register_year",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dossier_code"],
+                condition=models.Q(dossier_purpose="result") & ~models.Q(status="recalled"),
+                name="outgoing_one_result_per_dossier",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "status", "issued_at"])]
 
@@ -330,6 +350,7 @@ class EventKind(models.TextChoices):
     SIGNING_FAILED = "signing_failed", _("Signing failed")
     ISSUED = "issued", _("Issued")
     DISPATCHED = "dispatched", _("Dispatched")
+    DOSSIER_UPDATED = "dossier_updated", _("Put back on the dossier")
     RECALLED = "recalled", _("Recalled")
 
 

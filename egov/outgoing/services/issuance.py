@@ -40,7 +40,7 @@ from egov.outgoing.models import (
     VersionKind,
 )
 from egov.outgoing.rendering import layout_of, notation_for
-from egov.outgoing.services import signing
+from egov.outgoing.services import bridge, signing
 from egov.outgoing.services.common import bump, event, lock, now, require_issue
 
 
@@ -105,11 +105,17 @@ def issue_document(
             )
         prepared = signing.prepare(current, pin=pin, remote=remote)
         if prepared is None:
-            return _issue_unsigned(actor, current)
-        _reserve_number(actor, current)
-        current.signing_started_at = now()
-        bump(current, ["signing_started_at"])
+            unsigned = _issue_unsigned(actor, current)
+        else:
+            unsigned = None
+            _reserve_number(actor, current)
+            current.signing_started_at = now()
+            bump(current, ["signing_started_at"])
         version = current.lock_version
+    if prepared is None:
+        assert unsigned is not None
+        bridge.after_issue(actor, unsigned)
+        return unsigned
 
     at = now()
     try:
@@ -153,6 +159,7 @@ def issue_document(
                 "signed_with": [None, str(prepared.signer_holder.kind)],
             },
         )
+    bridge.after_issue(actor, final)
     return final
 
 

@@ -50,4 +50,4 @@ class OutgoingConfig(AppConfig):
 
             out.write(f"Outgoing documents: {load_demo_outgoing()}")
 
-        demo_loaders.register("outgoing", load, after=("documents",))
+        demo_loaders.register("outgoing", load, after=("documents", "signatures"))

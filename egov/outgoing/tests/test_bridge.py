@@ -173,3 +173,37 @@ def test_the_dossier_page_offers_the_draft_and_links_it(desk: Desk) -> None:
     sign_in_verified(outsider, desk.world.staff.outsider)
     outsider.post(reverse("outgoing:from_dossier", args=[dossier.code]), {"purpose": "result"})
     assert OutgoingDocument.objects.filter(dossier_code=dossier.code).count() == 1
+
+
+def test_the_api_drafts_for_a_dossier_once(desk: Desk) -> None:
+    import json
+
+    from django.test import Client
+
+    from egov.accounts.tests.helpers import sign_in_verified
+
+    dossier = at_specialist(desk)
+    client = Client()
+    sign_in_verified(client, desk.specialist)
+    url = f"/api/v1/outgoing/dossiers/{dossier.code}/drafts"
+    first = client.post(
+        url, data=json.dumps({"purpose": "result"}), content_type="application/json"
+    )
+    assert first.status_code == 200, first.content
+    body = first.json()
+    assert body["dossier_code"] == dossier.code and body["dossier_purpose"] == "result"
+    assert body["status"] == "drafting" and not body["number_reserved"]
+    again = client.post(
+        url, data=json.dumps({"purpose": "result"}), content_type="application/json"
+    )
+    assert again.json()["reference"] == body["reference"]
+    refused = client.post(
+        url, data=json.dumps({"purpose": "apology"}), content_type="application/json"
+    )
+    assert refused.status_code == 422
+    outsider = Client()
+    sign_in_verified(outsider, desk.world.staff.outsider)
+    denied = outsider.post(
+        url, data=json.dumps({"purpose": "result"}), content_type="application/json"
+    )
+    assert denied.status_code == 403 and denied.json()["code"]

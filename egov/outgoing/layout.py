@@ -6,8 +6,10 @@ their places: the issuing body under its parent (left) and the national motto
 (right); the number and symbol (left) and place and date (right, italic); the
 urgency and confidentiality marks; the type and summary (a công văn carries its
 summary, "V/v …", under the number); the body in size 14; the signer's authority
-(TM./KT./Q./TL./TUQ.), title and name; the recipients (Nơi nhận). Until digital
-signatures land, the signature space says who approved it, marked "chưa ký số".
+(TM./KT./Q./TL./TUQ.), title and name; the recipients (Nơi nhận). The space between
+title and name is where the signer's signature image is drawn when the document is
+signed (``render_with_space`` says where); unsigned, it says who approved it, marked
+"chưa ký số".
 """
 
 from __future__ import annotations

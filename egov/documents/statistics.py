@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -65,10 +66,10 @@ def unit_statistics(
             ),
         )
     )
-    by_agency = {row["recipient_agency"]: row for row in rows}
+    by_agency: dict[int, Any] = {row["recipient_agency"]: row for row in rows}
     result = []
     for agency in chosen:
-        row = by_agency.get(agency.pk, {})
+        row: dict[str, int] = by_agency.get(agency.pk, {})
         result.append(
             UnitStatistics(
                 agency=agency,

@@ -183,3 +183,36 @@ def test_without_any_certificate_the_document_is_issued_marked_unsigned(
     document = approved(org, staff)
     issued = services.issue_document(staff.clerk, document, expected_version=document.lock_version)
     assert issued.status == Status.ISSUED and not issued.digitally_signed
+
+
+def test_the_page_says_in_vietnamese_that_nothing_was_issued(
+    org: Org, staff: Staff, pki: None, settings: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from egov.accounts.tests.helpers import sign_in_verified
+
+    settings.EGOV_SIGNATURES_REMOTE_WAIT_SECONDS = 0  # the signer never confirms
+    document = approved(org, staff)
+    client = Client()
+    sign_in_verified(client, staff.clerk)
+    answer = client.post(
+        reverse("outgoing:issue", args=[document.reference]),
+        {"lock_version": document.lock_version, "pin": ""},
+        follow=True,
+    )
+    page = answer.content.decode()
+    assert "không xác nhận trên điện thoại" in page, page[-3000:]
+    assert 'id="reserved-number">01/QĐ-STP<' in page
+    document.refresh_from_db()
+    assert document.status == Status.APPROVED and document.issued_pdf is None
+    # With the token's PIN typed at the desk, the same number is issued.
+    answer = client.post(
+        reverse("outgoing:issue", args=[document.reference]),
+        {"lock_version": document.lock_version, "pin": USER_PIN},
+        follow=True,
+    )
+    assert 'id="signed-flag"' in answer.content.decode()
+    document.refresh_from_db()
+    assert document.digitally_signed and document.number_and_symbol == "01/QĐ-STP"

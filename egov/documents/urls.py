@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.documents import views
+from egov.documents import views, views_statistics
 
 app_name = "documents"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("tiep-nhan/", views.receive, name="receive"),
     path("so-den/", views.register_book, name="register_book"),
     path("so-theo-doi/", views.follow_up, name="follow_up"),
+    path("thong-ke/", views_statistics.statistics, name="statistics"),
     path("<uuid:ref>/", views.detail, name="detail"),
     path("<uuid:ref>/vao-so/", views.register, name="register"),
     path("<uuid:ref>/phieu-giai-quyet/", views.sheet, name="sheet"),

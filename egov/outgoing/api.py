@@ -67,6 +67,13 @@ class DocumentOut(Schema):
     number_and_symbol: str = Field(description="e.g. `12/QĐ-UBND`; empty before issue.")
     issued_at: datetime | None
     digitally_signed: bool
+    number_reserved: bool = Field(
+        description="A number is kept for the document while it is not issued yet (its "
+        "signing failed or is under way): the next issue uses the same number."
+    )
+    dossier_code: str = Field(description="The one-stop dossier it was drafted for, or ''.")
+    dossier_purpose: str = Field(description="`result`, `consultation` or ''.")
+    dossier_outcome: str = Field(description="What issuing it did to the dossier.")
     approved_by: str = Field(description="Who approved it for signing (empty before).")
     current_step: StepOut | None
     urgency: str
@@ -110,6 +117,13 @@ class IssueIn(Schema):
     expected_version: int
 
 
+class FromDossierIn(Schema):
+    purpose: Literal["result", "consultation"] = Field(
+        description="`result`: the decision that is the dossier's result; "
+        "`consultation`: a letter asking another agency (liên thông)."
+    )
+
+
 class RecallIn(Schema):
     expected_version: int
     reason: str
@@ -146,6 +160,10 @@ def _summary(document: OutgoingDocument) -> dict[str, Any]:
         "number_and_symbol": document.number_and_symbol,
         "issued_at": _local(document.issued_at),
         "digitally_signed": document.digitally_signed,
+        "number_reserved": document.number is not None and document.issued_at is None,
+        "dossier_code": document.dossier_code,
+        "dossier_purpose": document.dossier_purpose,
+        "dossier_outcome": document.dossier_outcome,
         "approved_by": str(document.approved_by) if document.approved_by_id else "",
         "current_step": {"position": step.position, "name": step.name} if step else None,
         "urgency": document.urgency,
@@ -305,15 +323,32 @@ def return_draft(request: HttpRequest, reference: UUID, payload: ActIn) -> Any:
     summary="Issue (take the number) and dispatch",
 )
 def issue(request: HttpRequest, reference: UUID, payload: IssueIn) -> Any:
-    """The number is taken now from the agency's register for the year; the document
-    then goes to agencies on the platform, outside recipients wait for the exchange,
-    and a confidential document is never sent electronically."""
+    """The number is taken now from the agency's register for the year, the PDF is
+    signed by the signer (remote signing: the call waits while they confirm on the
+    phone) and sealed by the agency; the document then goes to agencies on the
+    platform, outside recipients wait for the exchange, and a confidential document is
+    never sent electronically. A failed signing answers its error (e.g. 409
+    `remote_refused`, 504 `remote_timeout`): nothing is issued and the number stays
+    reserved for the next call."""
     document = services.issue_document(
         request.user, _get(request, reference), expected_version=payload.expected_version
     )
     services.dispatch_document(request.user, document)
     document.refresh_from_db()
     return _detail(document)
+
+
+@router.post(
+    "/dossiers/{code}/drafts",
+    response={200: DocumentDetailOut, **ERRORS},
+    summary="Draft the official document a one-stop dossier needs",
+)
+def draft_for_dossier(request: HttpRequest, code: str, payload: FromDossierIn) -> Any:
+    """A draft linked to the dossier, in the unit now handling it; issuing it puts
+    the number and the signed PDF back on the dossier and moves it on. Asking again
+    for the result decision answers the same draft."""
+    document = services.bridge.draft_for_dossier(request.user, code, purpose=payload.purpose)
+    return _detail(_get(request, document.reference))
 
 
 @router.post(

@@ -35,9 +35,19 @@ class OutgoingConfig(AppConfig):
         )
         seeds.register("outgoing.default_chain", ensure_default_chain)
 
+        from egov.dossiers import page_sections
+        from egov.outgoing.views_dossier import dossier_section
+
+        page_sections.register(
+            "outgoing.documents",
+            template="outgoing/_dossier_section.html",
+            context=dossier_section,
+            order=60,
+        )
+
         def load(out: Any) -> None:
             from egov.outgoing.demo import load_demo_outgoing
 
             out.write(f"Outgoing documents: {load_demo_outgoing()}")
 
-        demo_loaders.register("outgoing", load, after=("documents",))
+        demo_loaders.register("outgoing", load, after=("documents", "signatures"))

@@ -93,6 +93,31 @@ def _user(username: str) -> User:
     return User.objects.get(username=username)
 
 
+def _leader_confirms(_seconds: float) -> None:
+    """The demo's director confirms on the simulated phone (the loader stands in)."""
+    from egov.signatures import simulator
+    from egov.signatures.models import SimulatedRemoteRequest
+
+    for pending in SimulatedRemoteRequest.objects.filter(status="pending"):
+        simulator.confirm(pending, accept=True)
+
+
+def issue_signed(clerk: User, document: OutgoingDocument) -> OutgoingDocument:
+    """Issue through the services: signed by the director (remote signing, confirmed
+    here) and sealed by the agency where the test PKI is made, else unsigned. The
+    server is not running while the demo loads: the simulators (TSA, OCSP, remote
+    signing) are reached in-process."""
+    from django.test.utils import override_settings
+
+    with override_settings(EGOV_SIGNATURES_TRANSPORT="inprocess"):
+        return services.issue_document(
+            clerk,
+            document,
+            expected_version=document.lock_version,
+            remote={"sleep": _leader_confirms, "wait": 30},
+        )
+
+
 def load_demo_outgoing() -> str:
     """Idempotent: does nothing once the department has outgoing documents."""
     ensure_document_types()
@@ -137,7 +162,7 @@ def load_demo_outgoing() -> str:
         document = services.approve(leader, document, expected_version=document.lock_version)
         if stage == "approved":
             continue
-        document = services.issue_document(clerk, document, expected_version=document.lock_version)
+        document = issue_signed(clerk, document)
         services.dispatch_document(clerk, document)
         if stage == "registered":
             arrived = incoming_selectors.delivered(source_ref(document), office)

@@ -6,8 +6,10 @@ their places: the issuing body under its parent (left) and the national motto
 (right); the number and symbol (left) and place and date (right, italic); the
 urgency and confidentiality marks; the type and summary (a công văn carries its
 summary, "V/v …", under the number); the body in size 14; the signer's authority
-(TM./KT./Q./TL./TUQ.), title and name; the recipients (Nơi nhận). Until digital
-signatures land, the signature space says who approved it, marked "chưa ký số".
+(TM./KT./Q./TL./TUQ.), title and name; the recipients (Nơi nhận). The space between
+title and name is where the signer's signature image is drawn when the document is
+signed (``render_with_space`` says where); unsigned, it says who approved it, marked
+"chưa ký số".
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ HEADING_SIZE = 13
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_LINE = "Độc lập - Tự do - Hạnh phúc"
 UNSIGNED_MARK = "CHƯA KÝ SỐ"
+#: Height of the space between the signer's title and name (the signature image).
+SIGNATURE_SPACE_MM = 26
+_POINTS_PER_MM = 72 / 25.4
 
 URGENCY_MARKS = {"urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
 SECRECY_MARKS = {"confidential": "MẬT", "secret": "TỐI MẬT", "top_secret": "TUYỆT MẬT"}
@@ -94,6 +99,8 @@ class DocumentPDF(FPDF):
         self.set_lang("vi")
         self.set_creator("egov")
         self.footer_text = footer_text
+        #: (page from 0, x, y from the top, width, height) in mm, set by ``_closing``.
+        self.signature_space: tuple[int, float, float, float, float] | None = None
         self.set_font(FONT, "", BODY_SIZE)
 
     def header(self) -> None:
@@ -258,6 +265,7 @@ def _closing(pdf: DocumentPDF, layout: Layout) -> None:
         pdf.set_font(FONT, style, BODY_SIZE)
         pdf.multi_cell(right_width, 6.5, text, align="C", new_x="LEFT", new_y="NEXT")
     space_top = pdf.get_y() + 2
+    pdf.signature_space = (pdf.page_no() - 1, right_x, space_top, right_width, SIGNATURE_SPACE_MM)
     pdf.set_font(FONT, "I", 10)
     if layout.draft:
         note = "(Dự thảo)"
@@ -274,7 +282,7 @@ def _closing(pdf: DocumentPDF, layout: Layout) -> None:
         pdf.set_xy(right_x, space_top + 4)
         with pdf.local_context(text_color=(180, 0, 0)):
             pdf.multi_cell(right_width, 4.5, note, align="C", new_x="LEFT", new_y="NEXT")
-    pdf.set_xy(right_x, space_top + 26)
+    pdf.set_xy(right_x, space_top + SIGNATURE_SPACE_MM)
     pdf.set_font(FONT, "B", BODY_SIZE)
     pdf.multi_cell(
         right_width, 6.5, _nfc(layout.signer_name), align="C", new_x="LMARGIN", new_y="NEXT"
@@ -282,8 +290,25 @@ def _closing(pdf: DocumentPDF, layout: Layout) -> None:
     pdf.set_y(max(pdf.get_y(), left_bottom) + 2)
 
 
+@dataclass(frozen=True)
+class SignatureSpace:
+    """The space between the signer's title and name, in PDF points from the
+    bottom left of its page (``page`` from 0): where the signature image goes."""
+
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
 def render(layout: Layout) -> bytes:
     """The document as PDF bytes."""
+    return render_with_space(layout)[0]
+
+
+def render_with_space(layout: Layout) -> tuple[bytes, SignatureSpace]:
+    """The document as PDF bytes and where its signature image goes."""
     footer = ""
     if layout.draft:
         footer = "Dự thảo — chưa phát hành"
@@ -297,7 +322,14 @@ def render(layout: Layout) -> bytes:
     _title(pdf, layout)
     _body(pdf, layout)
     _closing(pdf, layout)
-    return bytes(pdf.output())
+    assert pdf.signature_space is not None
+    page, x, y, width, height = pdf.signature_space
+    k = _POINTS_PER_MM
+    page_height = pdf.h * k
+    space = SignatureSpace(
+        page, x * k, page_height - (y + height) * k, (x + width) * k, page_height - y * k
+    )
+    return bytes(pdf.output()), space
 
 
 def local_day(moment: datetime | None) -> date | None:

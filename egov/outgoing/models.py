@@ -118,6 +118,13 @@ class ApprovalStep(models.Model):
         return f"{self.position}. {self.name}"
 
 
+class DossierPurpose(models.TextChoices):
+    """What official document a one-stop dossier asks for (``services.bridge``)."""
+
+    RESULT = "result", _("Result decision of the dossier")
+    CONSULTATION = "consultation", _("Consultation letter to another agency")
+
+
 class OutgoingDocument(models.Model):
     """One outgoing document, from the first draft to its issue, dispatch and recall."""
 
@@ -205,6 +212,12 @@ class OutgoingDocument(models.Model):
         related_name="+",
     )
     digitally_signed = models.BooleanField(_("digitally signed"), default=False)
+    signing_started_at = models.DateTimeField(
+        _("signing started at"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the signer is asked to sign (e.g. on the phone)."),
+    )
     issued_pdf = models.BinaryField(_("issued PDF"), null=True, blank=True, editable=False)
     # Recall and replacement.
     recalled_at = models.DateTimeField(_("recalled at"), null=True, blank=True)
@@ -225,6 +238,14 @@ class OutgoingDocument(models.Model):
         blank=True,
         related_name="replacements",
     )
+    # The one-stop bridge: the dossier this document was drafted for.
+    dossier_code = models.CharField(_("dossier"), max_length=40, blank=True, db_index=True)
+    dossier_purpose = models.CharField(
+        _("purpose for the dossier"), max_length=20, choices=DossierPurpose.choices, blank=True
+    )
+    dossier_outcome = models.CharField(
+        _("what issuing did to the dossier"), max_length=500, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -237,7 +258,12 @@ class OutgoingDocument(models.Model):
                 fields=["register_key", "year", "number"],
                 condition=models.Q(number__isnull=False),
                 name="outgoing_number_once_per_register_year",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dossier_code"],
+                condition=models.Q(dossier_purpose="result") & ~models.Q(status="recalled"),
+                name="outgoing_one_result_per_dossier",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "status", "issued_at"])]
 
@@ -320,8 +346,11 @@ class EventKind(models.TextChoices):
     APPROVED = "approved", _("Approved")
     APPROVED_FOR_SIGNING = "approved_for_signing", _("Approved for signing")
     RETURNED = "returned", _("Returned for changes")
+    NUMBER_RESERVED = "number_reserved", _("Number reserved for signing")
+    SIGNING_FAILED = "signing_failed", _("Signing failed")
     ISSUED = "issued", _("Issued")
     DISPATCHED = "dispatched", _("Dispatched")
+    DOSSIER_UPDATED = "dossier_updated", _("Put back on the dossier")
     RECALLED = "recalled", _("Recalled")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.outgoing import views
+from egov.outgoing import views, views_dossier
 
 app_name = "outgoing"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("soan-moi/", views.new_draft, name="new"),
     path("so-van-ban-di/", views.register, name="register"),
+    path("tu-ho-so/<str:code>/", views_dossier.from_dossier, name="from_dossier"),
     path("<uuid:reference>/", views.detail, name="detail"),
     path("<uuid:reference>/luu/", views.save, name="save"),
     path("<uuid:reference>/tai-len/", views.upload, name="upload"),

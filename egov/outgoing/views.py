@@ -413,11 +413,21 @@ def _dispatch_message(outcome: services.DispatchOutcome) -> str:
 @require_POST
 def issue(request: HttpRequest, reference: str) -> HttpResponse:
     def call(document: OutgoingDocument) -> str:
-        issued = services.issue_document(request.user, document, expected_version=_version(request))
+        issued = services.issue_document(
+            request.user,
+            document,
+            expected_version=_version(request),
+            pin=request.POST.get("pin", ""),
+        )
         outcome = services.dispatch_document(request.user, issued)
-        text = _("Issued as %(number)s (not digitally signed yet).") % {
-            "number": issued.number_and_symbol
-        }
+        if issued.digitally_signed:
+            text = _("Issued as %(number)s, signed by the signer and sealed by the agency.") % {
+                "number": issued.number_and_symbol
+            }
+        else:
+            text = _("Issued as %(number)s (not digitally signed yet).") % {
+                "number": issued.number_and_symbol
+            }
         sent = _dispatch_message(outcome)
         return f"{text} {sent.capitalize()}." if sent else text
 

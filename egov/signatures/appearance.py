@@ -97,22 +97,81 @@ def _centred_text(draw: ImageDraw.ImageDraw, text: str, font: Any, y: int, width
     return y + (bottom - top)
 
 
-def compose_block(block: SignerBlock) -> Image.Image:
-    """The signature block as one RGBA image of the box's size (× ``SCALE``)."""
-    width, height = int(block.box.width * SCALE), int(block.box.height * SCALE)
-    canvas = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+def _title_bottom(draw: ImageDraw.ImageDraw, title: str, font: Any, margin: int) -> int:
+    if not title:
+        return margin
+    _left, top, _right, bottom = (int(v) for v in draw.textbbox((0, 0), title, font=font))
+    return margin + (bottom - top) + margin
+
+
+def _layout_block(
+    block: SignerBlock, canvas: Image.Image
+) -> tuple[Image.Image, int, int, int, Any]:
+    """The fitted signature image, its left and top in the composed image, the top of
+    the name line and the bold font: where :func:`compose_block` puts things."""
+    width, height = canvas.size
     draw = ImageDraw.Draw(canvas)
     text_points = max(7.0, min(11.0, block.box.height / 10))
     bold = _font(BOLD, text_points)
     margin = int(2 * SCALE)
-    below_title = _centred_text(draw, block.title.upper(), bold, margin, width) + margin
-    name_height = int(draw.textbbox((0, 0), block.name, font=bold)[3])
+    below_title = _title_bottom(draw, block.title.upper(), bold, margin)
+    name_height = int(draw.textbbox((0, 0), block.name, font=bold)[3]) if block.name else 0
     name_top = height - margin - name_height
     band = (below_title, name_top - margin)
     signature = Image.open(io.BytesIO(block.signature_png)).convert("RGBA")
     signature = _fit(signature, int(width * 0.7), max(1, band[1] - band[0]))
     sig_left = (width - signature.width) // 2
     sig_top = band[0] + (band[1] - band[0] - signature.height) // 2
+    return signature, sig_left, sig_top, name_top, bold
+
+
+def signature_rect(block: SignerBlock) -> Box:
+    """Where the signature image lands on the page (points, same page as the block)."""
+    canvas = Image.new("RGBA", (int(block.box.width * SCALE), int(block.box.height * SCALE)))
+    signature, left, top, _name_top, _font_used = _layout_block(block, canvas)
+    x1 = block.box.x1 + left / SCALE
+    y2 = block.box.y2 - top / SCALE
+    return Box(block.box.page, x1, y2 - signature.height / SCALE, x1 + signature.width / SCALE, y2)
+
+
+@dataclass(frozen=True)
+class SealMark:
+    """The agency's signature drawn as its seal (red, real size) at ``box``."""
+
+    box: Box
+    seal_png: bytes
+
+
+def seal_box(block: SignerBlock, diameter: float = SEAL_POINTS) -> Box:
+    """Decree 30: the seal at its real size over about a third of the signer's
+    signature image, on the left, centred on the image's height."""
+    sig = signature_rect(block)
+    x2 = sig.x1 + sig.width / 3
+    middle = (sig.y1 + sig.y2) / 2
+    return Box(sig.page, x2 - diameter, middle - diameter / 2, x2, middle + diameter / 2)
+
+
+def seal_style(mark: SealMark) -> Any:
+    from pyhanko.pdf_utils.images import PdfImage
+    from pyhanko.stamp import StaticStampStyle
+
+    seal = Image.open(io.BytesIO(mark.seal_png)).convert("RGBA")
+    side = max(1, int(min(mark.box.width, mark.box.height) * SCALE))
+    return StaticStampStyle(
+        background=PdfImage(_fit(seal, side, side)), background_opacity=1.0, border_width=0
+    )
+
+
+def compose_block(block: SignerBlock) -> Image.Image:
+    """The signature block as one RGBA image of the box's size (× ``SCALE``); a block
+    with no title and name is the signature image alone (the page prints them)."""
+    width, height = int(block.box.width * SCALE), int(block.box.height * SCALE)
+    canvas = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(canvas)
+    signature, sig_left, sig_top, name_top, bold = _layout_block(block, canvas)
+    margin = int(2 * SCALE)
+    if block.title:
+        _centred_text(draw, block.title.upper(), bold, margin, width)
     canvas.alpha_composite(signature, (sig_left, sig_top))
     if block.seal_png:
         seal = Image.open(io.BytesIO(block.seal_png)).convert("RGBA")
@@ -124,7 +183,8 @@ def compose_block(block: SignerBlock) -> Image.Image:
         seal_left = max(0, seal_left)
         seal_top = min(max(0, seal_top), height - seal.height)
         canvas.alpha_composite(seal, (seal_left, seal_top))
-    _centred_text(draw, block.name, bold, name_top, width)
+    if block.name:
+        _centred_text(draw, block.name, bold, name_top, width)
     return canvas
 
 

@@ -28,10 +28,12 @@ from egov.signatures import errors, trust
 from egov.signatures.appearance import (
     AttachmentStamp,
     Box,
+    SealMark,
     SignerBlock,
     attachment_box,
     attachment_style,
     block_style,
+    seal_style,
 )
 from egov.signatures.checking import check_pdf, check_png
 from egov.signatures.models import (
@@ -123,6 +125,7 @@ def sign_pdf(
     level: Level | str = Level.B_T,
     block: SignerBlock | None = None,
     attachment: AttachmentStamp | None = None,
+    seal: SealMark | None = None,
     reason: str = "",
     location: str = "",
     field_name: str = "",
@@ -133,8 +136,9 @@ def sign_pdf(
     and return the signed bytes; one audit entry ``signatures.signed``.
 
     ``block`` draws the document's signature block (title, signature image, name,
-    seal); ``attachment`` the agency's stamp at the top right of page 1; neither
-    makes an invisible signature. ``subject`` names the document in the audit log.
+    seal); ``attachment`` the agency's stamp at the top right of page 1; ``seal``
+    the agency's seal alone (the organisation's signature over the signer's,
+    Decree 30); none makes an invisible signature. ``subject`` names the document in the audit log.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields
@@ -166,6 +170,9 @@ def sign_pdf(
     if block is not None:
         style = block_style(block)
         spec = _field_spec(name, block.box, reader_info.pages)
+    elif seal is not None:
+        style = seal_style(seal)
+        spec = _field_spec(name, seal.box, reader_info.pages)
     elif attachment is not None:
         style, params = attachment_style(attachment, moment)
         width, height = reader_info.first_page_size

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,24 +77,62 @@ def init_token(label: str, pin: str) -> None:
         raise ValueError(f"token label over {MAX_LABEL} characters: {label}")
     ensure_softhsm_store()
     env = {**os.environ, "SOFTHSM2_CONF": str(softhsm_conf())}
-    subprocess.run(  # noqa: S603 - fixed program (Debian's softhsm2), our arguments
-        [  # noqa: S607 - found on PATH like the other Debian tools
-            "softhsm2-util",
-            "--init-token",
-            "--free",
-            "--label",
-            label,
-            "--so-pin",
-            secrets.token_urlsafe(24),
-            "--pin",
-            pin,
-        ],
-        check=True,
-        capture_output=True,
-        env=env,
+    # The PINs are typed at softhsm2-util's prompts through a pseudo-terminal, never
+    # put on its command line (where `ps` would show them to every user).
+    _run_answering(
+        ["softhsm2-util", "--init-token", "--free", "--label", label],
+        env,
+        {"so pin": secrets.token_urlsafe(24), "user pin": pin},
     )
     # A new token appears to a library that is already loaded only after reloading.
     reload_library()
+
+
+def _run_answering(
+    args: list[str], env: dict[str, str], answers: dict[str, str], timeout: float = 30
+) -> None:
+    """Run ``args`` on a pseudo-terminal, answering each prompt that names a key of
+    ``answers`` (case-insensitive) with its value. Fails without echoing the answers."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the tool (its /dev/tty is the pseudo-terminal)
+        try:
+            os.execvpe(args[0], args, env)  # noqa: S606 - fixed Debian tool, our arguments
+        finally:
+            os._exit(127)
+    pending = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _w, _x = select.select([fd], [], [], 0.2)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the child closed the terminal: it has finished
+                break
+            if not chunk:
+                break
+            pending += chunk
+            lines = pending.replace(b"\r", b"\n").split(b"\n")
+            prompt = lines[-1].decode(errors="replace").strip().lower()
+            if prompt.endswith(":"):
+                for key, value in answers.items():
+                    if key in prompt:
+                        os.write(fd, value.encode() + b"\n")
+                        pending = b""
+                        break
+        else:
+            os.kill(pid, 9)
+    finally:
+        os.close(fd)
+    _pid, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{args[0]} {args[1]} failed (exit {code})")
 
 
 def reload_library() -> None:

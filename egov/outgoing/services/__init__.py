@@ -1,6 +1,7 @@
 """The write path of outgoing documents: one function per act, each in one
 transaction with its audit record (drafting, approval, issue, dispatch, recall)."""
 
+from egov.outgoing.services import bridge, signing
 from egov.outgoing.services.approval import StepIn, approve, return_draft, set_chain, submit
 from egov.outgoing.services.drafting import (
     DraftIn,
@@ -27,6 +28,7 @@ __all__ = [
     "StepIn",
     "add_comment",
     "approve",
+    "bridge",
     "create_draft",
     "create_replacement",
     "dispatch_document",
@@ -35,6 +37,7 @@ __all__ = [
     "return_draft",
     "save_draft",
     "set_chain",
+    "signing",
     "submit",
     "upload_version",
 ]

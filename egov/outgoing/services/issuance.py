@@ -2,8 +2,9 @@
 
 Issue takes the number at that moment from the agency's outgoing register for the
 year (``core.numbering``: gap-free, never twice, even under concurrent issuance);
-confidential documents have their own register. Signing is a step of issuance:
-until digital signatures land, the issued document records who approved it for
+confidential documents have their own register. Signing is a step of issuance
+(``services.signing``): the signer's signature and the agency's seal, or, where
+the signer holds no certificate, the document records who approved it for
 signing and says "chưa ký số". Dispatch delivers to agencies on the platform
 through the incoming side's contract, records outside recipients as waiting for
 the document exchange, and never sends a confidential document electronically.
@@ -11,9 +12,11 @@ the document exchange, and never sends a confidential document electronically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,7 +28,7 @@ from egov.documents import services as incoming
 from egov.documents.contract import IncomingMetadata
 from egov.outgoing import access
 from egov.outgoing.errors import NotAllowedNow
-from egov.outgoing.layout import render
+from egov.outgoing.layout import local_day, render, render_with_space
 from egov.outgoing.models import (
     DeliveryStatus,
     DraftVersion,
@@ -37,6 +40,7 @@ from egov.outgoing.models import (
     VersionKind,
 )
 from egov.outgoing.rendering import layout_of, notation_for
+from egov.outgoing.services import bridge, signing
 from egov.outgoing.services.common import bump, event, lock, now, require_issue
 
 
@@ -46,10 +50,42 @@ def register_key(document: OutgoingDocument) -> str:
     return f"{series}:{document.agency_id}"
 
 
+#: How long a started signing keeps the document for itself (the phone's wait and
+#: the timestamp and revocation calls): a second issue meanwhile is refused.
+SIGNING_LEASE_MARGIN = dt.timedelta(seconds=60)
+
+
+def _signing_lease() -> dt.timedelta:
+    return dt.timedelta(seconds=int(settings.EGOV_SIGNATURES_REMOTE_WAIT_SECONDS)) + (
+        SIGNING_LEASE_MARGIN
+    )
+
+
 def issue_document(
-    actor: Any, document: OutgoingDocument, *, expected_version: int
+    actor: Any,
+    document: OutgoingDocument,
+    *,
+    expected_version: int,
+    pin: str = "",
+    remote: dict[str, Any] | None = None,
 ) -> OutgoingDocument:
-    """The records clerk issues an approved document: number, symbol, date, PDF."""
+    """The records clerk issues an approved document: number, symbol, date, PDF, and
+    the signatures (the signer's, on the phone or with ``pin`` on their token, then
+    the agency's seal).
+
+    In three steps, so that no lock is held while the signer confirms on the phone:
+    (1) the number is reserved for the document (committed: a number is never
+    given twice nor skipped); (2) the PDF is laid out with it and signed, outside
+    any transaction; (3) the signed PDF is stored and the document is issued. If
+    the signing fails (wrong PIN, refused or never confirmed on the phone, a
+    service down) the document stays approved and unissued, nothing is stored,
+    and it **keeps its reserved number** for the next attempt: the register has no
+    gap and the number is not taken again. ``remote`` passes options to the
+    remote-signing holder (tests: ``sleep``, ``wait``).
+
+    A signer without any signing certificate (a platform without signatures) gets
+    the document issued unsigned, marked "chưa ký số", with who approved it.
+    """
     with transaction.atomic():
         current = lock(document, expected_version)
         require_issue(actor, current)
@@ -58,43 +94,161 @@ def issue_document(
                 _("Only a document approved for signing can be issued (it is: %(status)s).")
                 % {"status": current.get_status_display()}
             )
-        notation = notation_for(current)
-        at = now()
+        started = current.signing_started_at
+        if started is not None and started > now() - _signing_lease():
+            raise NotAllowedNow(
+                _(
+                    "The signing of this document has already started (%(number)s): wait "
+                    "for the signer to confirm or for it to time out."
+                )
+                % {"number": current.number_and_symbol}
+            )
+        prepared = signing.prepare(current, pin=pin, remote=remote)
+        if prepared is None:
+            unsigned = _issue_unsigned(actor, current)
+        else:
+            unsigned = None
+            _reserve_number(actor, current)
+            current.signing_started_at = now()
+            bump(current, ["signing_started_at"])
+        version = current.lock_version
+    if prepared is None:
+        assert unsigned is not None
+        bridge.after_issue(actor, unsigned)
+        return unsigned
+
+    at = now()
+    try:
+        layout = replace(layout_of(current), day=local_day(at), draft=False, digitally_signed=True)
+        pdf, space = render_with_space(layout)
+        signed = signing.sign(current, pdf, space, prepared, actor=actor)
+    except BaseException as error:
+        _signing_failed(actor, current, version, error)
+        raise
+
+    with transaction.atomic():
+        final = lock(current, version)
+        final.issued_at = at
+        final.issued_by = actor
+        final.status = Status.ISSUED
+        final.issued_pdf = signed
+        final.digitally_signed = True
+        final.signing_started_at = None
+        bump(
+            final,
+            [
+                "issued_at",
+                "issued_by",
+                "status",
+                "issued_pdf",
+                "digitally_signed",
+                "signing_started_at",
+            ],
+        )
+        event(final, EventKind.ISSUED, actor, note=final.number_and_symbol, at=at)
+        audit.record(
+            actor=actor,
+            action="outgoing.issued",
+            obj=final,
+            unit=final.agency,
+            changes={
+                "number": [None, final.number_and_symbol],
+                "register": [None, f"{final.register_key}/{final.year}"],
+                "digitally_signed": [None, True],
+                "signed_by": [None, str(prepared.signer)],
+                "signed_with": [None, str(prepared.signer_holder.kind)],
+            },
+        )
+    bridge.after_issue(actor, final)
+    return final
+
+
+def _reserve_number(actor: Any, current: OutgoingDocument) -> None:
+    """Take the number once; a document whose signing failed keeps it."""
+    if current.number is not None:
+        return
+    at = now()
+    year = local_date(at).year
+    key = register_key(current)
+    current.register_key = key
+    current.year = year
+    current.number = issue_document_number(key, year)
+    current.notation = notation_for(current)
+    bump(current, ["register_key", "year", "number", "notation"])
+    event(current, EventKind.NUMBER_RESERVED, actor, note=current.number_and_symbol, at=at)
+    audit.record(
+        actor=actor,
+        action="outgoing.number_reserved",
+        obj=current,
+        unit=current.agency,
+        changes={"number": [None, current.number_and_symbol], "register": [None, f"{key}/{year}"]},
+    )
+
+
+def _signing_failed(
+    actor: Any, document: OutgoingDocument, version: int, error: BaseException
+) -> None:
+    """Free the document for another attempt (its number stays reserved) and keep
+    why it failed in the history and the audit log."""
+    reason = str(getattr(error, "message", "") or "")[:500] or _("Unexpected error.")
+    with transaction.atomic():
+        current = lock(document)
+        if current.lock_version != version or current.status != Status.APPROVED:
+            return
+        current.signing_started_at = None
+        bump(current, ["signing_started_at"])
+        event(current, EventKind.SIGNING_FAILED, actor, note=reason)
+        audit.record(
+            actor=actor,
+            action="outgoing.signing_failed",
+            obj=current,
+            unit=current.agency,
+            changes={
+                "number_reserved": current.number_and_symbol,
+                "error": getattr(error, "code", type(error).__name__),
+            },
+        )
+
+
+def _issue_unsigned(actor: Any, current: OutgoingDocument) -> OutgoingDocument:
+    """Issue without digital signatures (inside the caller's transaction)."""
+    at = now()
+    if current.number is None:
         year = local_date(at).year
         key = register_key(current)
         current.register_key = key
         current.year = year
         current.number = issue_document_number(key, year)
-        current.notation = notation
-        current.issued_at = at
-        current.issued_by = actor
-        current.status = Status.ISSUED
-        current.issued_pdf = render(layout_of(current))
-        bump(
-            current,
-            [
-                "register_key",
-                "year",
-                "number",
-                "notation",
-                "issued_at",
-                "issued_by",
-                "status",
-                "issued_pdf",
-            ],
-        )
-        event(current, EventKind.ISSUED, actor, note=current.number_and_symbol, at=at)
-        audit.record(
-            actor=actor,
-            action="outgoing.issued",
-            obj=current,
-            unit=current.agency,
-            changes={
-                "number": [None, current.number_and_symbol],
-                "register": [None, f"{key}/{year}"],
-                "digitally_signed": [None, False],
-            },
-        )
+        current.notation = notation_for(current)
+    current.issued_at = at
+    current.issued_by = actor
+    current.status = Status.ISSUED
+    current.issued_pdf = render(layout_of(current))
+    bump(
+        current,
+        [
+            "register_key",
+            "year",
+            "number",
+            "notation",
+            "issued_at",
+            "issued_by",
+            "status",
+            "issued_pdf",
+        ],
+    )
+    event(current, EventKind.ISSUED, actor, note=current.number_and_symbol, at=at)
+    audit.record(
+        actor=actor,
+        action="outgoing.issued",
+        obj=current,
+        unit=current.agency,
+        changes={
+            "number": [None, current.number_and_symbol],
+            "register": [None, f"{current.register_key}/{current.year}"],
+            "digitally_signed": [None, False],
+        },
+    )
     return current
 
 

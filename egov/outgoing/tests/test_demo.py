@@ -13,6 +13,7 @@ from egov.documents.contract import ReceiptStatusCode
 from egov.outgoing import selectors
 from egov.outgoing.demo import load_demo_outgoing
 from egov.outgoing.models import DeliveryStatus, OutgoingDocument, Status
+from egov.signatures.tests.conftest import pki_settings  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,22 @@ def test_the_demo_loads_once_through_the_services() -> None:
     ).exists()
     assert selectors.to_issue(User.objects.get(username="vanthu.stp")).count() == 1
     assert len(selectors.waiting_for(User.objects.get(username="truongphong.stp"))) == 1
+
+
+def test_the_demo_issues_its_documents_signed_with_the_test_pki(
+    pki_settings: dict[str, object],  # noqa: F811
+) -> None:
+    from egov.signatures.apps import load_demo_pki
+    from egov.signatures.verification import verify_pdf
+
+    call_command("load_demo_units", stdout=io.StringIO())
+    accounts_demo.load_demo_accounts()
+    out = io.StringIO()
+    load_demo_pki(out)
+    assert "Test PKI:" in out.getvalue() and "skipped" not in out.getvalue()
+    load_demo_outgoing()
+    issued = OutgoingDocument.objects.filter(status__in=[Status.ISSUED, Status.RECALLED])
+    assert issued.count() == 4
+    assert all(document.digitally_signed for document in issued)
+    report = verify_pdf(bytes(issued.filter(number=1).first().issued_pdf or b""))  # type: ignore[union-attr]
+    assert report.ok and len(report.signatures) == 2, report.as_dict()

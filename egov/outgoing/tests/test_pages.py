@@ -95,7 +95,7 @@ def test_approving_and_issuing_from_the_page(org: Org, staff: Staff) -> None:
     document = approved(org, staff)
     clerk = client_for(staff.clerk)
     page = clerk.get(reverse("outgoing:detail", args=[document.reference])).content.decode()
-    assert "Lấy số và phát hành" in page and "Chưa ký số" in page
+    assert "Cấp số, ký số và phát hành" in page and "Chưa ký số" in page
     answer = clerk.post(
         reverse("outgoing:issue", args=[document.reference]),
         {"lock_version": document.lock_version},

@@ -20,9 +20,17 @@ from egov.core.models import Unit, UnitLevel
 USER_PIN = "246810"
 
 
+#: One PKI folder per test process: modules of other apps import ``pki_settings``,
+#: which makes a fixture per module, but the PKCS#11 library loaded in the process
+#: reads one SoftHSM2 store: a second folder would hide the first one's tokens.
+_FOLDER: list[Any] = []
+
+
 @pytest.fixture(scope="session")
 def pki_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("pki")
+    if not _FOLDER:
+        _FOLDER.append(tmp_path_factory.mktemp("pki"))
+    folder = _FOLDER[0]
     os.environ["SOFTHSM2_CONF"] = str(folder / "softhsm2.conf")
     values = {
         "EGOV_SIGNATURES_PKI_DIR": str(folder),

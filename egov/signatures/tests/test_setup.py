@@ -149,3 +149,27 @@ def test_images_page_refuses_a_jpeg_in_vietnamese(world: World) -> None:
     )
     assert answer.status_code == 422
     assert "Tệp tải lên là ảnh JPEG" in answer.content.decode()
+
+
+def test_a_new_token_never_has_its_pin_on_the_command_line(
+    pki_settings: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from egov.signatures import errors, tokens
+
+    seen: list[list[str]] = []
+    real = tokens._run_answering
+
+    def spy(args: list[str], env: dict[str, str], answers: dict[str, str]) -> None:
+        seen.append(list(args))
+        real(args, env, answers)
+
+    monkeypatch.setattr(tokens, "_run_answering", spy)
+    tokens.ensure_softhsm_store()
+    tokens.init_token("egov-pin-test", "975310")
+    assert "egov-pin-test" in tokens.token_labels()
+    [args] = seen
+    assert not any("975310" in arg for arg in args)  # what `ps` would show
+    with tokens.session("egov-pin-test", "975310"):
+        pass
+    with pytest.raises(errors.WrongPin), tokens.session("egov-pin-test", "000000"):
+        pass

@@ -28,6 +28,7 @@ from egov.outgoing.api import router as outgoing_router
 from egov.payments.api import router as payments_router
 from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
+from egov.exchange.api import router as exchange_router
 from egov.signatures.api import router as signatures_router
 from egov.submissions.api import router as submissions_router
 from egov.workfiles.api import router as workfiles_router
@@ -56,6 +57,7 @@ api.add_router("/documents", documents_router, tags=["documents"])
 api.add_router("/outgoing", outgoing_router, tags=["outgoing documents"])
 api.add_router("/workfiles", workfiles_router, tags=["work files"])
 api.add_router("/signatures", signatures_router, tags=["signatures"])
+api.add_router("/exchange", exchange_router, tags=["document exchange"])
 
 
 @api.exception_handler(ValidationError)

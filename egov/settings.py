@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "egov.outgoing",
     "egov.workfiles",
     "egov.signatures",
+    "egov.exchange",
 ]
 
 MIDDLEWARE = [
@@ -584,6 +585,7 @@ EGOV_SIMULATORS = env(
 # --- Settings of the portal apps, one module each ---
 from egov.settings_apps.applicants import *  # noqa: E402, F403
 from egov.settings_apps.documents import *  # noqa: E402, F403
+from egov.settings_apps.exchange import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403
 from egov.settings_apps.integrations import *  # noqa: E402, F403
@@ -611,6 +613,7 @@ if EGOV_DEMO:
         or demo_secret("APPLICANTS_POSTAL_CALLBACK_SECRET")
     )
     EGOV_SMS_API_KEY = EGOV_SMS_API_KEY or demo_secret("EGOV_SMS_API_KEY")  # noqa: F405
+    EGOV_EXCHANGE_SECRET = EGOV_EXCHANGE_SECRET or demo_secret("EGOV_EXCHANGE_SECRET")  # noqa: F405
     EGOV_IDENTITY_CLIENT_SECRET = EGOV_IDENTITY_CLIENT_SECRET or demo_secret(  # noqa: F405
         "EGOV_IDENTITY_CLIENT_SECRET"
     )

@@ -36,5 +36,6 @@ urlpatterns = [
     path("thong-bao/", include("egov.notifications.urls")),
     path("danh-gia/", include("egov.feedback.urls")),
     path("chu-ky-so/", include("egov.signatures.urls")),
+    path("lien-thong/", include("egov.exchange.urls")),
     path("", include("egov.core.urls")),
 ]

@@ -1,0 +1,61 @@
+"""What the exchange's write paths share: the clock, agencies by code, the
+signing of a tree, the recording of a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from lxml import etree
+
+from egov.core.models import Unit
+from egov.exchange import keys
+from egov.exchange.edxml import build, dsig
+from egov.exchange.edxml.model import Organization
+from egov.exchange.models import AxisAgency, ExchangeMessage
+
+
+def now() -> dt.datetime:
+    """The services' clock (tests replace it here)."""
+    return timezone.now()
+
+
+def our_agency(organ_id: str) -> Unit | None:
+    """The agency on the platform with that identifier code (not an internal unit)."""
+    if not organ_id:
+        return None
+    return (
+        Unit.objects.filter(code=organ_id, dissolved_at__isnull=True)
+        .exclude(level="internal")
+        .first()
+    )
+
+
+def organization(organ_id: str, name: str = "") -> Organization:
+    unit = our_agency(organ_id)
+    if unit is not None:
+        return Organization(organ_id=organ_id, organ_name=unit.name)
+    known = AxisAgency.objects.filter(organ_id=organ_id).first()
+    return Organization(organ_id=organ_id, organ_name=name or (known.name if known else organ_id))
+
+
+def sign_tree(root: etree._Element, organ_id: str) -> bytes:
+    """The tree signed with agency ``organ_id``'s key, checked against our schema."""
+    with keys.signing_key(organ_id) as (key, chain):
+        data = dsig.sign(root, key, chain)
+    build.validate(etree.fromstring(data))
+    return data
+
+
+def record(**fields: Any) -> ExchangeMessage | None:
+    """One message row; None when the same message was recorded before."""
+    raw = bytes(fields.get("raw", b""))
+    fields.setdefault("sha256", hashlib.sha256(raw).hexdigest())
+    try:
+        with transaction.atomic():
+            return ExchangeMessage.objects.create(**fields)
+    except IntegrityError:
+        return None

@@ -21,6 +21,7 @@ from egov.documents.api import router as documents_router
 from egov.dossiers.api import router as dossiers_router
 from egov.dossiers.public.api import router as public_router
 from egov.dossiers.stats.api import router as stats_router
+from egov.exchange.api import router as exchange_router
 from egov.feedback.api import router as feedback_router
 from egov.identity.api import router as identity_router
 from egov.notifications.api import router as notifications_router
@@ -28,7 +29,6 @@ from egov.outgoing.api import router as outgoing_router
 from egov.payments.api import router as payments_router
 from egov.portal.api import router as portal_router
 from egov.procedures.api import router as procedures_router
-from egov.exchange.api import router as exchange_router
 from egov.signatures.api import router as signatures_router
 from egov.submissions.api import router as submissions_router
 from egov.workfiles.api import router as workfiles_router

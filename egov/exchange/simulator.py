@@ -127,8 +127,8 @@ def agencies(request: HttpRequest) -> HttpResponse:
                 organ_id=organ_id,
                 defaults={
                     "name": str(item.get("name", ""))[:255],
-                    "system_id": request.axis_system,
-                },  # type: ignore[attr-defined]
+                    "system_id": request.axis_system,  # type: ignore[attr-defined]
+                },
             )
             count += 1
         return JsonResponse({"registered": count})

@@ -97,22 +97,28 @@ def document_for_exchange(reference: str) -> ExchangeDocument | None:
         .select_related("agency", "replaces")
         .first()
     )
-    return _exchange_document(row) if row is not None else None
+    return _exchange_document(row, any_recipient=True) if row is not None else None
 
 
-def _exchange_document(row: OutgoingDocument) -> ExchangeDocument | None:
+_SENT = (
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.WAITING_EXCHANGE,
+    DeliveryStatus.WITHDRAWN,
+    DeliveryStatus.RECALLED_AFTER_REGISTRATION,
+)
+
+
+def _exchange_document(
+    row: OutgoingDocument, *, any_recipient: bool = False
+) -> ExchangeDocument | None:
+    """``any_recipient``: every recipient but the paper-only ones (also while the
+    document is being dispatched); else those already sent electronically."""
     from egov.outgoing.services.issuance import metadata_of
 
     recipients = tuple(
         _recipient(r)
         for r in row.recipients.select_related("agency")
-        if r.delivery
-        in (
-            DeliveryStatus.DELIVERED,
-            DeliveryStatus.WAITING_EXCHANGE,
-            DeliveryStatus.WITHDRAWN,
-            DeliveryStatus.RECALLED_AFTER_REGISTRATION,
-        )
+        if (r.delivery != DeliveryStatus.PAPER_ONLY if any_recipient else r.delivery in _SENT)
     )
     if not recipients or row.issued_at is None:
         return None
@@ -126,7 +132,7 @@ def _exchange_document(row: OutgoingDocument) -> ExchangeDocument | None:
         type_name=row.type_name,
         recalled=row.status == Status.RECALLED,
         recall_reason=row.recall_reason,
-        replaces_reference=str(row.replaces.reference) if row.replaces_id else "",
+        replaces_reference=str(row.replaces.reference) if row.replaces is not None else "",
         metadata=metadata_of(row),
         recipients=recipients,
     )

@@ -91,7 +91,7 @@ def _tell_hooks(document: IncomingDocument, row: StatusEvent, actor: Any) -> Non
         recipient_code=document.recipient_agency.code,
         sender_code=(
             document.sender_agency.code
-            if document.sender_agency_id
+            if document.sender_agency is not None
             else document.issuing_agency_code
         ),
         code_notation=document.number_symbol,

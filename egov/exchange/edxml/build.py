@@ -146,8 +146,8 @@ def message_tree(message: Message, *, placeholder: bool = True) -> etree._Elemen
     places = _add(head, "ToPlaces")
     for place in message.to_places:
         _add(places, "Place", place)
-    for item in message.response_for:
-        _response_for(head, item)
+    for answer in message.response_for:
+        _response_for(head, answer)
     traces = _add(header, "TraceHeaderList")
     for trace in message.traces:
         node = _add(traces, "TraceHeader")

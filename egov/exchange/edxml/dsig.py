@@ -116,8 +116,7 @@ def verify(data: bytes) -> Verification:
     if algorithm.endswith("rsa-sha1"):
         warnings.append("signature uses RSA-SHA1 (weak; accepted from other vendors)")
     try:
-        pem = chain[0].public_bytes(serialization.Encoding.PEM)
-        XMLVerifier().verify(root, x509_cert=pem, expect_config=_LENIENT)
+        XMLVerifier().verify(root, x509_cert=chain[0], expect_config=_LENIENT)
     except (InvalidSignature, InvalidInput) as error:
         return Verification(
             signed=True,

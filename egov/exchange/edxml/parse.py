@@ -283,7 +283,7 @@ def _message(
     sender_node = _child(head, "From")
     if sender_node is None:
         raise Unparseable("MessageHeader without From")
-    recipients = []
+    recipients: list[Organization] = []
     for index, node in enumerate(_children(head, "To"), start=1):
         org = reader.organization(node, f"To[{index}]")
         if any(r.organ_id == org.organ_id for r in recipients):

@@ -26,15 +26,20 @@ ACTION_CODES: dict[str, StatusCode] = {
 
 def _platform_document_id(source_ref: str) -> str:
     """The edXML DocumentId recorded for a delivery inside the province."""
+    from egov.outgoing.outside import document_for_exchange
+
     reference = source_ref.partition(":")[2]
     found = (
-        ExchangeMessage.objects.filter(
-            kind=Kind.DOCUMENT, channel=Channel.PLATFORM, outgoing_reference=reference
-        )
+        ExchangeMessage.objects.filter(kind=Kind.DOCUMENT, outgoing_reference=reference)
         .values_list("document_id", flat=True)
         .first()
     )
-    return found or source_ref
+    if found:
+        return found
+    document = document_for_exchange(reference) if reference else None
+    if document is None:
+        return source_ref
+    return outbox.document_id_of(document.agency_code, document.issued_at, document.number_symbol)
 
 
 def on_change(change: StatusChange) -> None:

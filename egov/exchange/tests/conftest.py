@@ -86,9 +86,10 @@ def pki(monkeypatch: pytest.MonkeyPatch) -> MemoryPki:
     global _PKI
     if _PKI is None:
         _PKI = MemoryPki()
-    monkeypatch.setattr(keys, "provider", _PKI.provider)
-    monkeypatch.setattr(keys, "anchors", lambda: [_PKI.root])  # type: ignore[union-attr]
-    return _PKI
+    made = _PKI
+    monkeypatch.setattr(keys, "provider", made.provider)
+    monkeypatch.setattr(keys, "anchors", lambda: [made.root])
+    return made
 
 
 @pytest.fixture

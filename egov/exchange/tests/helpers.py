@@ -19,7 +19,18 @@ from egov.exchange.edxml.model import (
 )
 from egov.exchange.tests.conftest import OTHER_SECRET, OTHER_SYSTEM
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def _pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "Cong van 1234/VPCP-KSTT")
+    return bytes(pdf.output())
+
+
+PDF = _pdf()
 
 
 def outside_axis() -> Axis:

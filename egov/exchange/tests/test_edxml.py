@@ -49,6 +49,23 @@ def test_a_message_round_trips_signed_and_verified(memory_pki: MemoryPki) -> Non
     )
 
 
+def test_our_signer_and_signxml_agree_both_ways(memory_pki: MemoryPki) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from signxml import XMLVerifier
+
+    key, cert = memory_pki.key_of("000.00.00.G22")
+    ours = signed(message("000.00.12.H33"), key, [cert, memory_pki.root])
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    XMLVerifier().verify(ours, x509_cert=pem, expect_config=dsig._LENIENT)  # raises if not
+    theirs = dsig.sign_with_signxml(
+        build.message_tree(message("000.00.12.H33")), key, [cert, memory_pki.root]
+    )
+    assert dsig._verify_plain(etree.fromstring(theirs)) is not None
+    assert dsig.verify(theirs).valid
+    broken = theirs.replace(b"<ds:SignatureValue>", b"<ds:SignatureValue>AAAA")
+    assert not dsig.verify(broken).valid
+
+
 def test_a_tampered_message_is_refused_with_the_reason(memory_pki: MemoryPki) -> None:
     key, cert = memory_pki.key_of("000.00.00.G22")
     data = signed(message("000.00.12.H33"), key, [cert, memory_pki.root])

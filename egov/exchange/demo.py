@@ -53,12 +53,7 @@ def _arrival(axis: object) -> None:
     from egov.exchange.edxml.model import Message, Organization, document_id_for
     from egov.exchange.models import ExchangeMessage
 
-    province = (
-        Unit.objects.filter(parent__isnull=True).exclude(code="").first()
-        if hasattr(Unit, "parent")
-        else None
-    )
-    province = province or Unit.objects.exclude(code="").order_by("path").first()
+    province = Unit.objects.get_root_nodes().exclude(code="").first()
     if province is None:
         return
     day = dt.date.today()

@@ -28,15 +28,43 @@ class _TokenKey:
 
 @contextmanager
 def _agency_key(organ_id: str) -> Iterator[tuple[Any, list[x509.Certificate]]]:
+    from egov.signatures import errors
     from egov.signatures import services as signatures
 
     unit = Unit.objects.filter(code=organ_id).first()
     if unit is None:
         raise LookupError(f"no agency on the platform has the code {organ_id}")
-    holder = signatures.holder_for_agency(unit)
+    try:
+        holder = signatures.holder_for_agency(unit)
+    except errors.NoSigningKey:
+        if not _demo_keys_allowed():
+            raise
+        yield _demo_key(unit)
+        return
     chain = [x509.load_der_x509_certificate(c.dump()) for c in [holder.certificate, *holder.chain]]
     with holder.signer() as signer:
         yield _TokenKey(signer), chain
+
+
+def _demo_keys_allowed() -> bool:
+    from django.conf import settings
+
+    return bool(settings.EGOV_DEMO and settings.EGOV_SIGNATURES_DEMO_PKI)
+
+
+def _demo_key(unit: Unit) -> tuple[Any, list[x509.Certificate]]:
+    """Demo only (``EGOV_DEMO`` and the demo PKI): an agency without a key in the
+    token signs with a file key issued by the demo CA, made once and kept beside it."""
+    from egov.signatures import pki
+
+    _root, ca, _tsa = pki.ensure_authorities()
+    name = f"exchange-{unit.code}"
+    held = pki.load_test_signer(name)
+    if held is None or held.key is None:
+        key = pki.new_file_key()
+        cert = pki.issue(key.public_key(), pki.subject(unit.name, unit.name), ca)
+        held = pki.save_test_signer(name, pki.Issued(cert, key))
+    return held.key, [held.cert, ca.cert]
 
 
 KeyProvider = Callable[[str], Any]

@@ -90,3 +90,26 @@ def test_the_outgoing_page_shows_the_outside_recipient_status(world: World) -> N
         .content.decode()
     )
     assert "Đã đến nơi nhận" in page
+
+
+def test_the_api_gives_a_document_history_to_operators_only(world: World) -> None:
+    operator = person("vanhanh", RoleCode.PLATFORM_OPERATOR, world.org.province, "Trần Vận")
+    issued(
+        world.org,
+        world.staff,
+        recipients=[RecipientIn(name="Sở Tài chính (qua trục)", organ_id=world.org.other.code)],
+    )
+    outbox.collect()
+    outbox.send_due()
+    inbox.poll()
+    document_id = OutboxItem.objects.get(kind=Kind.DOCUMENT).document_id
+    url = "/api/v1/exchange/messages"
+    refused = client_for(world.staff.clerk).get(url, {"document_id": document_id})
+    assert refused.status_code == 403 and refused.json()["code"]
+    answer = client_for(operator).get(url, {"document_id": document_id})
+    assert answer.status_code == 200
+    rows = answer.json()
+    assert {(r["direction"], r["kind"]) for r in rows} == {("out", "document"), ("in", "document")}
+    assert {r["signature"] for r in rows if r["direction"] == "in"} == {"valid"}
+    held = client_for(operator).get("/api/v1/exchange/quarantine")
+    assert held.status_code == 200 and held.json() == []

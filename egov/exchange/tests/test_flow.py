@@ -332,3 +332,61 @@ def test_in_province_delivery_records_the_same_edxml_and_statuses(world: World) 
     )
     assert ids == {recorded.document_id}
     assert str(document.reference) == recorded.outgoing_reference
+
+
+def test_every_step_of_handling_reports_its_status_to_the_outside_sender(
+    world: World, pki: MemoryPki
+) -> None:
+    org, staff = world.org, world.staff
+    key, cert = pki.key_of("000.00.00.G22")
+    data = signed(message(org.dept.code), key, [cert, pki.root])
+    outside_axis().send(
+        sender="000.00.00.G22",
+        recipient=org.dept.code,
+        message_type="edoc",
+        body=data,
+        send_key="full",
+    )
+    inbox.poll()
+    document = IncomingDocument.objects.get(recipient_agency=org.dept)
+    document = incoming.register(document, actor=staff.clerk)
+    document = incoming.assign(document, actor=staff.leader, lead_unit=org.dept_legal)
+    lead = document.assignments.get(unit=org.dept_legal)
+    incoming.hand_out(lead, person=staff.specialist, actor=staff.head)
+    incoming.add_progress_note(document, actor=staff.specialist, text="Đang dự thảo trả lời")
+    incoming.resolve(document, actor=staff.specialist, resolution="Đã trả lời")
+    statuses = OutboxItem.objects.filter(kind=Kind.STATUS).order_by("pk")
+    assert [s.status_code for s in statuses] == ["01", "03", "04", "05", "06"]
+    assert {(s.from_organ, s.to_organ) for s in statuses} == {(org.dept.code, "000.00.00.G22")}
+    assert outbox.send_due().sent == 5
+    # The other province's system receives them, each signed by Sở Tư pháp.
+    envelopes = SimEnvelope.objects.filter(to_organ="000.00.00.G22", message_type="status")
+    assert envelopes.count() == 5
+    from egov.exchange.edxml import dsig, parse
+
+    codes = []
+    for envelope in envelopes.order_by("pk"):
+        assert dsig.verify(bytes(envelope.body)).valid
+        read = parse.parse(bytes(envelope.body))
+        assert read.status is not None and read.warnings == []
+        codes.append(read.status.code)
+    assert codes == ["01", "03", "04", "05", "06"]
+
+
+def test_returning_an_exchanged_document_sends_02_with_the_reason(
+    world: World, pki: MemoryPki
+) -> None:
+    key, cert = pki.key_of("000.00.00.G22")
+    data = signed(message(world.org.dept.code), key, [cert, pki.root])
+    outside_axis().send(
+        sender="000.00.00.G22",
+        recipient=world.org.dept.code,
+        message_type="edoc",
+        body=data,
+        send_key="ret",
+    )
+    inbox.poll()
+    document = IncomingDocument.objects.get(recipient_agency=world.org.dept)
+    incoming.return_to_sender(document, actor=world.staff.clerk, reason="Không thuộc thẩm quyền")
+    answer = OutboxItem.objects.get(kind=Kind.STATUS, status_code="02")
+    assert answer.description == "Không thuộc thẩm quyền"

@@ -170,7 +170,9 @@ def _document_payload(item: OutboxItem) -> bytes:
         ),
         attachments=attachments,
     )
-    return common.sign_tree(build.message_tree(message), item.from_organ)
+    return common.sign_tree(
+        build.message_tree(message), item.from_organ, unsigned_ok=item.channel == Channel.PLATFORM
+    )
 
 
 def _status_payload(item: OutboxItem) -> bytes:
@@ -186,7 +188,9 @@ def _status_payload(item: OutboxItem) -> bytes:
         description=item.description,
         staff=StaffInfo(department=common.organization(item.from_organ).organ_name[:200]),
     )
-    return common.sign_tree(build.status_tree(status), item.from_organ)
+    return common.sign_tree(
+        build.status_tree(status), item.from_organ, unsigned_ok=item.channel == Channel.PLATFORM
+    )
 
 
 # --- draining it -------------------------------------------------------------------------
@@ -278,7 +282,9 @@ def _send_one(pk: int, axis: Axis | None, result: SendResult) -> None:
             status_at=row.status_at,
             description=row.description,
             raw=bytes(row.payload),
-            signature=SignatureState.OWN,
+            signature=SignatureState.OWN
+            if b"SignatureValue" in bytes(row.payload)
+            else SignatureState.UNSIGNED,
             axis_id=axis_id,
             outgoing_reference=row.outgoing_reference,
         )

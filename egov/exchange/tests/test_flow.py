@@ -390,3 +390,28 @@ def test_returning_an_exchanged_document_sends_02_with_the_reason(
     incoming.return_to_sender(document, actor=world.staff.clerk, reason="Không thuộc thẩm quyền")
     answer = OutboxItem.objects.get(kind=Kind.STATUS, status_code="02")
     assert answer.description == "Không thuộc thẩm quyền"
+
+
+def test_in_province_records_stay_unsigned_without_a_key_but_the_axis_needs_one(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    from egov.exchange import keys
+    from egov.signatures.errors import NoSigningKey
+
+    @contextmanager
+    def no_key(organ_id: str) -> Any:
+        raise NoSigningKey(organ_id)
+        yield
+
+    monkeypatch.setattr(keys, "provider", no_key)
+    issued(world.org, world.staff)  # to Sở Tài chính, on the platform
+    _issue_to_outside(world, "000.00.00.G22", "Văn phòng Chính phủ")
+    outbox.collect()
+    result = outbox.send_due()
+    recorded = ExchangeMessage.objects.get(kind=Kind.DOCUMENT, channel=Channel.PLATFORM)
+    assert recorded.signature == SignatureState.UNSIGNED
+    axis_item = OutboxItem.objects.get(kind=Kind.DOCUMENT, channel=Channel.AXIS)
+    assert axis_item.state == OutboxState.PENDING and result.retried == 1
+    assert SimEnvelope.objects.count() == 0  # nothing unsigned leaves for the axis

@@ -415,3 +415,16 @@ def test_in_province_records_stay_unsigned_without_a_key_but_the_axis_needs_one(
     axis_item = OutboxItem.objects.get(kind=Kind.DOCUMENT, channel=Channel.AXIS)
     assert axis_item.state == OutboxState.PENDING and result.retried == 1
     assert SimEnvelope.objects.count() == 0  # nothing unsigned leaves for the axis
+
+
+def test_agency_sync_and_the_hmac_signed_requests(world: World) -> None:
+    from egov.exchange.axis import AxisError
+    from egov.exchange.models import AxisAgency
+
+    assert AxisAgency.objects.filter(organ_id="000.00.00.G22").exists()  # the national list
+    assert AxisAgency.objects.filter(organ_id=world.org.dept.code).exists()  # ours, registered
+    with pytest.raises(AxisError, match="refused \\(401\\)"):
+        Axis(secret="not-the-shared-secret").received()
+    with pytest.raises(AxisError, match="refused \\(401\\)"):
+        Axis(system="unknown.system").received()
+    assert Axis().received() == []

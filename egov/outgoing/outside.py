@@ -66,20 +66,20 @@ def documents_for_exchange(
     *, days: int = 7, exclude: set[str] | None = None, limit: int = 200
 ) -> list[ExchangeDocument]:
     """Documents issued (or recalled) in the last ``days`` with at least one recipient
-    sent electronically, except those whose reference is in ``exclude``."""
+    sent electronically. Issued ones whose reference is in ``exclude`` (already
+    handled) are skipped; recalled ones never are (their recall is news)."""
     since = timezone.now() - timedelta(days=days)
     rows = (
         OutgoingDocument.objects.filter(
             status__in=(Status.ISSUED, Status.RECALLED), issued_at__gte=since
         )
         .exclude(confidentiality__in=("confidential", "secret", "top_secret"))
+        .exclude(status=Status.ISSUED, reference__in=list(exclude or ()))
         .select_related("agency", "replaces")
         .order_by("issued_at", "pk")
     )
     found = []
     for row in rows:
-        if exclude and str(row.reference) in exclude:
-            continue
         made = _exchange_document(row)
         if made is not None:
             found.append(made)

@@ -61,7 +61,14 @@ def collect() -> int:
     from egov.outgoing.outside import documents_for_exchange
 
     queued = 0
-    candidates = documents_for_exchange(days=int(settings.EGOV_EXCHANGE_LOOKBACK_DAYS))
+    days = int(settings.EGOV_EXCHANGE_LOOKBACK_DAYS)
+    since = common.now() - dt.timedelta(days=days + 1)
+    handled = set(
+        OutboxItem.objects.filter(kind=Kind.DOCUMENT, created_at__gte=since)
+        .exclude(outgoing_reference="")
+        .values_list("outgoing_reference", flat=True)
+    )
+    candidates = documents_for_exchange(days=days, exclude=handled)
     if not candidates:
         return 0
     have = set(

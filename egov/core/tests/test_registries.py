@@ -54,6 +54,7 @@ def test_staff_menu_shows_each_app_entry_only_to_whom_its_predicate_allows() -> 
         "Notification templates",
         "Questions",
         "Payment reconciliation",
+        "Document exchange",
         "Notifications",
         "Signature and seal images",
         "Audit log",
@@ -141,6 +142,7 @@ def test_demo_loaders_run_after_the_ones_they_name(scratch_registrations: None) 
         "documents",
         "outgoing",
         "workfiles",
+        "exchange",
     ]
     ran: list[str] = []
     demo_loaders.register("test.c", lambda out: ran.append("c"), after=("test.b",))

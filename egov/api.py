@@ -21,6 +21,7 @@ from egov.documents.api import router as documents_router
 from egov.dossiers.api import router as dossiers_router
 from egov.dossiers.public.api import router as public_router
 from egov.dossiers.stats.api import router as stats_router
+from egov.exchange.api import router as exchange_router
 from egov.feedback.api import router as feedback_router
 from egov.identity.api import router as identity_router
 from egov.notifications.api import router as notifications_router
@@ -62,6 +63,7 @@ api.add_router("/signatures", signatures_router, tags=["signatures"])
 api.add_router("/quality", quality_router, tags=["service-quality index"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
+api.add_router("/exchange", exchange_router, tags=["document exchange"])
 
 
 @api.exception_handler(ValidationError)

@@ -207,6 +207,7 @@ INSTALLED_APPS = [
     "egov.tasks",
     "egov.dashboards",
     "egov.reporting",
+    "egov.exchange",
 ]
 
 MIDDLEWARE = [
@@ -624,6 +625,7 @@ EGOV_SIMULATORS = env(
 from egov.settings_apps.applicants import *  # noqa: E402, F403
 from egov.settings_apps.dashboards import *  # noqa: E402, F403
 from egov.settings_apps.documents import *  # noqa: E402, F403
+from egov.settings_apps.exchange import *  # noqa: E402, F403
 from egov.settings_apps.feedback import *  # noqa: E402, F403
 from egov.settings_apps.identity import *  # noqa: E402, F403
 from egov.settings_apps.integrations import *  # noqa: E402, F403
@@ -658,6 +660,7 @@ if EGOV_DEMO:
     EGOV_GOVREPORT_SECRET = EGOV_GOVREPORT_SECRET or demo_secret(  # noqa: F405
         "EGOV_GOVREPORT_SECRET"
     )
+    EGOV_EXCHANGE_SECRET = EGOV_EXCHANGE_SECRET or demo_secret("EGOV_EXCHANGE_SECRET")  # noqa: F405
     EGOV_IDENTITY_CLIENT_SECRET = EGOV_IDENTITY_CLIENT_SECRET or demo_secret(  # noqa: F405
         "EGOV_IDENTITY_CLIENT_SECRET"
     )

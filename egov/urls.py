@@ -46,5 +46,6 @@ urlpatterns = [
     # The integration platform (issue 12): the gateway /lgsp/r1/… and its staff pages.
     path("lgsp/", include("egov.lgsp.urls")),
     path("can-bo/lgsp/", include("egov.lgsp.urls_staff")),
+    path("lien-thong/", include("egov.exchange.urls")),
     path("", include("egov.core.urls")),
 ]

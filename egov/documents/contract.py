@@ -3,13 +3,15 @@
 The outgoing app delivers issued documents to agencies on the platform with
 ``services.deliver_from_platform`` and takes them back with
 ``services.withdraw_from_platform``; it reads the recipients' progress with
-``selectors.platform_receipts``. The exchange (edXML) importer will feed the same
-queue with ``services.receive_from_exchange``. These value types are the only
+``selectors.platform_receipts``. The exchange (edXML) importer feeds the same
+queue with ``services.receive_from_exchange`` and hears of every later act through
+``on_status_change`` (to send the edXML statuses back). These value types are the only
 shapes that cross the boundary, so neither side reads the other's tables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -89,3 +91,46 @@ class WithdrawOutcome:
     @property
     def recalled(self) -> bool:
         return self.kind is WithdrawKind.RECALLED
+
+
+# --- status-changed hooks (the exchange reports each step back to the sender) --------
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One act on an incoming document, as a higher app (the exchange) sees it.
+
+    ``action`` is the history's action (``delivered``, ``registered``, ``assigned``,
+    ``handed_out``, ``progress``, ``resolved``, ``returned``, …); ``source`` and
+    ``source_ref`` say how the document arrived; ``sender_code`` is the sending
+    agency's identifier code (the platform agency's, or the one the sender declared).
+    """
+
+    document_uuid: str
+    action: str
+    status: str
+    source: str
+    source_ref: str
+    document_id: str
+    recipient_agency_id: int
+    recipient_code: str
+    sender_code: str
+    code_notation: str
+    at: datetime
+    note: str = ""
+    actor_name: str = ""
+
+
+StatusHook = Callable[[StatusChange], None]
+_STATUS_HOOKS: dict[str, StatusHook] = {}
+
+
+def on_status_change(name: str, hook: StatusHook) -> None:
+    """Register ``hook`` (by name: registering again replaces it). It runs inside the
+    transaction of the change, so what it writes commits or rolls back with it; a
+    failing hook is logged and never blocks the clerk."""
+    _STATUS_HOOKS[name] = hook
+
+
+def status_hooks() -> list[StatusHook]:
+    return list(_STATUS_HOOKS.values())

@@ -126,6 +126,9 @@ def recipient_rows(document: OutgoingDocument) -> list[RecipientRow]:
     rows = []
     for recipient in document.recipients.select_related("agency"):
         receipt = receipts.get(recipient.agency_id) if recipient.agency_id else None
+        if receipt is None and recipient.agency_id is None:
+            rows.append(_outside_row(document, recipient))
+            continue
         status = str(receipt.status) if receipt else ""
         rows.append(
             RecipientRow(
@@ -141,6 +144,29 @@ def recipient_rows(document: OutgoingDocument) -> list[RecipientRow]:
             )
         )
     return rows
+
+
+def _outside_row(document: OutgoingDocument, recipient: Any) -> RecipientRow:
+    """A recipient outside the platform: its latest status as the document exchange
+    reports it (``outside.register_status_provider``)."""
+    from egov.outgoing.outside import exchange_statuses
+
+    found = None
+    if document.status in (Status.ISSUED, Status.RECALLED) and recipient.organ_id:
+        found = exchange_statuses(str(document.reference), [recipient.organ_id]).get(
+            recipient.organ_id
+        )
+    return RecipientRow(
+        name=recipient.name,
+        kind=recipient.kind,
+        delivery=recipient.delivery,
+        delivery_label=str(DeliveryStatus(recipient.delivery).label),
+        status=found.code if found else "",
+        status_label=found.label if found else "",
+        at=found.at if found else recipient.delivered_at,
+        note=(found.note if found and found.note else recipient.note),
+        arrival_number=None,
+    )
 
 
 def platform_recipient_choices(agency: Unit) -> QuerySet[Unit]:

@@ -3,18 +3,23 @@ its version check, the history row, notices and the search text."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from egov.accounts.models import RoleAssignment
 from egov.accounts.permissions import Perm
 from egov.core.models import Unit
+from egov.documents import contract
 from egov.documents.errors import StaleDocument
 from egov.documents.fulltext import fold
 from egov.documents.models import IncomingDocument, Notice, NoticeKind, StatusEvent
+
+logger = logging.getLogger(__name__)
 
 
 def now() -> datetime:
@@ -57,7 +62,7 @@ def save(document: IncomingDocument, fields: Iterable[str]) -> None:
 
 
 def event(document: IncomingDocument, action: str, actor: Any, note: str = "") -> StatusEvent:
-    return StatusEvent.objects.create(
+    row = StatusEvent.objects.create(
         document=document,
         action=action,
         status=document.status,
@@ -65,6 +70,41 @@ def event(document: IncomingDocument, action: str, actor: Any, note: str = "") -
         at=now(),
         note=note[:1000],
     )
+    _tell_hooks(document, row, actor)
+    return row
+
+
+def _tell_hooks(document: IncomingDocument, row: StatusEvent, actor: Any) -> None:
+    """Hand the act to the apps listening (``contract.on_status_change``), each in a
+    savepoint: a failing listener is logged, the act itself goes on."""
+    hooks = contract.status_hooks()
+    if not hooks:
+        return
+    change = contract.StatusChange(
+        document_uuid=str(document.uuid),
+        action=row.action,
+        status=row.status,
+        source=document.source,
+        source_ref=document.source_ref,
+        document_id=document.document_id,
+        recipient_agency_id=document.recipient_agency_id,
+        recipient_code=document.recipient_agency.code,
+        sender_code=(
+            document.sender_agency.code
+            if document.sender_agency is not None
+            else document.issuing_agency_code
+        ),
+        code_notation=document.number_symbol,
+        at=row.at,
+        note=row.note,
+        actor_name=(actor.get_full_name() if getattr(actor, "pk", None) else ""),
+    )
+    for hook in hooks:
+        try:
+            with transaction.atomic():
+                hook(change)
+        except Exception:
+            logger.exception("status hook failed for document %s", document.pk)
 
 
 def people_with(perm: str, unit: Unit) -> list[Any]:

@@ -30,17 +30,24 @@ RETRY_DELAYS = (
 
 
 def mark_changed(dossier: Any) -> None:
-    """The dossier changed: the portal must get its state ``dossier.version``."""
-    row, created = DossierSync.objects.get_or_create(
-        dossier_id=dossier.pk,
-        defaults={"wanted_version": dossier.version, "next_attempt_at": timezone.now()},
+    """The dossier changed: the portal must get its state ``dossier.version``.
+
+    One statement (an upsert): this runs inside every receipt and move of a dossier.
+    The dossier's row is locked by its own write path, so versions only grow here."""
+    now = timezone.now()
+    DossierSync.objects.bulk_create(
+        [
+            DossierSync(
+                dossier_id=dossier.pk,
+                wanted_version=dossier.version,
+                state=SyncState.PENDING,
+                next_attempt_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["dossier"],
+        update_fields=["wanted_version", "state", "next_attempt_at", "updated_at"],
     )
-    if not created:
-        DossierSync.objects.filter(pk=row.pk, wanted_version__lt=dossier.version).update(
-            wanted_version=dossier.version,
-            state=SyncState.PENDING,
-            next_attempt_at=timezone.now(),
-        )
 
 
 def enqueue_missing(batch: int = 5000) -> int:

@@ -202,7 +202,7 @@ def assign(request: HttpRequest, data: AssignIn) -> Status:
     return Status(201, _out(selectors.detail(user, task.pk) or task))
 
 
-@router.get("/{int:task_id}", response={200: TaskDetailOut, **ERRORS}, summary="One task")
+@router.get("/{task_id}", response={200: TaskDetailOut, **ERRORS}, summary="One task")
 def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     task = _get(request, task_id)
     pending = next((e for e in task.extensions.all() if e.status == "pending"), None)
@@ -224,7 +224,7 @@ def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/{int:task_id}/progress", response={200: TaskOut, **ERRORS}, summary="Report progress"
+    "/{task_id}/progress", response={200: TaskOut, **ERRORS}, summary="Report progress"
 )
 def progress(request: HttpRequest, task_id: int, data: ProgressIn) -> dict[str, Any]:
     _get(request, task_id)
@@ -233,7 +233,7 @@ def progress(request: HttpRequest, task_id: int, data: ProgressIn) -> dict[str, 
 
 
 @router.post(
-    "/{int:task_id}/extensions", response={201: TaskOut, **ERRORS}, summary="Ask for an extension"
+    "/{task_id}/extensions", response={201: TaskOut, **ERRORS}, summary="Ask for an extension"
 )
 def extension(request: HttpRequest, task_id: int, data: ExtensionIn) -> Status:
     _get(request, task_id)
@@ -244,7 +244,7 @@ def extension(request: HttpRequest, task_id: int, data: ExtensionIn) -> Status:
 
 
 @router.post(
-    "/extensions/{int:request_id}/decision",
+    "/extensions/{request_id}/decision",
     response={200: TaskOut, **ERRORS},
     summary="Approve or refuse an extension",
 )
@@ -258,7 +258,7 @@ def decide(request: HttpRequest, request_id: int, data: DecisionIn) -> dict[str,
 
 
 @router.post(
-    "/{int:task_id}/completion", response={200: TaskOut, **ERRORS}, summary="Report completion"
+    "/{task_id}/completion", response={200: TaskOut, **ERRORS}, summary="Report completion"
 )
 def completion(request: HttpRequest, task_id: int, data: CompletionIn) -> dict[str, Any]:
     _get(request, task_id)
@@ -273,7 +273,7 @@ def completion(request: HttpRequest, task_id: int, data: CompletionIn) -> dict[s
 
 
 @router.post(
-    "/{int:task_id}/confirmation",
+    "/{task_id}/confirmation",
     response={200: TaskOut, **ERRORS},
     summary="Confirm the completion or send it back",
 )

@@ -328,7 +328,10 @@ def test_list_page_query_count_does_not_grow_with_entries(
         add_entry(actor=make_staff(f"cb.{n}", f"Cán bộ {n}"), unit=units[n % 4])
     many = _count_list_queries(client)
     assert many == few, f"{few} queries for 3 entries, {many} for 60"
-    with django_assert_max_num_queries(12):
+    # Session, user, device, roles, the page's own reads, and one or two per staff-menu
+    # entry whose visibility depends on the person's units (tasks, reports, the 766
+    # index): constant in the number of entries.
+    with django_assert_max_num_queries(18):
         client.get(LIST_URL)
 
 

@@ -28,10 +28,11 @@ def _warm(world: Any) -> None:
 
 
 # Desk + template in one read, then (with a template) its steps; the transaction:
-# code sequence, dossier, papers, event, notification, audit head lock, audit
-# entry, audit head update. SQLite adds the savepoint and its release (PostgreSQL
-# writes the audit head in the same statements but counts no savepoint here).
-EXPECTED = {"sqlite": {True: 12, False: 11}, "postgresql": {True: 10, False: 9}}
+# code sequence, dossier, papers, event, notification, the national portal's outbox
+# row (one upsert, egov.quality.sync), audit head lock, audit entry, audit head
+# update. SQLite adds the savepoint and its release (PostgreSQL writes the audit
+# head in the same statements but counts no savepoint here).
+EXPECTED = {"sqlite": {True: 13, False: 12}, "postgresql": {True: 11, False: 10}}
 
 
 @pytest.mark.parametrize("template", [True, False], ids=["template", "default-process"])

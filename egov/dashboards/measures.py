@@ -20,6 +20,7 @@ from egov.dossiers.stats.figures import dossier_statistics
 from egov.feedback import selectors as feedback_selectors
 from egov.procedures import selectors as procedure_selectors
 from egov.procedures.models import OnlineLevel
+from egov.reporting import selectors as reporting_selectors
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,23 @@ def electronic_share(period: Period) -> Measurement:
     )
 
 
+def sent_online_share(period: Period) -> Measurement:
+    sent, reported = reporting_selectors.reports_sent_online(period.start, period.end)
+    return Measurement(
+        _share(sent, reported),
+        sent,
+        reported,
+        _(
+            "Periodic reports approved for periods ending in this one that were sent to the "
+            "Government's reporting system, over all periodic reports approved for them."
+        ),
+    )
+
+
 MEASURES: dict[str, Callable[[Period], Measurement]] = {
     "procedures.level4_share": level4_share,
     "dossiers.online_share": online_share,
     "feedback.publishing_share": publishing_share,
     "documents.electronic_share": electronic_share,
+    "reporting.sent_online_share": sent_online_share,
 }

@@ -108,6 +108,7 @@ TARGETS: tuple[TargetRow, ...] = (
         "thông tin báo cáo quốc gia",
         Decimal(30),
         "Hệ thống thông tin báo cáo",
+        "reporting.sent_online_share",
     ),
     TargetRow(
         "MT16",

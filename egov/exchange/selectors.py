@@ -111,3 +111,24 @@ def outbox_counts() -> dict[str, int]:
     return {
         row["state"]: row["n"] for row in OutboxItem.objects.values("state").annotate(n=Count("pk"))
     }
+
+
+def trace(document_id: str) -> list[dict[str, Any]]:
+    """The exchange history of one document (its edXML DocumentId) as plain data, for
+    other systems through the integration platform: every message sent or received
+    for it — the document itself, its updates and revocations, and the statuses."""
+    return [
+        {
+            "direction": m.direction,
+            "channel": m.channel,
+            "kind": m.kind,
+            "business_type": m.business_type,
+            "from": m.from_organ,
+            "to": m.to_organ,
+            "status_code": m.status_code,
+            "status_at": m.status_at.isoformat() if m.status_at else None,
+            "signature": m.signature,
+            "recorded_at": m.created_at.isoformat(),
+        }
+        for m in history(document_id)
+    ]

@@ -17,6 +17,9 @@ class LgspConfig(AppConfig):
         from egov.lgsp.access import is_operator
 
         categories.register_all()
+        from egov.lgsp import document_axis
+
+        document_axis.register_provider()
         from egov.lgsp import monitoring, providers
 
         providers.register("lgsp.monitoring", monitoring.monitoring_provider)

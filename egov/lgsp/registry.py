@@ -89,6 +89,14 @@ def ensure_platform_services(actor: Any = None) -> dict[str, Service]:
             actor, name.replace(".", "-").replace("_", "-"), kind="python", target=name
         )
         made[code] = services.ensure_service(actor, lgsp, code, title=title, provider=provider)
+    axis = services.ensure_provider(actor, "exchange-trace", kind="python", target="exchange.trace")
+    made["DOCUMENT-TRACE"] = services.ensure_service(
+        actor,
+        lgsp,
+        "DOCUMENT-TRACE",
+        title="Theo dõi văn bản liên thông (trục liên thông văn bản)",
+        provider=axis,
+    )
     watcher = services.ensure_provider(
         actor, "lgsp-monitoring", kind="python", target="lgsp.monitoring"
     )

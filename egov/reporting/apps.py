@@ -25,6 +25,24 @@ class ReportingConfig(AppConfig):
             current_namespace="reporting",
         )
         seeds.register("reporting.regimes", seed_regimes)
+        from egov.core import staff_dashboard
+        from egov.reporting import figures
+
+        staff_dashboard.register_waiting(
+            "reporting.due",
+            label=gettext_lazy("Reports to file or approve"),
+            order=50,
+            count=figures.due_count,
+            url_name="reporting:home",
+        )
+        staff_dashboard.register_figure(
+            "reporting.missing",
+            label=gettext_lazy("Periodic reports missing"),
+            order=50,
+            value=figures.missing_in_subtree,
+            better="lower",
+            url_name="reporting:completeness",
+        )
 
         def load(out: Any) -> None:
             from egov.reporting.demo import load_demo_reports

@@ -240,6 +240,17 @@ def test_completeness_aggregation_and_dashboard_selectors(org, people, quarterly
     due = selectors.reports_due_for(people.district_leader)
     assert all(item.action in ("file", "approve") for item in due)
 
+    # The staff dashboard shows both through the rows reporting registered.
+    from egov.core import staff_dashboard
+
+    rows = {row.name: row for row in staff_dashboard.waiting_for(people.district_leader)}
+    assert rows["reporting.due"].count == len(due) > 0
+    figures = {
+        row.name: row
+        for row in staff_dashboard.figure_rows(org.district, calendar_quarter(2020, 1))
+    }
+    assert figures["reporting.missing"].value == 4  # the commune's is late, not missing
+
 
 def test_sending_to_the_simulator_retries_and_is_acknowledged(org, people, quarterly, settings):
     settings.EGOV_SIMULATORS = True

@@ -143,3 +143,18 @@ def test_citizen_sends_agency_asks_more_answers_publishes(
     ).click()
     page.wait_for_load_state()
     assert indicators(world)["5.3"] == (0, 1)
+
+    # The district's leader reads it on the 766 index page: group 5 counts the
+    # complaint, handled on time (5.2) but disliked (5.3).
+    leader = staff_context(browser, live_server, world.staff.leader)
+    today = timezone.localdate()
+    query = f"?unit={world.org.district.code}&start={today}&end={today}"
+    leader.goto(leader.base_url + "/can-bo/chi-so-766/" + query)
+    cells = {
+        code: leader.locator(f'tr[data-code="{code}"] td').all_inner_texts()
+        for code in ("5.1", "5.2", "5.3")
+    }
+    assert cells["5.2"][2:4] == ["1", "1"] and cells["5.2"][5] == "6,00 / 6"
+    assert cells["5.3"][2:4] == ["0", "1"] and cells["5.3"][5] == "0,00 / 6"
+    assert_accessible(leader)
+    leader.context.close()

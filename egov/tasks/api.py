@@ -223,9 +223,7 @@ def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/{task_id}/progress", response={200: TaskOut, **ERRORS}, summary="Report progress"
-)
+@router.post("/{task_id}/progress", response={200: TaskOut, **ERRORS}, summary="Report progress")
 def progress(request: HttpRequest, task_id: int, data: ProgressIn) -> dict[str, Any]:
     _get(request, task_id)
     services.report_progress(request.user, task_id, progress=data.progress, note=data.note)

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.accounts.decorators import staff_required
 from egov.accounts.models import RoleAssignment, User
 from egov.accounts.permissions import Perm, active_assignments, has_perm_in_unit
+from egov.core.localized import localized_name
 from egov.core.models import Unit, UnitLevel
 from egov.core.selectors.units import ancestors, parent_of
 from egov.dossiers import page_sections, selectors, services
@@ -599,7 +600,9 @@ def _step_name(dossier: Dossier) -> str:
         return ""
     plan = services.plan_of(dossier)
     if 1 <= dossier.step_position <= len(plan):
-        return plan[dossier.step_position - 1].name
+        step = plan[dossier.step_position - 1]
+        row = getattr(step, "step", None)  # the template's step: it may have an English name
+        return localized_name(row) if row is not None else step.name
     return ""
 
 

@@ -99,6 +99,15 @@ class StepForm(forms.Form):
         required=False,
         help_text=_("The button that finishes the step, e.g. “Phê duyệt” or “Ký”."),
     )
+    name_en = forms.CharField(
+        label=_("Step, in English"),
+        max_length=255,
+        required=False,
+        help_text=_("Shown on English pages; empty: the Vietnamese name is shown."),
+    )
+    action_name_en = forms.CharField(
+        label=_("Name of the step's main action, in English"), max_length=80, required=False
+    )
 
     def __init__(self, *args: Any, unit_choices: list[Any], role_choices: list[Any], **kw: Any):
         super().__init__(*args, **kw)
@@ -146,6 +155,8 @@ class BaseStepFormSet(forms.BaseFormSet):
                     hours=data["hours"],
                     actions=tuple(data["actions"]),
                     action_name=(data.get("action_name") or "").strip(),
+                    name_en=(data.get("name_en") or "").strip(),
+                    action_name_en=(data.get("action_name_en") or "").strip(),
                 )
             )
         return specs

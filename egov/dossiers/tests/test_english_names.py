@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from egov.accounts.tests.helpers import sign_in_verified
 from egov.core.models import Unit
@@ -50,3 +51,20 @@ def test_dossier_page_in_vietnamese_unchanged(world: World) -> None:
     assert "Birth registration" not in html and "City People" not in html
     assert "First paper in English" not in html
     assert dossier.papers.filter(name=world.papers[0].name).exists()  # stored in Vietnamese
+
+
+def test_citizens_dossier_pages_in_english(world: World) -> None:
+    from egov.applicants.tests.helpers import own_dossier
+
+    dossier = own_dossier(world)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.force_login(world.staff.citizen)
+    listing = client.get(reverse("applicants:dossiers")).content.decode()
+    assert "Birth registration" in listing
+    assert "Rạch Giá City People&#x27;s Committee" in listing
+    page = client.get(reverse("applicants:dossier", kwargs={"code": dossier.code}))
+    assert "Birth registration" in page.content.decode()
+    client.cookies["django_language"] = "vi"
+    vietnamese = client.get(reverse("applicants:dossiers")).content.decode()
+    assert world.version.name in vietnamese and "Birth registration" not in vietnamese

@@ -168,3 +168,17 @@ def test_demo_data_has_english_names() -> None:
 @pytest.fixture
 def staff(org: Org, make_staff: Any) -> User:
     return make_staff("motcua", RoleCode.ONE_STOP_CLERK, org.vinh_thanh)
+
+
+def test_demo_units_load_with_english_names() -> None:
+    from egov.accounts.default_roles import ensure_default_roles
+    from egov.core.demo_units import load_demo_units
+    from egov.core.models import Unit
+
+    ensure_default_roles()
+    load_demo_units()
+    assert not Unit.objects.filter(name_en="").exists()
+    justice = Unit.objects.get(name="Sở Tư pháp")
+    assert justice.name_en == "Department of Justice"
+    again = load_demo_units()
+    assert again.changes == []  # re-running changes nothing

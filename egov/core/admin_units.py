@@ -50,6 +50,7 @@ class UnitAdmin(admin.ModelAdmin):
     FORM_FIELDS: tuple[str, ...] = (
         "code",
         "name",
+        "name_en",
         "short_name",
         "level",
         "is_one_stop",

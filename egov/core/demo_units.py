@@ -62,6 +62,26 @@ def identifier(commune: int, office: int, agency: int) -> str:
     return f"{commune:03d}.{office:02d}.{agency:02d}.{PROVINCE_LETTER_CODE}"
 
 
+# The same types as English names write them, after the proper name.
+_DIVISION_TYPES_EN = {
+    "Thành phố": "City",
+    "Thị xã": "Town",
+    "Thị trấn": "Township",
+    "Huyện": "District",
+    "Quận": "District",
+    "Phường": "Ward",
+    "Xã": "Commune",
+}
+
+
+def locality_en(division_name: str) -> str:
+    """``"Huyện Kiên Lương"`` -> ``"Kiên Lương District"``, for English names."""
+    for word, english in _DIVISION_TYPES_EN.items():
+        if division_name.startswith(word + " "):
+            return f"{division_name[len(word) + 1 :]} {english}"
+    return division_name
+
+
 def locality(division_name: str) -> str:
     """``"Huyện Kiên Lương"`` -> ``"huyện Kiên Lương"``, as it reads inside a name."""
     for word in _DIVISION_TYPES:
@@ -92,6 +112,7 @@ def _record(
     level: str,
     parent_code: str,
     *,
+    name_en: str = "",
     short_name: str = "",
     is_one_stop: bool = False,
     statistics_code: str = "",
@@ -101,6 +122,7 @@ def _record(
     record: dict[str, Any] = {
         "code": code,
         "name": name,
+        "name_en": name_en,
         "short_name": short_name,
         "level": level,
         "parent_code": parent_code,
@@ -124,6 +146,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
             province["name"],
             UnitLevel.PROVINCE,
             "",
+            name_en=province.get("name_en", ""),
             short_name=province["short_name"],
             statistics_code=province["statistics_code"],
             address=province["address"],
@@ -134,6 +157,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
             data["province_one_stop"]["name"],
             UnitLevel.INTERNAL,
             root,
+            name_en=data["province_one_stop"].get("name_en", ""),
             short_name=data["province_one_stop"]["short_name"],
             is_one_stop=True,
         ),
@@ -146,6 +170,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
                 agency["name"],
                 UnitLevel.PROVINCIAL_AGENCY,
                 root,
+                name_en=agency.get("name_en", ""),
                 short_name=agency["short_name"],
             )
         )
@@ -155,6 +180,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
                 f"Bộ phận Một cửa {agency['name']}",
                 UnitLevel.INTERNAL,
                 code,
+                name_en=f"One-stop desk, {agency['name_en']}" if agency.get("name_en") else "",
                 short_name=ONE_STOP_SHORT_NAME,
                 is_one_stop=True,
             )
@@ -163,6 +189,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
     for index, district in enumerate(_divisions()["districts"]):
         number = FIRST_DISTRICT_NUMBER + index
         place = locality(district["name"])
+        place_en = locality_en(district["name"])
         code = identifier(0, 0, number)
         records.append(
             _record(
@@ -170,6 +197,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
                 f"Ủy ban nhân dân {place}",
                 UnitLevel.DISTRICT,
                 root,
+                name_en=f"People's Committee of {place_en}",
                 short_name="UBND",
                 statistics_code=f"{district['code']:03d}",
             )
@@ -180,6 +208,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
                 f"Bộ phận Tiếp nhận và Trả kết quả {place}",
                 UnitLevel.INTERNAL,
                 code,
+                name_en=f"Reception and Results Desk, {place_en}",
                 short_name=ONE_STOP_SHORT_NAME,
                 is_one_stop=True,
             )
@@ -193,18 +222,21 @@ def demo_unit_records() -> list[dict[str, Any]]:
                     f"{office['name']} {place}",
                     UnitLevel.DISTRICT_AGENCY,
                     code,
+                    name_en=f"{office['name_en']}, {place_en}" if office.get("name_en") else "",
                     short_name=office["short_name"],
                 )
             )
         for commune_number, ward in enumerate(district["wards"], start=1):
             commune_code = identifier(commune_number, 0, number)
             ward_place = locality(ward["name"])
+            ward_place_en = locality_en(ward["name"])
             records.append(
                 _record(
                     commune_code,
                     f"Ủy ban nhân dân {ward_place}",
                     UnitLevel.COMMUNE,
                     code,
+                    name_en=f"People's Committee of {ward_place_en}",
                     short_name="UBND",
                     statistics_code=f"{ward['code']:05d}",
                 )
@@ -215,6 +247,7 @@ def demo_unit_records() -> list[dict[str, Any]]:
                     f"Bộ phận Tiếp nhận và Trả kết quả {ward_place}",
                     UnitLevel.INTERNAL,
                     commune_code,
+                    name_en=f"Reception and Results Desk, {ward_place_en}",
                     short_name=ONE_STOP_SHORT_NAME,
                     is_one_stop=True,
                 )

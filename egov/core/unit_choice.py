@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 
+from egov.core.localized import localized_name
 from egov.core.models import Unit, UnitLevel
 
 _COMMITTEES = ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd ")
@@ -50,11 +51,11 @@ def distinguishing_labels(units: Iterable[Unit]) -> dict[int, str]:
     counts = Counter(unit.name.casefold() for unit in units)
     repeated = [unit for unit in units if counts[unit.name.casefold()] > 1]
     districts = districts_of(repeated)
-    labels = {unit.pk: unit.name for unit in units}
+    labels = {unit.pk: localized_name(unit) for unit in units}
     for unit in repeated:
         district = districts.get(unit.pk)
         if district is not None and district.pk != unit.pk:
-            labels[unit.pk] = f"{unit.name} ({place_name(district.name)})"
+            labels[unit.pk] = f"{localized_name(unit)} ({place_name(localized_name(district))})"
     return labels
 
 

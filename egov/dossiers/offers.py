@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import Role
 from egov.accounts.permissions import Perm
+from egov.core.localized import localized_name
 from egov.dossiers import services
 from egov.dossiers.models import Dossier
 from egov.dossiers.registry import MOVES, Kind, Move
@@ -53,7 +54,8 @@ def step_action_name(step: StepPlan, action: Action) -> str:
     """The name of ``action`` finishing ``step``: the template's, else derived from
     what the step allows and what its role may do ("" when nothing fits)."""
     if step.action_name.strip():
-        return step.action_name.strip()
+        row = getattr(step, "step", None)  # the template's step: it may have an English name
+        return (localized_name(row, "action_name") if row is not None else step.action_name).strip()
     perms = _role_perms(step.role_code) if step.role_code else frozenset()
     if StepAction.APPROVE in step.actions or Perm.APPROVE_DOSSIERS in perms:
         return _("Approve")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.accounts.models import User
+from egov.core.localized import localized_name
 from egov.core.models import Unit
 from egov.dossiers.models import Channel, Status
 from egov.dossiers.workflow import Action
@@ -290,7 +291,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
+        return f"{localized_name(obj)} ({obj.code})"
 
 
 class MultipleFileInput(forms.ClearableFileInput):

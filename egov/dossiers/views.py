@@ -34,6 +34,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.accounts.decorators import staff_required
 from egov.accounts.models import RoleAssignment, User
 from egov.accounts.permissions import Perm, active_assignments, has_perm_in_unit
+from egov.core.localized import localized_name
 from egov.core.models import Unit, UnitLevel
 from egov.core.selectors.units import ancestors, parent_of
 from egov.dossiers import page_sections, selectors, services
@@ -575,16 +576,25 @@ def _detail_context(
 def _paper_rows(dossier: Dossier, papers: list[DossierPaper]) -> list[dict[str, Any]]:
     """Papers with their form in words (never the stored value such as "original")
     and whether the applicant's online declaration stands for the paper."""
-    declarations = set(
-        RequiredPaper.objects.filter(
-            pk__in=[p.required_paper_id for p in papers if p.required_paper_id],
-            is_declaration=True,
-        ).values_list("pk", flat=True)
-    )
+    required = {
+        pk: (name, name_en, is_declaration)
+        for pk, name, name_en, is_declaration in RequiredPaper.objects.filter(
+            pk__in=[p.required_paper_id for p in papers if p.required_paper_id]
+        ).values_list("pk", "name", "name_en", "is_declaration")
+    }
+    declarations = {pk for pk, (_n, _e, is_declaration) in required.items() if is_declaration}
     labels = dict(PaperForm.choices)
+
+    def shown_name(paper: DossierPaper) -> str:
+        # The English name of the required paper, while the paper keeps its name.
+        name, name_en, _d = required.get(paper.required_paper_id or 0, ("", "", False))
+        english = name_en if name == paper.name else ""
+        return localized_name({"name": paper.name, "name_en": english})
+
     return [
         {
             "paper": paper,
+            "name": shown_name(paper),
             "form": labels.get(paper.form, paper.form),
             "declared_online": not paper.file
             and dossier.channel == Channel.ONLINE
@@ -599,7 +609,9 @@ def _step_name(dossier: Dossier) -> str:
         return ""
     plan = services.plan_of(dossier)
     if 1 <= dossier.step_position <= len(plan):
-        return plan[dossier.step_position - 1].name
+        step = plan[dossier.step_position - 1]
+        row = getattr(step, "step", None)  # the template's step: it may have an English name
+        return localized_name(row) if row is not None else step.name
     return ""
 
 

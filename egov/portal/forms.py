@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.localized import localized_name
 from egov.core.models import Unit
 from egov.dossiers.public.views import LookupForm
 from egov.portal.search import LEVEL_GROUPS, SearchIndex
@@ -60,10 +61,10 @@ class CatalogueForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
         self.fields["linh_vuc"].choices = everything + [  # type: ignore[attr-defined]
-            (item.code, f"{item.name} ({count})") for item, count in field_counts(index)
+            (item.code, f"{localized_name(item)} ({count})") for item, count in field_counts(index)
         ]
         self.fields["co_quan"].choices = everything + [  # type: ignore[attr-defined]
-            (unit.code, unit.name) for unit in agencies_in_service(index)
+            (unit.code, localized_name(unit)) for unit in agencies_in_service(index)
         ]
         labels = level_group_labels()
         self.fields["cap"].choices = everything + [  # type: ignore[attr-defined]

@@ -154,7 +154,7 @@ def agencies_in_service(index: SearchIndex | None = None) -> list[Unit]:
     """Active units that carry out at least one procedure in force, in tree order."""
     return list(
         Unit.objects.filter(pk__in=list(agency_counts(index)), dissolved_at__isnull=True)
-        .only("pk", "code", "name", "path", "level")
+        .only("pk", "code", "name", "name_en", "path", "level")
         .order_by("path")
     )
 

@@ -98,7 +98,7 @@ class OperatorAdmin(admin.ModelAdmin):
 
 @admin.register(ProcedureField)
 class ProcedureFieldAdmin(OperatorAdmin):
-    list_display = ["code", "name"]
+    list_display = ["code", "name", "name_en"]
     search_fields = ["code", "name"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -114,10 +114,18 @@ class ProcedureFieldAdmin(OperatorAdmin):
         self, request: HttpRequest, obj: ProcedureField, form: Any, change: bool
     ) -> None:
         if change:
-            saved = services.update_field(request.user, obj, name=form.cleaned_data["name"])
+            saved = services.update_field(
+                request.user,
+                obj,
+                name=form.cleaned_data["name"],
+                name_en=form.cleaned_data.get("name_en", ""),
+            )
         else:
             saved = services.create_field(
-                request.user, form.cleaned_data["code"], form.cleaned_data["name"]
+                request.user,
+                form.cleaned_data["code"],
+                form.cleaned_data["name"],
+                form.cleaned_data.get("name_en", ""),
             )
         obj.pk = saved.pk
 

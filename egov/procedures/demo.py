@@ -163,6 +163,37 @@ def _desk(agency: Unit) -> Unit:
     return _need(unit, f"the one-stop desk of {agency.name}")
 
 
+#: English names of the demo steps and step actions (shown on English pages).
+STEP_NAMES_EN: dict[str, str] = {
+    "Tiếp nhận hồ sơ": "Receive the dossier",
+    "Trả kết quả": "Return the result",
+    "Lãnh đạo phòng kiểm tra": "Head of office checks",
+    "Tra cứu Cơ sở dữ liệu hộ tịch điện tử, xác minh": (
+        "Search the electronic civil-status database, verify"
+    ),
+    "Lãnh đạo Sở ký văn bản xác nhận": "Department leader signs the confirmation",
+    "Phòng Đăng ký kinh doanh thẩm định": "Business Registration Office examines",
+    "Trưởng phòng ký Giấy chứng nhận": "Head of office signs the certificate",
+    "Công chức Tư pháp - Hộ tịch kiểm tra, ghi Sổ hộ tịch": (
+        "Justice and civil-status officer checks, records in the civil-status book"
+    ),
+    "Chủ tịch UBND ký Giấy khai sinh": "Committee chair signs the birth certificate",
+    "Công chức Tư pháp - Hộ tịch thẩm tra": "Justice and civil-status officer examines",
+    "Phòng Tư pháp thành phố cho ý kiến (liên thông)": (
+        "City Justice Office gives its opinion (inter-agency)"
+    ),
+    "Chủ tịch UBND ký Trích lục": "Committee chair signs the extract",
+    "Công chức phụ trách đăng ký kinh doanh thẩm định": ("Business registration officer examines"),
+    "Lãnh đạo UBND phường ký Giấy chứng nhận": "Ward committee leader signs the certificate",
+    "Văn phòng đăng ký đất đai kiểm tra, chỉnh lý hồ sơ địa chính": (
+        "Land Registration Office checks and updates the cadastral records"
+    ),
+    "Lãnh đạo phòng trình ký": "Head of office submits for signature",
+    "Lãnh đạo ký Giấy chứng nhận": "Leader signs the certificate",
+}
+ACTION_NAMES_EN: dict[str, str] = {"Ký": "Sign", "Trình ký": "Submit for signature"}
+
+
 def _step(
     name: str, unit: Unit, role: str, hours: str, *actions: str, action_name: str = ""
 ) -> StepSpec:
@@ -173,6 +204,8 @@ def _step(
         hours=Decimal(hours),
         actions=actions,
         action_name=action_name,
+        name_en=STEP_NAMES_EN.get(name, ""),
+        action_name_en=ACTION_NAMES_EN.get(action_name, ""),
     )
 
 

@@ -12,6 +12,7 @@ from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import Role
+from egov.core.localized import localized_name
 from egov.core.models import Unit, UnitLevel
 from egov.procedures.models import OnlineLevel, ProcedureField, StepAction
 from egov.procedures.selectors import AGENCY_LEVELS, StepSpec
@@ -37,7 +38,7 @@ class CatalogueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         every = [("", _("All"))]
         self.fields["field"].choices = every + [  # type: ignore[attr-defined]
-            (item.code, item.name) for item in ProcedureField.objects.order_by("name")
+            (item.code, localized_name(item)) for item in ProcedureField.objects.order_by("name")
         ]
         labels = dict(UnitLevel.choices)
         self.fields["level"].choices = every + [  # type: ignore[attr-defined]
@@ -65,8 +66,8 @@ def unit_choices(agency: Unit, others: Iterable[Unit]) -> list[Any]:
     own = Unit.objects.filter(path__startswith=agency.path, dissolved_at__isnull=True).order_by(
         "path"
     )
-    inside = [(str(u.pk), "— " * (u.depth - agency.depth) + u.name) for u in own]
-    outside = [(str(u.pk), u.name) for u in others]
+    inside = [(str(u.pk), "— " * (u.depth - agency.depth) + localized_name(u)) for u in own]
+    outside = [(str(u.pk), localized_name(u)) for u in others]
     choices: list[Any] = [("", "---------"), (str(_("In the agency")), inside)]
     if outside:
         choices.append((str(_("Other agencies (liên thông)")), outside))
@@ -98,6 +99,15 @@ class StepForm(forms.Form):
         max_length=80,
         required=False,
         help_text=_("The button that finishes the step, e.g. “Phê duyệt” or “Ký”."),
+    )
+    name_en = forms.CharField(
+        label=_("Step, in English"),
+        max_length=255,
+        required=False,
+        help_text=_("Shown on English pages; empty: the Vietnamese name is shown."),
+    )
+    action_name_en = forms.CharField(
+        label=_("Name of the step's main action, in English"), max_length=80, required=False
     )
 
     def __init__(self, *args: Any, unit_choices: list[Any], role_choices: list[Any], **kw: Any):
@@ -146,6 +156,8 @@ class BaseStepFormSet(forms.BaseFormSet):
                     hours=data["hours"],
                     actions=tuple(data["actions"]),
                     action_name=(data.get("action_name") or "").strip(),
+                    name_en=(data.get("name_en") or "").strip(),
+                    action_name_en=(data.get("action_name_en") or "").strip(),
                 )
             )
         return specs

@@ -4,17 +4,18 @@ JSON file format (``export_json`` writes it, ``read_json`` reads it)::
 
     {
       "format": "egov.procedures", "format_version": 1,
-      "fields": [{"code": "ho-tich", "name": "Hộ tịch"}, ...],
+      "fields": [{"code": "ho-tich", "name": "Hộ tịch", "name_en": "Civil status"}, ...],
       "procedures": [
         {"national_code": "1.001193",
          "versions": [
            {"number": 2, "status": "published", "published_at": "...", "replaced_at": null,
-            "name": "...", "field": "ho-tich", "levels": ["commune"], "online_level": 4,
+            "name": "...", "name_en": "...", "field": "ho-tich", "levels": ["commune"],
+            "online_level": 4,
             "time_limit": "1", "time_limit_unit": "working_days", "fees": [...],
             "result_type": "...", "legal_basis": "...",
             "source": {"url": "https://dichvucong.gov.vn/...", "decision": "..."},
             "agencies": ["001.00.31.H33", ...],
-            "papers": [{"name": "...", "copies": 1, "form": "original",
+            "papers": [{"name": "...", "name_en": "...", "copies": 1, "form": "original",
                         "template_name": "", "is_optional": false,
                         "is_declaration": true}]}
          ]}
@@ -30,7 +31,10 @@ bring in. Fields listed under ``fields`` are created, or renamed, as needed.
 
 CSV (the list; one row per procedure, UTF-8 with a header)::
 
-    national_code,name,field,levels,online_level,time_limit,time_limit_unit,fee_total,agencies
+    national_code,name,name_en,field,levels,online_level,time_limit,time_limit_unit,fee_total,agencies
+
+``name_en`` (the English name shown on English pages) is optional everywhere; left
+out of a JSON procedure it is empty, left empty in a CSV row it stays as it is.
 
 ``levels`` and ``agencies`` (identifier codes) are separated by ``;``.
 ``fee_total`` is the total in đồng with the rules' defaults; on import it keeps
@@ -81,6 +85,7 @@ FORMAT_VERSION = 1
 CSV_COLUMNS: tuple[str, ...] = (
     "national_code",
     "name",
+    "name_en",
     "field",
     "levels",
     "online_level",
@@ -210,7 +215,13 @@ def read_json(data: Any) -> tuple[list[dict[str, str]], list[Entry]]:
         ):
             problems.append(ImportProblem(where, "", _("A field needs a code and a name.")))
             continue
-        fields.append({"code": str(raw["code"]).strip(), "name": str(raw["name"]).strip()})
+        fields.append(
+            {
+                "code": str(raw["code"]).strip(),
+                "name": str(raw["name"]).strip(),
+                "name_en": str(raw.get("name_en") or "").strip(),
+            }
+        )
     raw_procedures = data.get("procedures")
     if not isinstance(raw_procedures, list):
         problems.append(ImportProblem("procedures", "", _("Must be a list of procedures.")))
@@ -457,13 +468,14 @@ def _apply_fields(
     existing = {f.code: f for f in ProcedureField.objects.all()}
     for index, item in enumerate(fields):
         where, code, name = f"fields[{index}]", item["code"], item["name"]
+        name_en = item.get("name_en", "")
         try:
             found = existing.get(code)
             if found is None:
-                existing[code] = services.create_field(actor, code, name)
+                existing[code] = services.create_field(actor, code, name, name_en)
                 report.changes.append(ImportChange("field_create", where, code))
-            elif found.name != name:
-                services.update_field(actor, found, name=name)
+            elif found.name != name or found.name_en != name_en:
+                services.update_field(actor, found, name=name, name_en=name_en)
                 report.changes.append(ImportChange("field_update", where, code))
         except ValidationError as exc:
             problems += [
@@ -538,6 +550,7 @@ def _version_json(version: ProcedureVersion) -> dict[str, Any]:
         "published_at": version.published_at.isoformat() if version.published_at else None,
         "replaced_at": version.replaced_at.isoformat() if version.replaced_at else None,
         "name": version.name,
+        "name_en": version.name_en,
         "field": version.field.code,
         "levels": list(version.levels),
         "online_level": version.online_level,
@@ -575,7 +588,7 @@ def export_json() -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "exported_at": timezone.localtime().isoformat(),
         "fields": [
-            {"code": item.code, "name": item.name}
+            {"code": item.code, "name": item.name, "name_en": item.name_en}
             for item in ProcedureField.objects.order_by("code")
         ],
         "procedures": [
@@ -602,6 +615,7 @@ def csv_rows() -> list[dict[str, Any]]:
         {
             "national_code": version.procedure.national_code,
             "name": version.name,
+            "name_en": version.name_en,
             "field": version.field.code,
             "levels": ";".join(version.levels),
             "online_level": version.online_level,

@@ -22,6 +22,7 @@ class ProcedureField(models.Model):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("name in English"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("field")
@@ -76,6 +77,7 @@ class ProcedureVersion(models.Model):
         _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
     name = models.CharField(_("name"), max_length=500)
+    name_en = models.CharField(_("name in English"), max_length=500, blank=True)
     field = models.ForeignKey(
         ProcedureField, verbose_name=_("field"), on_delete=models.PROTECT, related_name="+"
     )
@@ -168,6 +170,7 @@ class RequiredPaper(models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="papers")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=500)
+    name_en = models.CharField(_("name in English"), max_length=500, blank=True)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)
     form = models.CharField(_("form"), max_length=20, choices=PaperForm.choices)
     template_name = models.CharField(
@@ -233,6 +236,7 @@ class ProcessStep(models.Model):
     template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("name in English"), max_length=255, blank=True)
     unit = models.ForeignKey(
         "core.Unit", verbose_name=_("acting unit"), on_delete=models.PROTECT, related_name="+"
     )
@@ -249,6 +253,9 @@ class ProcessStep(models.Model):
             "The button that finishes the step, e.g. “Phê duyệt” or “Ký”. Empty: named "
             "after what the step's role does."
         ),
+    )
+    action_name_en = models.CharField(
+        _("name of the step's main action in English"), max_length=80, blank=True
     )
 
     class Meta:

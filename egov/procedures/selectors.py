@@ -98,6 +98,8 @@ class StepSpec:
     hours: Decimal
     actions: tuple[str, ...]
     action_name: str = ""
+    name_en: str = ""
+    action_name_en: str = ""
 
     @classmethod
     def from_step(cls, step: ProcessStep) -> StepSpec:
@@ -108,6 +110,8 @@ class StepSpec:
             hours=Decimal(step.hours),
             actions=tuple(step.actions),
             action_name=step.action_name,
+            name_en=step.name_en,
+            action_name_en=step.action_name_en,
         )
 
     def key(self) -> tuple[Any, ...]:
@@ -119,6 +123,8 @@ class StepSpec:
             Decimal(self.hours),
             self.actions,
             self.action_name.strip(),
+            self.name_en.strip(),
+            self.action_name_en.strip(),
         )
 
 

@@ -171,6 +171,8 @@ def _initial(steps: list[StepSpec]) -> list[dict[str, Any]]:
             "hours": step.hours,
             "actions": list(step.actions),
             "action_name": step.action_name,
+            "name_en": step.name_en,
+            "action_name_en": step.action_name_en,
         }
         for step in steps
     ]

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from egov.core.localized import localized_name
 from egov.core.models import Unit
 from egov.core.unit_choice import distinguishing_labels, districts_of, place_name
 from egov.dossiers.selectors import recent_agencies_of
@@ -40,6 +41,11 @@ class Area:
     key: str  # PROVINCE_AREA or the district's pk as text
     name: str
     options: list[AgencyOption] = field(default_factory=list)
+    label: str = ""  # the name in the page's language (the Vietnamese name if empty)
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
 
     def pks(self) -> set[int]:
         return {option.pk for option in self.options}
@@ -94,8 +100,14 @@ def group_agencies(agencies: Iterable[Unit]) -> AgencyAreas:
             area = province
         else:
             place = place_name(district.name)
+            shown = place_name(localized_name(district))
             area = by_district.setdefault(
-                district.pk, Area(str(district.pk), place[:1].upper() + place[1:])
+                district.pk,
+                Area(
+                    str(district.pk),
+                    place[:1].upper() + place[1:],
+                    label=shown[:1].upper() + shown[1:],
+                ),
             )
         area.options.append(AgencyOption(unit.pk, unit.name, labels[unit.pk]))
     areas = sorted(by_district.values(), key=lambda a: search_key(a.name))

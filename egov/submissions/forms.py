@@ -17,6 +17,7 @@ from egov.accounts.validators import (
     validate_tax_code,
 )
 from egov.core.date_parts import DatePartsField
+from egov.core.localized import localized_name
 from egov.core.models import Unit
 from egov.core.uploads import max_upload_bytes
 from egov.procedures.models import RequiredPaper
@@ -86,7 +87,7 @@ class AgencyForm(DraftVersionMixin):
         chosen = grouped.area(area)
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ChoiceField)
-        area_field.choices = [("", _("— choose —"))] + [(a.key, a.name) for a in grouped.areas]
+        area_field.choices = [("", _("— choose —"))] + [(a.key, a.display) for a in grouped.areas]
         self.initial["area"] = chosen.key if chosen else ""
         field.widget.attrs.update(
             {
@@ -190,6 +191,7 @@ class PapersForm(DraftVersionMixin):
             (str(doc.pk), doc.name) for doc in wallet
         ]
         for paper in papers:
+            shown_name = localized_name(paper)
             # Django renders help_text unescaped, so it holds only our own words: the
             # attached file's name (chosen by whoever uploaded it) is shown by the
             # template, escaped, next to the field.
@@ -197,14 +199,14 @@ class PapersForm(DraftVersionMixin):
             if paper.pk in attached:
                 help_parts.append(_("Upload another file to replace the attached one."))
             self.fields[f"paper_{paper.pk}"] = forms.FileField(
-                label=paper.name + ("" if not paper.is_optional else " " + _("(optional)")),
+                label=shown_name + ("" if not paper.is_optional else " " + _("(optional)")),
                 required=False,
                 help_text=" ".join(help_parts),
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
             if wallet:
                 self.fields[f"wallet_{paper.pk}"] = forms.ChoiceField(
-                    label=_("…or take “%(name)s” from your document wallet") % {"name": paper.name},
+                    label=_("…or take “%(name)s” from your document wallet") % {"name": shown_name},
                     choices=choices,
                     required=False,
                 )

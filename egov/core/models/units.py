@@ -33,6 +33,7 @@ class Unit(MP_Node):
         help_text=_("Mã định danh điện tử (QĐ 20/2020/QĐ-TTg), e.g. 000.00.00.H33."),
     )
     name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("name in English"), max_length=255, blank=True)
     short_name = models.CharField(
         _("short name"),
         max_length=30,

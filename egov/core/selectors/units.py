@@ -28,6 +28,7 @@ UNIT_COLUMNS: tuple[str, ...] = (
     "phone",
     "email",
     "website",
+    "name_en",
 )
 
 
@@ -173,6 +174,7 @@ def unit_rows(root: Unit | None = None, *, include_dissolved: bool = False) -> l
                 "phone": unit.phone,
                 "email": unit.email,
                 "website": unit.website,
+                "name_en": unit.name_en,
             }
         )
     return rows

@@ -37,6 +37,7 @@ SuccessorHandler = Callable[[Sequence[Unit], Unit], None]
 #: What the unit is and how it is known: decided by the body above it.
 IDENTITY_FIELDS: tuple[str, ...] = (
     "name",
+    "name_en",
     "short_name",
     "level",
     "is_one_stop",
@@ -61,6 +62,7 @@ class NewUnit:
     name: str
     level: str
     short_name: str = ""
+    name_en: str = ""
     is_one_stop: bool = False
     statistics_code: str = ""
     address: str = ""

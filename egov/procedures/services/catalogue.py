@@ -40,13 +40,14 @@ from egov.procedures.services.content import (
 # --- fields -------------------------------------------------------------------------
 
 
-def create_field(actor: Actor, code: str, name: str) -> ProcedureField:
-    """A new field (lĩnh vực) of procedures."""
+def create_field(actor: Actor, code: str, name: str, name_en: str = "") -> ProcedureField:
+    """A new field (lĩnh vực) of procedures (``name_en``: its English name, optional)."""
     _require_operator(actor)
     problems: list[Problem] = []
     code = _text(code, "code", problems, limit=60, required=True).lower()
     name = _text(name, "name", problems, limit=255, required=True)
-    field = ProcedureField(code=code, name=name)
+    name_en = _text(name_en, "name_en", problems, limit=255, required=False)
+    field = ProcedureField(code=code, name=name, name_en=name_en)
     try:
         field.full_clean()
     except ValidationError as exc:
@@ -59,28 +60,38 @@ def create_field(actor: Actor, code: str, name: str) -> ProcedureField:
             actor=_user(actor),
             action="procedures.field_create",
             obj=field,
-            changes=audit.diff({}, {"code": code, "name": name}),
+            changes=audit.diff({}, {"code": code, "name": name, "name_en": name_en}),
         )
     return field
 
 
-def update_field(actor: Actor, field: ProcedureField, *, name: str) -> ProcedureField:
+def update_field(
+    actor: Actor, field: ProcedureField, *, name: str, name_en: str | None = None
+) -> ProcedureField:
+    """Rename a field; ``name_en`` ``None`` keeps its English name as it is."""
     _require_operator(actor)
     problems: list[Problem] = []
-    name = _text(name, "name", problems, limit=255, required=True)
+    wanted = {"name": _text(name, "name", problems, limit=255, required=True)}
+    if name_en is not None:
+        wanted["name_en"] = _text(name_en, "name_en", problems, limit=255, required=False)
     _raise(problems)
     with transaction.atomic():
         field = ProcedureField.objects.select_for_update().get(pk=field.pk)
-        if field.name == name:
+        changes = {
+            key: [getattr(field, key), value]
+            for key, value in wanted.items()
+            if getattr(field, key) != value
+        }
+        if not changes:
             return field
-        before = field.name
-        field.name = name
-        field.save(update_fields=["name"])
+        for key, (_before, value) in changes.items():
+            setattr(field, key, value)
+        field.save(update_fields=list(changes))
         audit.record(
             actor=_user(actor),
             action="procedures.field_update",
             obj=field,
-            changes={"name": [before, name]},
+            changes=changes,
         )
     return field
 

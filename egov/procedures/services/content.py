@@ -38,6 +38,7 @@ Actor = AbstractBaseUser | AnonymousUser | None
 #: Scalar content of a version, in the order files and forms show it.
 CONTENT_FIELDS: tuple[str, ...] = (
     "name",
+    "name_en",
     "field",
     "levels",
     "online_level",
@@ -50,6 +51,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
 )
 PAPER_KEYS: tuple[str, ...] = (
     "name",
+    "name_en",
     "copies",
     "form",
     "template_name",
@@ -202,6 +204,9 @@ def _clean_papers(value: Any, problems: list[Problem]) -> list[dict[str, Any]]:
         for key in sorted(set(raw) - set(PAPER_KEYS), key=str):
             problems.append(Problem(f"{path}.{key}", _("Unknown key.")))
         name = _text(raw.get("name"), f"{path}.name", problems, limit=500, required=True)
+        name_en = _text(
+            raw.get("name_en", ""), f"{path}.name_en", problems, limit=500, required=False
+        )
         copies = raw.get("copies", 1)
         if isinstance(copies, str) and copies.strip().isdigit():
             copies = int(copies)
@@ -231,6 +236,7 @@ def _clean_papers(value: Any, problems: list[Problem]) -> list[dict[str, Any]]:
         papers.append(
             {
                 "name": name,
+                "name_en": name_en,
                 "copies": copies,
                 "form": form,
                 "template_name": template_name,
@@ -341,6 +347,10 @@ def content_problems(
 
     if wanted("name"):
         cleaned["name"] = _text(values.get("name"), "name", problems, limit=500, required=True)
+    if wanted("name_en"):
+        cleaned["name_en"] = _text(
+            values.get("name_en", ""), "name_en", problems, limit=500, required=False
+        )
     if wanted("field"):
         cleaned["field"] = _clean_field(values.get("field"), problems)
     if wanted("levels"):
@@ -407,6 +417,7 @@ def _raise(problems: Sequence[Problem]) -> None:
 def version_snapshot(version: ProcedureVersion) -> dict[str, Any]:
     return {
         "name": version.name,
+        "name_en": version.name_en,
         "field": version.field.code if version.field_id else None,
         "levels": list(version.levels),
         "online_level": version.online_level,
@@ -442,6 +453,7 @@ def cleaned_snapshot(cleaned: Mapping[str, Any]) -> dict[str, Any]:
 def paper_dict(paper: RequiredPaper) -> dict[str, Any]:
     return {
         "name": paper.name,
+        "name_en": paper.name_en,
         "copies": paper.copies,
         "form": paper.form,
         "template_name": paper.template_name,

@@ -156,6 +156,8 @@ def _step_summary(steps: Iterable[StepSpec]) -> list[dict[str, Any]]:
             "hours": str(Decimal(step.hours)),
             "actions": list(step.actions),
             "action_name": step.action_name,
+            "name_en": step.name_en,
+            "action_name_en": step.action_name_en,
         }
         for step in steps
     ]
@@ -192,6 +194,8 @@ def _save_template(
                 hours=Decimal(step.hours),
                 actions=list(step.actions),
                 action_name=str(step.action_name or "").strip(),
+                name_en=str(step.name_en or "").strip(),
+                action_name_en=str(step.action_name_en or "").strip(),
             )
             for position, step in enumerate(steps, start=1)
         ]

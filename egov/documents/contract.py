@@ -134,3 +134,11 @@ def on_status_change(name: str, hook: StatusHook) -> None:
 
 def status_hooks() -> list[StatusHook]:
     return list(_STATUS_HOOKS.values())
+
+
+class NoticeFor(StrEnum):
+    """The notices another app may add through ``services.notify_people`` (the
+    values of ``documents.models.NoticeKind`` open to them)."""
+
+    TO_APPROVE = "to_approve"
+    SENT_BACK = "sent_back"

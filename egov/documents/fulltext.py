@@ -40,11 +40,27 @@ def matching(terms: list[str]) -> Q:
     if vendor == "postgresql":
         # A condition on the row itself (not ``id IN (…)``): the planner can combine the
         # GIN index with the agency filter and the ordering.
-        query = " & ".join([*tokens[:-1], f"{tokens[-1]}:*"])
+        prefix = f"{tokens[-1]}:*"
+        if len(tokens) == 1:
+            return Q(
+                RawSQL(
+                    "documents_incomingdocument.search_vector"
+                    " @@ to_tsquery('simple'::regconfig, %s)",
+                    [prefix],
+                    output_field=BooleanField(),
+                )
+            )
+        # With whole words before it, the prefix of the last word is checked on the rows
+        # the whole words found (``ts_match_vq`` is ``@@`` that the GIN index cannot
+        # serve): a short prefix ("tu:*") matches hundreds of words whose posting lists
+        # the index would union over the whole province first. bench_incoming, 1.5 M
+        # documents: the slowest query went from ~300 ms to ~120 ms (same results).
         return Q(
             RawSQL(
-                "documents_incomingdocument.search_vector @@ to_tsquery('simple'::regconfig, %s)",
-                [query],
+                "(documents_incomingdocument.search_vector @@ to_tsquery('simple'::regconfig, %s)"
+                " AND ts_match_vq(documents_incomingdocument.search_vector,"
+                " to_tsquery('simple'::regconfig, %s)))",
+                [" & ".join(tokens[:-1]), prefix],
                 output_field=BooleanField(),
             )
         )

@@ -455,15 +455,24 @@ class NoticeKind(models.TextChoices):
     DUE_SOON = "due_soon", _("A document is due soon")
     OVERDUE = "overdue", _("A document is overdue")
     RETURNED = "returned", _("An assignment was returned")
+    TO_APPROVE = "to_approve", _("An outgoing draft waits for your approval")
+    SENT_BACK = "sent_back", _("An outgoing draft was sent back")
 
 
 class Notice(models.Model):
-    """A notice to one person about a document (shown on their document pages)."""
+    """A notice to one person about a document (shown on their document pages and
+    counted on their staff dashboard). About an incoming document (``document``), or
+    about another app's document (an outgoing draft), named only by ``url``: the
+    other apps add notices through ``services.notify_people`` and never read this
+    table."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    url = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=10, choices=NoticeKind.choices)
     text = models.CharField(max_length=500)
     created_at = models.DateTimeField()
@@ -472,6 +481,21 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=False) | ~models.Q(url=""),
+                name="documents_notice_has_target",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def link(self) -> str:
+        """Where the notice leads: the incoming document's page or the given url."""
+        if self.url:
+            return self.url
+        from django.urls import reverse
+
+        return reverse("documents:detail", args=[self.document.uuid]) if self.document else ""

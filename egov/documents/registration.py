@@ -8,8 +8,8 @@ from typing import Any
 def register_all() -> None:
     from django.utils.translation import gettext_lazy
 
-    from egov.core import background, demo_loaders, seeds, staff_menu
-    from egov.documents import jobs
+    from egov.core import background, demo_loaders, seeds, staff_dashboard, staff_menu
+    from egov.documents import jobs, selectors
     from egov.documents.access import keeps_registers, may_see_incoming
     from egov.documents.doctypes import ensure_document_types
 
@@ -31,6 +31,16 @@ def register_all() -> None:
         order=16,
         visible=keeps_registers,
         current_view="documents:register_book",
+    )
+    # Every notice of the documents' mechanism (incoming assignments and returns,
+    # deadlines, outgoing drafts to approve or sent back) waits on the staff home
+    # until read on the incoming hub, which lists them with their links.
+    staff_dashboard.register_waiting(
+        "documents.unread_notices",
+        label=gettext_lazy("Unread document notices"),
+        order=19,
+        count=selectors.unread_notice_count,
+        url_name="documents:queue",
     )
 
     def load(out: Any) -> None:

@@ -157,6 +157,14 @@ def notices_for(user: Any, *, unread_only: bool = True) -> QuerySet[Notice]:
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
+def unread_notice_count(user: Any) -> int | None:
+    """The staff dashboard's row: ``None`` (row hidden) when nothing is unread."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    count = Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    return count or None
+
+
 def detail(user: Any, pk_or_uuid: int | str) -> IncomingDocument:
     """One document with what its page shows, or ``Http404``/``PermissionDenied``."""
     qs = IncomingDocument.objects.select_related(

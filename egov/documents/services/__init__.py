@@ -1,6 +1,7 @@
 """The only write path of incoming documents (import surface)."""
 
 from egov.documents.services import common as common
+from egov.documents.services.common import notify_people
 from egov.documents.services.handling import (
     add_progress_note,
     assign,
@@ -35,6 +36,7 @@ __all__ = [
     "likely_duplicates",
     "link_answer",
     "name_reader",
+    "notify_people",
     "present",
     "reassign",
     "receive_from_exchange",

@@ -133,3 +133,27 @@ def notify(people: Iterable[Any], document: IncomingDocument, kind: NoticeKind, 
     ]
     Notice.objects.bulk_create(rows)
     return len(rows)
+
+
+#: The kinds other apps may send through ``notify_people`` (``contract.NoticeFor``).
+OTHER_APPS_KINDS = frozenset(str(kind) for kind in contract.NoticeFor)
+
+
+def notify_people(people: Iterable[Any], *, kind: str, text: str, url: str) -> int:
+    """Add an unread notice to each of ``people`` (once each, ``None`` skipped) about
+    another app's document, shown at ``url``: the one way the outgoing app tells a
+    person that a draft waits for them or was sent back. Runs in the caller's
+    transaction, so the notice exists exactly when the state change does."""
+    kind = str(kind)
+    if kind not in OTHER_APPS_KINDS or kind not in NoticeKind.values:
+        raise ValueError(f"unknown notice kind for another app: {kind!r}")
+    url = (url or "").strip()
+    if not url.startswith("/") or len(url) > 300:
+        raise ValueError("a notice needs the site-relative url of what it is about")
+    at = now()
+    rows = [
+        Notice(recipient=person, kind=kind, text=text[:500], url=url, created_at=at)
+        for person in {p.pk: p for p in people if p is not None}.values()
+    ]
+    Notice.objects.bulk_create(rows)
+    return len(rows)

@@ -266,8 +266,10 @@ def return_assignment(assignment: Assignment | int, *, actor: Any, reason: str) 
         save(document, fields)
         event(document, "assignment_returned", actor, reason)
         leader = document.sheet.leader if hasattr(document, "sheet") else document.presented_to
+        # The leader who directed it and whoever handed it to this person or unit
+        # (the head of the unit, for a specialist) both learn it came back.
         notify(
-            [leader],
+            [p for p in (leader, row.assigned_by) if getattr(p, "pk", None) != actor.pk],
             document,
             NoticeKind.RETURNED,
             _("%(who)s returned the assignment: %(reason)s") % {"who": actor, "reason": reason},

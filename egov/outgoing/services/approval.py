@@ -8,12 +8,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import Role
 from egov.accounts.permissions import Perm, has_perm_in_unit
 from egov.core import audit
 from egov.core.models import Unit
+from egov.documents import services as document_services
+from egov.documents.contract import NoticeFor
 from egov.outgoing import access, chains
 from egov.outgoing.doctypes import resolve_type
 from egov.outgoing.errors import NoApprovalChain, NotAllowedNow
@@ -26,6 +29,36 @@ from egov.outgoing.models import (
     StepScope,
 )
 from egov.outgoing.services.common import bump, event, lock, now
+
+# --- notices (through the documents app's one notice mechanism) --------------------
+
+
+def _page(document: OutgoingDocument) -> str:
+    return reverse("outgoing:detail", args=[document.reference])
+
+
+def _notify_step(document: OutgoingDocument, step: ApprovalStep, actor: Any) -> int:
+    """Tell whoever may act at ``step`` that the draft waits for them (not the actor)."""
+    people = [p for p in chains.people_for(step, document) if p.pk != getattr(actor, "pk", None)]
+    return document_services.notify_people(
+        people,
+        kind=NoticeFor.TO_APPROVE,
+        text=_("To approve (%(step)s): %(subject)s")
+        % {"step": step.name, "subject": document.subject[:200]},
+        url=_page(document),
+    )
+
+
+def _notify_author(document: OutgoingDocument, actor: Any, note: str) -> int:
+    if document.author_id == getattr(actor, "pk", None):
+        return 0
+    return document_services.notify_people(
+        [document.author],
+        kind=NoticeFor.SENT_BACK,
+        text=_("%(who)s sent back your draft “%(subject)s”: %(note)s")
+        % {"who": actor, "subject": document.subject[:150], "note": note},
+        url=_page(document),
+    )
 
 
 def submit(
@@ -47,6 +80,7 @@ def submit(
         current.status = Status.IN_REVIEW
         bump(current, ["chain", "step_position", "status"])
         event(current, EventKind.SUBMITTED, actor, note=note.strip(), step=steps[0])
+        _notify_step(current, steps[0], actor)
         audit.record(
             actor=actor,
             action="outgoing.submitted",
@@ -96,6 +130,7 @@ def approve(
         else:
             current.step_position = later[0].position
             bump(current, ["step_position"])
+            _notify_step(current, later[0], actor)
             event(current, EventKind.APPROVED, actor, note=note.strip(), step=step, at=at)
             action = "outgoing.approved"
         audit.record(
@@ -122,6 +157,7 @@ def return_draft(
         current.step_position = None
         bump(current, ["status", "step_position"])
         event(current, EventKind.RETURNED, actor, note=note, step=step)
+        _notify_author(current, actor, note)
         audit.record(
             actor=actor,
             action="outgoing.returned",

@@ -9,6 +9,7 @@ script) as the baseline.
 
     uv run python bench/bench_memory.py            # both, migrating a scratch SQLite first
     uv run python bench/bench_memory.py --repeat 3 # median of three fresh processes each
+    uv run python bench/bench_memory.py --repo ../main  # the same for another checkout
 
 The platform runs as the demo (``EGOV_DEMO=1``) against a scratch SQLite database
 in a temporary ``EGOV_VAR_DIR`` (migrated in a separate process, so the
@@ -27,7 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# ``--repo`` measures another checkout (the figures "before" a change).
+REPO_ROOT = Path(os.environ.get("BENCH_MEMORY_REPO") or Path(__file__).resolve().parent.parent)
 
 # Top-level packages (or dotted modules) that weigh on a worker when imported.
 HEAVY = [
@@ -184,7 +186,7 @@ def run_child(kind: str, env: dict[str, str]) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--child", kind],
         env=env,
-        cwd=REPO_ROOT,
+        cwd=env.get("BENCH_MEMORY_REPO", REPO_ROOT),
         capture_output=True,
         text=True,
         check=False,
@@ -200,6 +202,7 @@ def main() -> int:
     parser.add_argument("--child", choices=["egov", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes per kind")
     parser.add_argument("--no-migrate", action="store_true", help="use DATABASE_URL as it is")
+    parser.add_argument("--repo", help="measure the platform of another checkout (e.g. main)")
     args = parser.parse_args()
     if args.child:
         child(args.child)
@@ -208,6 +211,8 @@ def main() -> int:
     scratch = tempfile.TemporaryDirectory(prefix="bench-memory-")
     env = dict(os.environ)
     env.setdefault("EGOV_DEMO", "1")
+    if args.repo:
+        env["BENCH_MEMORY_REPO"] = str(Path(args.repo).resolve())
     if not args.no_migrate:
         env["EGOV_VAR_DIR"] = scratch.name
         env.pop("DATABASE_URL", None)
@@ -215,7 +220,7 @@ def main() -> int:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
             env=env,
-            cwd=REPO_ROOT,
+            cwd=env.get("BENCH_MEMORY_REPO", REPO_ROOT),
             check=True,
         )
 

@@ -10,8 +10,6 @@ import re
 from base64 import b32encode
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -52,6 +50,10 @@ def qr_code_svg(text: str, title: str = "") -> str:
     The XML prologue is dropped so the result can sit inside HTML; a ``<title>``
     gives screen readers a name for the image.
     """
+    # qrcode brings Pillow and lxml: loaded when a code is drawn, not in every worker.
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(
         text,
         image_factory=qrcode.image.svg.SvgPathImage,

@@ -34,7 +34,6 @@ from egov.dossiers.errors import IncompleteDossier, StaleDossier, TransitionNotA
 from egov.dossiers.form_defaults import DOSSIER_FORM_CODES
 from egov.dossiers.models import Dossier, Status
 from egov.dossiers.paperforms.context import FormRenderError
-from egov.dossiers.paperforms.pdf import render_form
 from egov.dossiers.workflow import Action
 
 PDF = "application/pdf"
@@ -143,6 +142,8 @@ def paper_file(request: HttpRequest, code: str, paper_id: str) -> HttpResponseBa
 @applicant_required
 @require_GET
 def form_pdf(request: HttpRequest, code: str, form_code: str) -> HttpResponse:
+    from egov.dossiers.paperforms.pdf import render_form
+
     dossier = selectors.my_dossier(request.user, code)
     allowed = {c for c, _title in selectors.forms_for(dossier)}
     if form_code not in allowed or form_code not in DOSSIER_FORM_CODES:

@@ -50,7 +50,6 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -178,9 +177,17 @@ def parse_working_weekdays(spec: str | Iterable[int | str]) -> frozenset[int]:
 
 # --- holidays ----------------------------------------------------------------------
 
-#: Years ``holidays.VN`` has data for; outside them the package returns nothing, and
-#: silently treating Tết as a working day would be worse than refusing.
-VN_HOLIDAY_YEARS = range(holidays_lib.VN.start_year, holidays_lib.VN.end_year + 1)
+
+@functools.cache
+def vn_holiday_years() -> range:
+    """Years ``holidays.VN`` has data for; outside them the package returns nothing, and
+    silently treating Tết as a working day would be worse than refusing.
+
+    The ``holidays`` package (every country's rules: ~0.5 s and ~11 MB) is imported
+    when a calendar is first built, not when a worker starts."""
+    import holidays as holidays_lib
+
+    return range(holidays_lib.VN.start_year, holidays_lib.VN.end_year + 1)
 
 
 @functools.cache
@@ -189,6 +196,8 @@ def vietnam_public_holidays(year: int) -> YearHolidays:
 
     Built once per year per process: constructing ``holidays.VN`` costs milliseconds.
     """
+    import holidays as holidays_lib
+
     source = holidays_lib.VN(years=year, language="vi")
     days_off = {day: str(name) for day, name in sorted(source.items()) if day.year == year}
     worked = frozenset(day for day in source.weekend_workdays if day.year == year)
@@ -663,7 +672,7 @@ def build_calendar(overrides: Mapping[date, Override] | None = None) -> WorkingC
         holidays=vietnam_public_holidays,
         overrides=overrides,
         tz=settings.TIME_ZONE,
-        supported_years=VN_HOLIDAY_YEARS,
+        supported_years=vn_holiday_years(),
     )
 
 

@@ -10,9 +10,6 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 # The fonts vendored for the platform's printed forms (read as files, not imported).
 FONT_DIR = Path(__file__).resolve().parent.parent / "dossiers" / "fonts"
@@ -88,6 +85,10 @@ def register_xlsx(
     *,
     follow_up: bool = False,
 ) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

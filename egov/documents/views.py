@@ -29,7 +29,7 @@ from egov.core.errors import DomainError
 from egov.core.formatting import local
 from egov.core.models import Unit, UnitLevel
 from egov.core.selectors.units import subtree
-from egov.documents import access, exports, registers, selectors, services
+from egov.documents import access, registers, selectors, services
 from egov.documents.contract import ReceiptStatusCode
 from egov.documents.errors import LikelyDuplicate, StaleDocument
 from egov.documents.forms import (
@@ -586,6 +586,8 @@ def _period(request: HttpRequest, agencies: Any) -> tuple[PeriodForm, Any]:
 
 
 def _register_page(request: HttpRequest, *, follow_up: bool) -> HttpResponse:
+    from egov.documents import exports
+
     user = request.user
     agencies = _agencies(user, Perm.REGISTER_DOCUMENTS, Perm.ASSIGN_DOCUMENTS)
     if not agencies:

@@ -19,7 +19,6 @@ from egov.core.models import Unit
 from egov.dossiers.form_defaults import FORM_CODES, default_form
 from egov.dossiers.models import Dossier, FormTemplate
 from egov.dossiers.paperforms.context import FormRenderError
-from egov.dossiers.paperforms.pdf import render_sample
 
 #: Holding any of these in a unit lets a member of staff see its dossiers' forms.
 DOSSIER_PERMS: tuple[str, ...] = (
@@ -53,6 +52,8 @@ def may_view_dossier_forms(user: Any, dossier: Dossier) -> bool:
 
 def check_form_template(code: str, title: str, body: str) -> None:
     """Raise ``ValidationError`` (per field) unless the template is usable."""
+    from egov.dossiers.paperforms.pdf import render_sample
+
     errors: dict[str, str] = {}
     if code not in FORM_CODES:
         errors["code"] = _("Unknown form number: %(code)s.") % {"code": code}

@@ -38,7 +38,6 @@ from egov.dossiers.form_services import (
 from egov.dossiers.models import Dossier, FormTemplate
 from egov.dossiers.paperforms.context import FormRenderError
 from egov.dossiers.paperforms.excel import register_xlsx
-from egov.dossiers.paperforms.pdf import render_form, render_sample
 from egov.dossiers.paperforms.register import register_dossiers, render_register
 
 PDF = "application/pdf"
@@ -179,6 +178,8 @@ def template_edit(request: HttpRequest, form_code: str) -> HttpResponse:
 @require_GET
 def template_preview(request: HttpRequest, form_code: str) -> HttpResponse:
     """The saved template on the fictitious sample dossier."""
+    from egov.dossiers.paperforms.pdf import render_sample
+
     _require_operator(request.user)
     if form_code not in FORM_CODES:
         raise Http404(_("Unknown form number."))
@@ -204,6 +205,8 @@ def _render_error(request: HttpRequest, error: FormRenderError) -> HttpResponse:
 @staff_required
 @require_GET
 def dossier_form_pdf(request: HttpRequest, dossier_code: str, form_code: str) -> HttpResponse:
+    from egov.dossiers.paperforms.pdf import render_form
+
     dossier = get_object_or_404(
         Dossier.objects.select_related("receiving_agency", "receiving_unit", "current_unit"),
         code=dossier_code,

@@ -26,17 +26,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from authlib.oidc.core import CodeIDToken
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
-from joserfc import jwt as jose_jwt
-from joserfc.errors import ExpiredTokenError, JoseError
-from joserfc.jwk import KeySet
-from joserfc.jws import extract_compact
 
 from egov.core.integrations import OutsideSystem
 from egov.identity import adapters
@@ -137,6 +130,10 @@ def _discovery(http: OutsideSystem, provider: ProviderSettings) -> dict[str, Any
 
 def begin(request: HttpRequest, next_url: str = "", http: OutsideSystem | None = None) -> str:
     """Start a sign-in: remember the flow in the session, return where to send the person."""
+    # authlib and joserfc (with cryptography) load with the first sign-in, not at start-up.
+    from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
     if not settings.EGOV_IDENTITY_ENABLED:
         raise SignInFailed("disabled")
     http = http or adapters.provider_system()
@@ -216,6 +213,8 @@ def _exchange(
     code: str,
     verifier: str,
 ) -> dict[str, Any]:
+    from authlib.oauth2.rfc6749.parameters import prepare_token_request
+
     body = prepare_token_request(
         "authorization_code",
         code=code,
@@ -254,6 +253,11 @@ def verify_id_token(
     nonce: str,
 ) -> dict[str, Any]:
     """The ID token's claims, once signature, issuer, audience, times and nonce hold."""
+    from authlib.oidc.core import CodeIDToken
+    from joserfc import jwt as jose_jwt
+    from joserfc.errors import ExpiredTokenError, JoseError
+    from joserfc.jws import extract_compact
+
     try:
         header = extract_compact(id_token.encode("ascii")).headers()
     except (JoseError, ValueError, UnicodeError) as exc:
@@ -289,6 +293,9 @@ def verify_id_token(
 
 def _signing_key(http: OutsideSystem, doc: dict[str, Any], kid: Any) -> Any:
     """The one RSA key of the provider's JWKS the token names (or the only one)."""
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     try:
         answer = http.get("jwks", doc["jwks_uri"])
         body = adapters.json_object(answer)

@@ -15,11 +15,8 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,6 +24,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from egov.identity.models import SimulatorGrant, SimulatorIdentity, SimulatorKey
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 CODE_SECONDS = 60
 TOKEN_SECONDS = 300
@@ -75,6 +75,10 @@ def signing_key() -> SimulatorKey:
     key = SimulatorKey.objects.order_by("-created_at", "-id").first()
     if key is not None:
         return key
+    # pyjwt and cryptography load when the simulator first signs, not at start-up.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = private.private_bytes(
         serialization.Encoding.PEM,
@@ -89,12 +93,17 @@ def signing_key() -> SimulatorKey:
 
 
 def _private_key(key: SimulatorKey) -> rsa.RSAPrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     loaded = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
     assert isinstance(loaded, rsa.RSAPrivateKey)
     return loaded
 
 
 def jwks() -> dict[str, Any]:
+    import jwt
+
     keys = []
     for key in SimulatorKey.objects.order_by("-created_at", "-id")[:2] or [signing_key()]:
         public = _private_key(key).public_key()
@@ -106,6 +115,8 @@ def jwks() -> dict[str, Any]:
 
 def sign(claims: dict[str, Any]) -> str:
     """Sign ``claims`` with the simulator's key (RS256, with its ``kid``)."""
+    import jwt
+
     key = signing_key()
     return jwt.encode(claims, _private_key(key), algorithm="RS256", headers={"kid": key.kid})
 
@@ -272,6 +283,8 @@ def exchange_code(
 
 def userinfo(access_token: str) -> dict[str, Any]:
     """The claims an access token may read (checked with the simulator's own key)."""
+    import jwt
+
     try:
         header = jwt.get_unverified_header(access_token)
         key = SimulatorKey.objects.filter(kid=header.get("kid", "")).first()

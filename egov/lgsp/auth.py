@@ -15,9 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import JWKRegistry
 
 from egov.lgsp import selectors
 from egov.lgsp.errors import GatewayRefusal
@@ -40,6 +37,9 @@ def _refuse(message: str, consumer: str = "") -> GatewayRefusal:
 
 def authenticate(client_header: str, authorization: str, *, now: float | None = None) -> Consumer:
     """The consumer the request proves to be, or :class:`GatewayRefusal` (401)."""
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+
     client = parse_client(client_header or "")
     if client is None:
         raise _refuse(
@@ -72,6 +72,8 @@ def authenticate(client_header: str, authorization: str, *, now: float | None = 
 
 def _public_key(consumer: Consumer) -> Any:
     """The consumer's key, imported once per cached registry row."""
+    from joserfc.jwk import JWKRegistry
+
     key = getattr(consumer, "_lgsp_key", None)
     if key is None:
         key = JWKRegistry.import_key(consumer.public_jwk)
@@ -109,6 +111,9 @@ def make_token(
     private_jwk: Any, client: str, *, lifetime: int = 120, now: float | None = None
 ) -> str:
     """A token for ``client`` (consumers, the demo and tests use this)."""
+    from joserfc import jwt
+    from joserfc.jwk import JWKRegistry
+
     key = private_jwk if not isinstance(private_jwk, dict) else JWKRegistry.import_key(private_jwk)
     moment = int(time.time() if now is None else now)
     alg = "ES256" if key.key_type == "EC" else ("EdDSA" if key.key_type == "OKP" else "RS256")

@@ -10,8 +10,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from joserfc.errors import JoseError
-from joserfc.jwk import JWKRegistry
 
 from egov.core import audit
 from egov.lgsp.errors import RegistryError
@@ -151,6 +149,10 @@ def ensure_service(
 
 
 def _public_jwk(jwk: dict[str, Any]) -> dict[str, Any]:
+    # joserfc's keys load cryptography: only when a consumer's key is registered.
+    from joserfc.errors import JoseError
+    from joserfc.jwk import JWKRegistry
+
     try:
         key = JWKRegistry.import_key(jwk)
     except (JoseError, ValueError, TypeError, KeyError):

@@ -19,10 +19,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from egov.core.formatting import format_date, format_time, local
+
+if TYPE_CHECKING:
+    # fpdf (with fontTools and Pillow) weighs tens of MB: loaded when a PDF is drawn.
+    from egov.outgoing.layout_pdf import DocumentPDF
 
 _subset_logger = logging.getLogger("fontTools.subset")
 if _subset_logger.level == logging.NOTSET:
@@ -87,35 +90,6 @@ def vietnamese_date(place: str, day: date | None) -> str:
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
-
-
-class DocumentPDF(FPDF):
-    def __init__(self, footer_text: str = "") -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        for style, filename in _FONT_FILES.items():
-            self.add_font(FONT, style, str(FONT_DIR / filename))
-        self.set_margins(left=30, top=20, right=15)
-        self.set_auto_page_break(True, margin=20)
-        self.set_lang("vi")
-        self.set_creator("egov")
-        self.footer_text = footer_text
-        #: (page from 0, x, y from the top, width, height) in mm, set by ``_closing``.
-        self.signature_space: tuple[int, float, float, float, float] | None = None
-        self.set_font(FONT, "", BODY_SIZE)
-
-    def header(self) -> None:
-        # Page numbers from the second page on, centred in the top margin (Phụ lục I).
-        if self.page_no() > 1:
-            self.set_y(10)
-            self.set_font(FONT, "", 13)
-            self.cell(0, 5, str(self.page_no()), align="C")
-            self.set_y(20)
-
-    def footer(self) -> None:
-        if self.footer_text:
-            self.set_y(-14)
-            self.set_font(FONT, "I", 9)
-            self.cell(0, 4, self.footer_text, align="C")
 
 
 def _heading(pdf: DocumentPDF, layout: Layout) -> None:
@@ -314,6 +288,8 @@ def render_with_space(layout: Layout) -> tuple[bytes, SignatureSpace]:
         footer = "Dự thảo — chưa phát hành"
     elif not layout.digitally_signed:
         footer = "Văn bản chưa ký số: thông tin người duyệt ký được ghi trong hệ thống"
+    from egov.outgoing.layout_pdf import DocumentPDF
+
     pdf = DocumentPDF(footer_text=footer)
     pdf.set_title(_nfc(layout.subject)[:200])
     pdf.add_page()

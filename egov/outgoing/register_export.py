@@ -6,14 +6,9 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from fpdf.fonts import FontFace
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from egov.core.formatting import format_date
 from egov.core.models import Unit
-from egov.outgoing.layout import FONT, DocumentPDF
+from egov.outgoing.layout import FONT
 from egov.outgoing.selectors import RegisterRow
 
 COLUMNS: tuple[tuple[str, float], ...] = (
@@ -53,6 +48,10 @@ def title(agency: Unit, start: date, end: date, confidential: bool) -> str:
 def register_pdf(
     agency: Unit, start: date, end: date, rows: list[RegisterRow], *, confidential: bool = False
 ) -> bytes:
+    from fpdf.fonts import FontFace
+
+    from egov.outgoing.layout_pdf import DocumentPDF
+
     pdf = DocumentPDF(footer_text=f"{agency.name} — sổ văn bản đi")
     pdf.set_margins(left=12, top=12, right=12)
     pdf.add_page(orientation="L")
@@ -88,6 +87,10 @@ def register_pdf(
 def register_workbook(
     agency: Unit, start: date, end: date, rows: list[RegisterRow], *, confidential: bool = False
 ) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -7,12 +7,16 @@ the person printing it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from egov.core.formatting import format_amount, format_date, format_time
 from egov.core.selectors.units import parent_of
-from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF
 from egov.payments.models import Payment
+
+if TYPE_CHECKING:
+    from egov.dossiers.paperforms.pdf import FormPDF
 
 _DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 
@@ -79,6 +83,8 @@ def amount_in_words(amount: int) -> str:
 
 
 def _row(pdf: FormPDF, label: str, value: str) -> None:
+    from egov.dossiers.paperforms.pdf import FONT_FAMILY
+
     pdf.set_font(FONT_FAMILY, "", 11)
     label_width = 62.0
     pdf.cell(label_width, 7, label)
@@ -87,6 +93,8 @@ def _row(pdf: FormPDF, label: str, value: str) -> None:
 
 
 def render_receipt(payment: Payment) -> bytes:
+    from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF
+
     dossier = payment.dossier
     agency = dossier.receiving_agency
     parent = parent_of(agency)

@@ -37,8 +37,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from egov.procedures.models import ProcedureVersion, VersionStatus
 from egov.procedures.text import search_key
@@ -224,6 +222,10 @@ class SearchIndex:
                 if token != term and token.startswith(term):
                     found.setdefault(token, W_PREFIX)
         if len(term) >= 4 and not term.isdigit():
+            # rapidfuzz loads with the first fuzzy search, not in every worker.
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
+
             limit = 2 if len(term) >= 8 else 1
             for token, distance, _ in process.extract(
                 term, self.vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=None

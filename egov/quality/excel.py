@@ -6,8 +6,6 @@ from io import BytesIO
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from egov.quality.index import IndexResult
 
@@ -20,6 +18,9 @@ def filename(result: IndexResult) -> str:
 
 
 def workbook(result: IndexResult) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     with translation.override("vi"):
         book = Workbook()
         sheet = book.active

@@ -6,11 +6,9 @@ from __future__ import annotations
 import contextlib
 import io
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from egov.core.formatting import format_date
 from egov.core.selectors.units import parent_of
@@ -19,10 +17,12 @@ from egov.outgoing.layout import (
     MOTTO,
     MOTTO_LINE,
     UNSIGNED_MARK,
-    DocumentPDF,
     vietnamese_date,
 )
 from egov.reporting.models import Report
+
+if TYPE_CHECKING:
+    from egov.outgoing.layout_pdf import DocumentPDF
 
 PLACE = "Kiên Giang"
 
@@ -91,6 +91,8 @@ def _heading(pdf: DocumentPDF, report: Report) -> None:
 def report_pdf(report: Report) -> bytes:
     """The report on A4: heading, title, the figures' table, text sections and the
     approval block (who approved; "CHƯA KÝ SỐ" until a signature is applied)."""
+    from egov.outgoing.layout_pdf import DocumentPDF
+
     pdf = DocumentPDF(footer_text=_nfc(f"{report.regime.title} — {report.period_label}"))
     pdf.add_page()
     _heading(pdf, report)
@@ -154,6 +156,9 @@ def report_pdf(report: Report) -> bytes:
 
 def report_workbook(report: Report) -> bytes:
     """The report's figures, text sections and breakdown tables as an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Bao cao"

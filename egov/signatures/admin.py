@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.permissions import Perm, has_perm_in_unit
-from egov.signatures import services
 from egov.signatures.models import RevocationSource, SigningKey, TrustAnchor
 
 
@@ -77,6 +76,8 @@ class TrustAnchorAdmin(_OperatorsOnly):
     readonly_fields = ["sha256", "is_demo", "added_at"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from egov.signatures import services  # pyhanko: loaded when an operator saves
+
         data = form.cleaned_data.get("certificate_file")
         if not change:
             saved = services.add_trust_anchor(
@@ -95,6 +96,8 @@ class RevocationSourceAdmin(_OperatorsOnly):
     fields = ["name", "kind", "url", "enabled"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from egov.signatures import services  # pyhanko: loaded when an operator saves
+
         if not change:
             saved = services.add_revocation_source(
                 actor=request.user, name=obj.name, kind=obj.kind, url=obj.url

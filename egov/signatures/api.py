@@ -8,7 +8,6 @@ from ninja.files import UploadedFile
 
 from egov.core.schemas import ErrorOut
 from egov.signatures.limits import count_verification
-from egov.signatures.verification import verify_pdf
 
 router = Router()
 
@@ -54,5 +53,7 @@ class ReportOut(Schema):
     auth=None,
 )
 def verify(request: HttpRequest, file: File[UploadedFile]) -> dict[str, object]:
+    from egov.signatures.verification import verify_pdf
+
     count_verification(request)
     return verify_pdf(file.read(), name=file.name or "tai-lieu.pdf").as_dict()

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 
 from egov.accounts.decorators import staff_required
 from egov.accounts.permissions import Perm, units_with_perm
-from egov.signatures import services
 from egov.signatures.errors import SignatureError
 from egov.signatures.models import ImageKind
 
@@ -44,6 +43,8 @@ def _data_url(png: bytes | None) -> str:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def signature_images(request: HttpRequest) -> HttpResponse:
+    from egov.signatures import services
+
     units = units_with_perm(request.user, Perm.MANAGE_STAFF)
     form = ImageForm(request.POST or None, request.FILES or None, units=units)
     status = 200

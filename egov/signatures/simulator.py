@@ -14,13 +14,8 @@ import base64
 import datetime as dt
 import json
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
-from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -30,16 +25,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from egov.accounts.decorators import staff_required
 from egov.accounts.permissions import Perm, has_perm_in_unit
-from egov.signatures import pki
 from egov.signatures.models import RemoteStatus, SimulatedRemoteRequest
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
 
 #: How long the simulated service keeps a request open for the signer.
 REQUEST_LIFETIME = dt.timedelta(minutes=5)
-_HASHES: dict[str, hashes.HashAlgorithm] = {"sha256": hashes.SHA256(), "sha512": hashes.SHA512()}
+
+
+def _hash(name: str) -> hashes.HashAlgorithm | None:
+    """The digest algorithm a remote request names; ``None`` for one not offered."""
+    from cryptography.hazmat.primitives import hashes
+
+    return {"sha256": hashes.SHA256(), "sha512": hashes.SHA512()}.get(name)
 
 
 def _enabled() -> None:
@@ -65,7 +67,13 @@ def _service(view: Any) -> Any:
 @_service
 @require_POST
 def tsa(request: HttpRequest) -> HttpResponse:
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from egov.signatures import pki
 
     _root, ca, authority = pki.load_authorities()
     try:
@@ -86,6 +94,8 @@ def tsa(request: HttpRequest) -> HttpResponse:
 @_service
 @require_POST
 def ocsp(request: HttpRequest) -> HttpResponse:
+    from egov.signatures import pki
+
     _root, ca, _tsa = pki.load_authorities()
     return HttpResponse(
         pki.ocsp_response_der(request.body, ca), content_type="application/ocsp-response"
@@ -95,6 +105,8 @@ def ocsp(request: HttpRequest) -> HttpResponse:
 @_service
 @require_GET
 def crl(request: HttpRequest) -> HttpResponse:
+    from egov.signatures import pki
+
     _root, ca, _tsa = pki.load_authorities()
     return HttpResponse(pki.crl_der(ca), content_type="application/pkix-crl")
 
@@ -109,6 +121,8 @@ def _answer(http_status: int, **body: Any) -> JsonResponse:
 @_service
 @require_POST
 def remote_request(request: HttpRequest) -> HttpResponse:
+    from egov.signatures import pki
+
     try:
         payload = json.loads(request.body or b"{}")
         account = str(payload["account"])
@@ -116,7 +130,8 @@ def remote_request(request: HttpRequest) -> HttpResponse:
         algorithm = str(payload.get("digest_algorithm") or "sha256")
     except (ValueError, KeyError, TypeError):
         return _answer(400, code="bad_request", message="account, digest (base64) required")
-    if algorithm not in _HASHES or len(digest) != _HASHES[algorithm].digest_size:
+    chosen = _hash(algorithm)
+    if chosen is None or len(digest) != chosen.digest_size:
         return _answer(400, code="bad_digest", message="unsupported digest")
     if pki.load_remote_signer(account) is None:
         return _answer(404, code="unknown_account", message="no such account")
@@ -146,6 +161,10 @@ def remote_status(request: HttpRequest, request_id: str) -> HttpResponse:
 def confirm(row: SimulatedRemoteRequest, *, accept: bool) -> None:
     """The signer's answer on the phone: the service signs the digest with the
     account's key, or records the refusal."""
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+
+    from egov.signatures import pki
+
     with transaction.atomic():
         row = SimulatedRemoteRequest.objects.select_for_update().get(pk=row.pk)
         if row.status != RemoteStatus.PENDING or row.expires_at < timezone.now():
@@ -157,7 +176,8 @@ def confirm(row: SimulatedRemoteRequest, *, accept: bool) -> None:
         signer = pki.load_remote_signer(row.account)
         if signer is None or not isinstance(signer.key, rsa.RSAPrivateKey):
             return
-        algorithm = _HASHES[row.digest_algorithm]
+        algorithm = _hash(row.digest_algorithm)
+        assert algorithm is not None  # checked when the request was made
         row.signature = signer.key.sign(
             bytes.fromhex(row.digest), padding.PKCS1v15(), utils.Prehashed(algorithm)
         )

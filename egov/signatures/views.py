@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 
 from egov.signatures.errors import SignatureError
 from egov.signatures.limits import count_verification
-from egov.signatures.verification import verify_pdf
 
 
 class VerifyForm(forms.Form):
@@ -22,6 +21,8 @@ class VerifyForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
+    from egov.signatures.verification import verify_pdf
+
     report = None
     status = 200
     form = VerifyForm(request.POST or None, request.FILES or None)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from egov.core.workcalendar import get_calendar
 from egov.dossiers.paperforms.context import public_lookup_url
-from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF, draw_qr, qr_matrix
 from egov.procedures.selectors import describe_time_limit
 from egov.submissions.models import Draft
 
@@ -60,6 +59,8 @@ def confirmation_for(draft: Draft) -> Confirmation:
 
 def receipt_pdf(facts: Confirmation) -> bytes:
     """The receipt as an A4 PDF with a QR code to the public lookup."""
+    from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF, draw_qr, qr_matrix
+
     pdf = FormPDF(footer_code=facts.code)
     pdf.add_page()
     pdf.set_font(FONT_FAMILY, "B", 14)

@@ -7,16 +7,22 @@ printing it: it is the applicant's declaration, kept with the dossier.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import translation
-from fpdf.fonts import FontFace
 
 from egov.core.formatting import format_date, format_time
 from egov.dossiers.models import Dossier
-from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF
 from egov.submissions.declaration import Declaration, declaration_of
+
+if TYPE_CHECKING:
+    # fpdf loads when a PDF is drawn, not in every worker.
+    from egov.dossiers.paperforms.pdf import FormPDF
 
 
 def _heading(pdf: FormPDF, agency: str) -> None:
+    from egov.dossiers.paperforms.pdf import FONT_FAMILY
+
     top = pdf.get_y()
     left = pdf.epw * 0.42
     pdf.set_font(FONT_FAMILY, "B", 10)
@@ -35,6 +41,10 @@ def _heading(pdf: FormPDF, agency: str) -> None:
 
 
 def _sections(pdf: FormPDF, declaration: Declaration) -> None:
+    from fpdf.fonts import FontFace
+
+    from egov.dossiers.paperforms.pdf import FONT_FAMILY
+
     for section in declaration.sections:
         pdf.set_font(FONT_FAMILY, "B", 12)
         pdf.multi_cell(0, 7, section.title, new_x="LMARGIN", new_y="NEXT")
@@ -56,6 +66,10 @@ def _sections(pdf: FormPDF, declaration: Declaration) -> None:
 
 def render_declaration(dossier: Dossier) -> bytes | None:
     """The declaration of ``dossier`` as PDF bytes; ``None`` when it has none."""
+    from fpdf.fonts import FontFace
+
+    from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF
+
     with translation.override("vi"):
         declaration = declaration_of(dossier)
         if declaration is None:

@@ -31,7 +31,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,10 +39,12 @@ from django.core.validators import RegexValidator
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
 from egov.core.date_parts import DatePartsField
+
+if TYPE_CHECKING:
+    # jsonschema (with referencing and its specifications) loads on first validation.
+    from jsonschema import Draft202012Validator
 
 # The JSON Schema keywords a layout may word its own error message for.
 ERROR_KEYS = ("required", "pattern", "enum", "minLength", "maxLength", "minimum", "maximum")
@@ -98,6 +100,9 @@ def check(schema: Any, layout: Any) -> None:
     message when the schema or its layout cannot make a declaration form."""
     if not isinstance(schema, dict):
         raise ValidationError({"schema": _("The schema must be a JSON object.")})
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -339,6 +344,8 @@ class DeclarationForm(forms.Form):
 
 
 def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egov.accounts.decorators import staff_required
 from egov.core.errors import DomainError
 from egov.core.models import Unit
-from egov.workfiles import access, exports, selectors, services, sources
+from egov.workfiles import access, selectors, services, sources
 from egov.workfiles.forms import (
     AddDocumentForm,
     AdHocForm,
@@ -335,6 +335,8 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    from egov.workfiles import exports
+
     work_file = selectors.file_for(request.user, pk)
     items = selectors.documents_of(request.user, work_file)
     services.log_access(request.user, work_file, f"downloaded_{fmt}")

@@ -5,10 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from egov.core.models import Unit
 from egov.dossiers.form_defaults import REGISTER_FORM_CODE
 from egov.dossiers.paperforms.context import form_template
@@ -33,6 +29,10 @@ REGISTER_COLUMNS: tuple[tuple[str, str, int], ...] = (
 
 def register_xlsx(unit: Unit, start: dt.date, end: dt.date) -> bytes:
     """Form 07 of ``unit`` for the period as an Excel workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     title, _body = form_template(REGISTER_FORM_CODE)
     rows = register_rows(unit, start, end)
     workbook = Workbook()

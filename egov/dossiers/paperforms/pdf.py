@@ -16,7 +16,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import qrcode
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -105,6 +104,8 @@ def render_body(body: str, context: Mapping[str, Any], *, strict: bool = False) 
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """The QR code of ``text`` as rows of modules (``True`` = dark), no quiet zone."""
+    import qrcode
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(text)
     code.make(fit=True)

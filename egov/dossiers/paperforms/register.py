@@ -24,7 +24,6 @@ from egov.dossiers.paperforms.context import (
     today_fields,
     unit_fields,
 )
-from egov.dossiers.paperforms.pdf import build_pdf
 
 
 def register_dossiers(unit: Unit, start: dt.date, end: dt.date) -> Any:
@@ -112,6 +111,8 @@ def register_context(unit: Unit, start: dt.date, end: dt.date) -> dict[str, Any]
 
 def render_register(unit: Unit, start: dt.date, end: dt.date) -> bytes:
     """Form 07 (Sổ theo dõi hồ sơ) of ``unit`` for the period, as an A4 landscape PDF."""
+    from egov.dossiers.paperforms.pdf import build_pdf
+
     title, body = form_template(REGISTER_FORM_CODE)
     parent = parent_of(unit)
     return build_pdf(

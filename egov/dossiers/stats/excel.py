@@ -12,20 +12,10 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from egov.dossiers.stats.figures import REPORT_COLUMNS, Counts, StatsResult, report_columns
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-_THIN = Side(style="thin", color="8A8F98")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 def group_heading(result: StatsResult) -> str:
@@ -52,6 +42,17 @@ def build_workbook(result: StatsResult) -> bytes:
 
 
 def _build(result: StatsResult) -> bytes:
+    # openpyxl loads with the first export, not in every worker.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    title_font = Font(bold=True, size=14)
+    header_fill = PatternFill("solid", fgColor="DCE6F1")
+    thin = Side(style="thin", color="8A8F98")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -60,7 +61,7 @@ def _build(result: StatsResult) -> bytes:
     width = len(columns) + 1
 
     sheet.append([_("Receipt and resolution of administrative dossiers")])
-    sheet["A1"].font = _TITLE
+    sheet["A1"].font = title_font
     sheet.append(
         [_("Unit: %(name)s (%(code)s)") % {"name": result.unit.name, "code": result.unit.code}]
     )
@@ -107,10 +108,10 @@ def _build(result: StatsResult) -> bytes:
         column += span
     for row in sheet.iter_rows(min_row=top, max_row=top + 1, max_col=width):
         for cell in row:
-            cell.font = _BOLD
-            cell.fill = _HEADER_FILL
-            cell.alignment = _WRAP
-            cell.border = _BOX
+            cell.font = bold
+            cell.fill = header_fill
+            cell.alignment = wrap
+            cell.border = box
 
     lines: list[tuple[str, Counts]] = []
     for stats_row in result.rows:
@@ -124,14 +125,14 @@ def _build(result: StatsResult) -> bytes:
         sheet.append([label, *(_value(counts, item.key) for item in columns)])
         for index, item in enumerate(columns, start=2):
             cell = sheet.cell(row=sheet.max_row, column=index)
-            cell.border = _BOX
+            cell.border = box
             if item.is_share:
                 cell.number_format = "0.0%"
             else:
                 cell.number_format = "#,##0"
-        sheet.cell(row=sheet.max_row, column=1).border = _BOX
+        sheet.cell(row=sheet.max_row, column=1).border = box
     for cell in sheet[sheet.max_row]:
-        cell.font = _BOLD
+        cell.font = bold
 
     sheet.append([])
     sheet.append(

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from lxml import etree
 
 from egov.core.models import Unit
-from egov.exchange import keys
-from egov.exchange.edxml import build, dsig
 from egov.exchange.edxml.model import Organization
 from egov.exchange.models import AxisAgency, ExchangeMessage
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 
 def now() -> dt.datetime:
@@ -46,6 +46,9 @@ def sign_tree(root: etree._Element, organ_id: str, *, unsigned_ok: bool = False)
     """The tree signed with agency ``organ_id``'s key, checked against our schema.
     ``unsigned_ok`` (records inside the province): an agency without a key yet
     records the message unsigned rather than not at all."""
+    # lxml, signxml and cryptography load with the first message, not in every worker.
+    from egov.exchange import keys
+    from egov.exchange.edxml import build, dsig
     from egov.signatures.errors import NoSigningKey
 
     build.validate(root)  # the placeholder stands where the signature will

@@ -27,9 +27,7 @@ from egov.core import audit
 from egov.documents import services as documents
 from egov.documents.contract import IncomingMetadata
 from egov.documents.errors import NotADocument, WrongState
-from egov.exchange import keys
 from egov.exchange.axis import Axis, AxisError
-from egov.exchange.edxml import dsig, parse
 from egov.exchange.edxml.model import BusinessType, Message, StatusCode
 from egov.exchange.models import (
     Channel,
@@ -133,6 +131,9 @@ def quarantine(
 
 def _signature(raw: bytes) -> tuple[str, str, str, list[str]]:
     """(state, note, signer, warnings) of the message's signature."""
+    from egov.exchange import keys
+    from egov.exchange.edxml import dsig
+
     checked = dsig.verify(raw)
     if not checked.signed:
         return SignatureState.UNSIGNED, checked.reason, "", []
@@ -147,6 +148,8 @@ def _signature(raw: bytes) -> tuple[str, str, str, list[str]]:
 
 def receive(raw: bytes, *, axis_id: str = "", recipient: str = "") -> Outcome:
     """Handle one received message (document or status)."""
+    from egov.exchange.edxml import parse
+
     try:
         parsed = parse.parse(raw)
     except parse.Unparseable as error:
@@ -333,6 +336,8 @@ def _receive_document(
 
 def retry_quarantined(row_id: int, *, actor: Any) -> Outcome:
     """Read a held message again (after the reader learnt a new variation)."""
+    from egov.exchange.edxml import parse
+
     with transaction.atomic():
         row = Quarantine.objects.select_for_update().get(pk=row_id)
         if row.state != QuarantineState.HELD:

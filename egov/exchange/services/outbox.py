@@ -27,7 +27,6 @@ from django.db.models import Q
 from egov.core import audit
 from egov.core.numbering import local_date
 from egov.exchange.axis import Axis, AxisError
-from egov.exchange.edxml import build
 from egov.exchange.edxml.model import (
     Attachment,
     Business,
@@ -177,6 +176,8 @@ def _document_payload(item: OutboxItem) -> bytes:
         ),
         attachments=attachments,
     )
+    from egov.exchange.edxml import build  # lxml: loaded when a message is built
+
     return common.sign_tree(
         build.message_tree(message), item.from_organ, unsigned_ok=item.channel == Channel.PLATFORM
     )
@@ -195,6 +196,8 @@ def _status_payload(item: OutboxItem) -> bytes:
         description=item.description,
         staff=StaffInfo(department=common.organization(item.from_organ).organ_name[:200]),
     )
+    from egov.exchange.edxml import build  # lxml: loaded when a message is built
+
     return common.sign_tree(
         build.status_tree(status), item.from_organ, unsigned_ok=item.channel == Channel.PLATFORM
     )

@@ -14,18 +14,20 @@ succeeded (nothing half-signed is issued).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from egov.outgoing.errors import OutgoingError
-from egov.outgoing.layout import SignatureSpace
 from egov.outgoing.models import OutgoingDocument
-from egov.signatures import services as signatures
-from egov.signatures.appearance import Box, SealMark, SignerBlock, seal_box
 from egov.signatures.errors import NoSigningKey
 from egov.signatures.models import ImageKind, KeyKind
-from egov.signatures.signers import KeyHolder
+
+if TYPE_CHECKING:
+    # pyhanko and Pillow weigh tens of MB: loaded when a document is signed.
+    from egov.outgoing.layout import SignatureSpace
+    from egov.signatures.appearance import SignerBlock
+    from egov.signatures.signers import KeyHolder
 
 #: Names of the two signature fields on an issued document.
 SIGNER_FIELD = "NguoiKy"
@@ -55,6 +57,8 @@ class Signing:
 
 
 def _has_key(user: Any, kind: str) -> bool:
+    from egov.signatures import services as signatures
+
     try:
         signatures.holder_for_person(user, kind=kind, description="")
     except NoSigningKey:
@@ -74,6 +78,8 @@ def prepare(
     """The keys and images of this document's signing; ``None`` when its signer
     holds no signing certificate at all (the platform without signatures: the
     document is issued marked "chưa ký số", who approved it kept)."""
+    from egov.signatures import services as signatures
+
     signer = document.signer
     if signer is None:
         return None
@@ -131,6 +137,8 @@ def prepare(
 def signer_block(space: SignatureSpace, signature_png: bytes) -> SignerBlock:
     """The signature image alone in the space the layout left between the title and
     the name (the page prints those itself)."""
+    from egov.signatures.appearance import Box, SignerBlock
+
     box = Box(space.page, space.x1, space.y1, space.x2, space.y2)
     return SignerBlock(box=box, title="", name="", signature_png=signature_png)
 
@@ -145,6 +153,9 @@ def sign(
 ) -> bytes:
     """The signer's signature then the agency's seal; raises (nothing returned)
     if either fails."""
+    from egov.signatures import services as signatures
+    from egov.signatures.appearance import SealMark, seal_box
+
     if signing.remote:
         # The phone shows the number, known only now that it is reserved.
         signing.signer_holder.description = phone_text(document)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from egov.core.models import AuditEntry
 from egov.signatures import services, trust
@@ -37,7 +38,7 @@ def _dss(reader: object) -> tuple[list, list, list]:
     return list(dss.load_certs()), ocsps, crls
 
 
-def _offline_context(reader: object) -> object:
+def _offline_context(reader: object) -> Any:
     """Trust the test root; revocation must be known, from the file's DSS only."""
     from pyhanko_certvalidator import ValidationContext
 
@@ -77,6 +78,7 @@ def test_b_lta_document_timestamp_is_valid_and_revocation_data_embedded(world: W
         signature, signer_validation_context=context, ts_validation_context=context
     )
     assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+    assert status.modification_level is not None
     assert status.modification_level.name == "LTA_UPDATES"
     _certs, ocsps, _crls = _dss(reader)
     assert len(ocsps) >= 2  # the signer's and the timestamp authority's certificates

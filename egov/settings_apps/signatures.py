@@ -70,6 +70,20 @@ EGOV_SIGNATURES_REMOTE_URL = env(
         "the simulator: <EGOV_SIGNATURES_SIMULATOR_BASE_URL>/chu-ky-so/mo-phong/ky-tu-xa/api"
     ),
 )
+EGOV_SIGNATURES_REMOTE_CALLBACK_URL = env(
+    "EGOV_SIGNATURES_REMOTE_CALLBACK_URL",
+    "",
+    "Address of this platform's endpoint to which the remote-signing service posts the "
+    "signer's answer (confirmed or refused), so a waiting signing completes at once.",
+    shown_default="<EGOV_SIGNATURES_SIMULATOR_BASE_URL>/chu-ky-so/ky-tu-xa/ket-qua",
+)
+EGOV_SIGNATURES_REMOTE_CALLBACK_SECRET = env(
+    "EGOV_SIGNATURES_REMOTE_CALLBACK_SECRET",
+    "",
+    "HMAC-SHA256 secret shared with the remote-signing service; it signs each callback "
+    "body (header X-Signature). Empty: no callback is asked for, the status is polled. "
+    "Generated in the demo.",
+)
 EGOV_SIGNATURES_TIMEOUT_SECONDS = env(
     "EGOV_SIGNATURES_TIMEOUT_SECONDS",
     10,

@@ -184,6 +184,7 @@ class SimulatedRemoteRequest(models.Model):
         max_length=10, choices=RemoteStatus.choices, default=RemoteStatus.PENDING
     )
     signature = models.BinaryField(default=b"")
+    callback_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
@@ -193,3 +194,20 @@ class SimulatedRemoteRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.description} ({self.status})"
+
+
+class RemoteAnswer(models.Model):
+    """The remote-signing service's answer about one request, posted to the platform's
+    callback (HMAC-checked): read by the signing that waits for it."""
+
+    request_id = models.CharField(max_length=100, primary_key=True)
+    status = models.CharField(max_length=10)
+    signature = models.BinaryField(default=b"")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("remote signing answer")
+        verbose_name_plural = _("remote signing answers")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.status}"

@@ -41,6 +41,12 @@ def tsa_url() -> str:
     return str(settings.EGOV_SIGNATURES_TSA_URL or simulator_url("tsa"))
 
 
+def remote_callback_url() -> str:
+    """The platform's callback endpoint given to the remote-signing service."""
+    base = str(settings.EGOV_SIGNATURES_SIMULATOR_BASE_URL).rstrip("/")
+    return str(settings.EGOV_SIGNATURES_REMOTE_CALLBACK_URL or f"{base}/chu-ky-so/ky-tu-xa/ket-qua")
+
+
 def remote_url() -> str:
     return str(settings.EGOV_SIGNATURES_REMOTE_URL or simulator_url("ky-tu-xa/api")).rstrip("/")
 
@@ -133,8 +139,8 @@ class RemoteStatus:
 
 class RemoteSigningService:
     """The remote-signing API: ``POST {base}/requests`` (account, digest, algorithm,
-    description) → ``{id}``; ``GET {base}/requests/{id}`` → status and, once the
-    signer confirmed on the phone, the raw signature (base64); ``GET
+    description, optional callback_url) → ``{id}``; ``GET {base}/requests/{id}`` →
+    status and, once the signer confirmed on the phone, the raw signature (base64); ``GET
     {base}/accounts/{account}/certificate`` → the signer's certificate."""
 
     def __init__(self, base_url: str | None = None) -> None:
@@ -143,17 +149,27 @@ class RemoteSigningService:
     def _fail(self) -> errors.OutsideServiceFailed:
         return errors.OutsideServiceFailed(_("The remote signing service"))
 
-    def request(self, account: str, digest: bytes, algorithm: str, description: str) -> str:
+    def request(
+        self,
+        account: str,
+        digest: bytes,
+        algorithm: str,
+        description: str,
+        callback_url: str = "",
+    ) -> str:
+        """Ask for a signature; with ``callback_url`` the service also posts the
+        signer's answer there (HMAC-signed, see :mod:`egov.signatures.callbacks`)."""
+        payload = {
+            "account": account,
+            "digest": base64.b64encode(digest).decode(),
+            "digest_algorithm": algorithm,
+            "description": description[:255],
+        }
+        if callback_url:
+            payload["callback_url"] = callback_url
         try:
             response = _system("remote_signing", retry=False).post_json(
-                "request",
-                f"{self.base}/requests",
-                {
-                    "account": account,
-                    "digest": base64.b64encode(digest).decode(),
-                    "digest_algorithm": algorithm,
-                    "description": description[:255],
-                },
+                "request", f"{self.base}/requests", payload
             )
             if response.status != 201:
                 raise self._fail()
@@ -173,3 +189,26 @@ class RemoteSigningService:
             )
         except (TransportError, ValueError, KeyError):
             raise self._fail() from None
+
+
+def post_remote_answer(url: str, request_id: str, status: str, signature: bytes) -> bool:
+    """The remote-signing service's callback to the platform (used by the simulator):
+    the body HMAC-signed with the shared secret. False when it did not arrive (the
+    platform's polling then finds the answer)."""
+    from egov.signatures import callbacks
+
+    if not callbacks.enabled():
+        return False
+    system = OutsideSystem(
+        "remote_signing_callback",
+        transport=transport_for(settings.EGOV_SIGNATURES_TRANSPORT),
+        timeout=float(settings.EGOV_SIGNATURES_TIMEOUT_SECONDS),
+        retry=default_retry(),
+        signer=callbacks.header_signer(),
+    )
+    body = {"id": request_id, "status": status, "signature": base64.b64encode(signature).decode()}
+    try:
+        response = system.post_json("answer", url, body, idempotent=True)
+    except TransportError:
+        return False
+    return response.status in (200, 204)

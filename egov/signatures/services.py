@@ -56,6 +56,9 @@ class Level(StrEnum):
     """Signature + RFC 3161 timestamp (the default)."""
     B_LT = "B-LT"
     """B-T + the chain's revocation information embedded (issued documents)."""
+    B_LTA = "B-LTA"
+    """B-LT + a document timestamp over the signature and its validation data (DSS),
+    with the timestamp authority's own revocation data (archived files)."""
 
 
 # --- choosing the key --------------------------------------------------------------
@@ -157,7 +160,8 @@ def sign_pdf(
         name = f"{name}_{len(existing) + 1}"
 
     context = None
-    if level is Level.B_LT:
+    long_term = level in (Level.B_LT, Level.B_LTA)
+    if long_term:
         revocation = trust.revocation_for([certificate], [*chain, *trust.anchors()])
         tsa_chain = _tsa_chain()
         extra = trust.revocation_for(tsa_chain[:1], [*tsa_chain, *chain, *trust.anchors()])
@@ -184,9 +188,12 @@ def sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None,
         location=location or None,
-        embed_validation_info=level is Level.B_LT,
+        embed_validation_info=long_term,
         validation_context=context,
-        use_pades_lta=False,
+        # B-LTA: pyHanko adds the DSS, then a document timestamp over it (ETSI EN
+        # 319 142-1), timestamped by the same authority.
+        use_pades_lta=level is Level.B_LTA,
+        timestamp_field_name=f"{name}_LTA" if level is Level.B_LTA else None,
     )
     output = io.BytesIO()
     with holder.signer() as signer:

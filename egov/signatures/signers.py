@@ -16,6 +16,7 @@ signer's certificate and chain, and, for the time of one signing, a pyHanko
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -116,8 +117,10 @@ class AgencyKeyHolder(_StoredKey):
 
 class RemoteSigner(Signer):
     """A pyHanko signer whose raw signature is made by the remote-signing service:
-    the digest of the signed attributes is sent, then the status polled every
-    ``poll`` seconds until the signer confirms, refuses, or ``wait`` runs out."""
+    the digest of the signed attributes is sent; the service's callback brings the
+    signer's answer (:mod:`egov.signatures.callbacks`), and the status is polled
+    every ``poll`` seconds as the fallback, until the signer confirms, refuses, or
+    ``wait`` runs out. ``sleep`` (tests) replaces the wait for the callback."""
 
     def __init__(
         self,
@@ -129,7 +132,7 @@ class RemoteSigner(Signer):
         chain: list[asn1_x509.Certificate],
         wait: float,
         poll: float,
-        sleep: Callable[[float], None],
+        sleep: Callable[[float], None] | None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(
@@ -159,18 +162,50 @@ class RemoteSigner(Signer):
         return await in_caller(lambda: self._remote_signature(data, digest_algorithm))
 
     def _remote_signature(self, data: bytes, digest_algorithm: str) -> bytes:
+        from egov.signatures import callbacks
+        from egov.signatures.outside import RemoteStatus, remote_callback_url
+
         digest = hashlib.new(digest_algorithm, data).digest()
-        request_id = self.service.request(self.account, digest, digest_algorithm, self.description)
+        pushed = callbacks.enabled()
+        request_id = self.service.request(
+            self.account,
+            digest,
+            digest_algorithm,
+            self.description,
+            callback_url=remote_callback_url() if pushed else "",
+        )
+        event = callbacks.expect(request_id) if pushed else None
         deadline = self.clock() + self.wait
-        while True:
-            answer = self.service.status(request_id)
-            if answer.status == "confirmed" and answer.signature:
-                return answer.signature
-            if answer.status == "refused":
-                raise errors.RemoteRefused()
-            if answer.status != "pending" or self.clock() >= deadline:
-                raise errors.RemoteTimedOut(int(self.wait))
-            self.sleep(min(self.poll, max(0.0, deadline - self.clock())))
+        try:
+            first = True
+            while True:
+                kept = callbacks.answer_for(request_id) if pushed else None
+                if kept is not None:  # the service's callback came: no query needed
+                    answer = RemoteStatus(kept.status, bytes(kept.signature))
+                elif pushed and first:
+                    answer = RemoteStatus("pending")  # wait for the callback first
+                else:  # the fallback: ask the service
+                    answer = self.service.status(request_id)
+                first = False
+                if answer.status == "confirmed" and answer.signature:
+                    return answer.signature
+                if answer.status == "refused":
+                    raise errors.RemoteRefused()
+                if answer.status != "pending" or self.clock() >= deadline:
+                    raise errors.RemoteTimedOut(int(self.wait))
+                self._pause(event, min(self.poll, max(0.0, deadline - self.clock())))
+        finally:
+            if event is not None:
+                callbacks.forget(request_id)
+
+    def _pause(self, event: threading.Event | None, seconds: float) -> None:
+        """Wait ``seconds`` or until the callback arrives in this process."""
+        if self.sleep is not None:
+            self.sleep(seconds)
+        elif event is not None:
+            event.wait(seconds)
+        else:
+            time.sleep(seconds)
 
 
 class RemoteKeyHolder(_StoredKey):
@@ -182,7 +217,7 @@ class RemoteKeyHolder(_StoredKey):
         *,
         description: str,
         service: RemoteSigningService | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         wait: float | None = None,
     ) -> None:
         super().__init__(key)

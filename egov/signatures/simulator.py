@@ -140,6 +140,7 @@ def remote_request(request: HttpRequest) -> HttpResponse:
         digest=digest.hex(),
         digest_algorithm=algorithm,
         description=str(payload.get("description") or "")[:255],
+        callback_url=str(payload.get("callback_url") or "")[:500],
         expires_at=timezone.now() + REQUEST_LIFETIME,
     )
     return _answer(201, id=str(row.id), expires_at=row.expires_at.isoformat())
@@ -160,7 +161,18 @@ def remote_status(request: HttpRequest, request_id: str) -> HttpResponse:
 
 def confirm(row: SimulatedRemoteRequest, *, accept: bool) -> None:
     """The signer's answer on the phone: the service signs the digest with the
-    account's key, or records the refusal."""
+    account's key, or records the refusal; then posts the answer to the request's
+    callback address, if it gave one (after the answer is kept)."""
+    answered = _answer_on_phone(row, accept=accept)
+    if answered is not None and answered.callback_url:
+        from egov.signatures.outside import post_remote_answer
+
+        post_remote_answer(
+            answered.callback_url, str(answered.pk), answered.status, bytes(answered.signature)
+        )
+
+
+def _answer_on_phone(row: SimulatedRemoteRequest, *, accept: bool) -> SimulatedRemoteRequest | None:
     from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
     from egov.signatures import pki
@@ -168,14 +180,14 @@ def confirm(row: SimulatedRemoteRequest, *, accept: bool) -> None:
     with transaction.atomic():
         row = SimulatedRemoteRequest.objects.select_for_update().get(pk=row.pk)
         if row.status != RemoteStatus.PENDING or row.expires_at < timezone.now():
-            return
+            return None
         if not accept:
             row.status = RemoteStatus.REFUSED
             row.save(update_fields=["status"])
-            return
+            return row
         signer = pki.load_remote_signer(row.account)
         if signer is None or not isinstance(signer.key, rsa.RSAPrivateKey):
-            return
+            return None
         algorithm = _hash(row.digest_algorithm)
         assert algorithm is not None  # checked when the request was made
         row.signature = signer.key.sign(
@@ -183,6 +195,7 @@ def confirm(row: SimulatedRemoteRequest, *, accept: bool) -> None:
         )
         row.status = RemoteStatus.CONFIRMED
         row.save(update_fields=["status", "signature"])
+        return row
 
 
 # --- remote signing: the simulated phone ---------------------------------------------

@@ -7,6 +7,7 @@ app_name = "signatures"
 urlpatterns = [
     path("kiem-tra/", views.verify_page, name="verify"),
     path("anh-chu-ky/", images.signature_images, name="images"),
+    path("ky-tu-xa/ket-qua", views.remote_answer, name="remote_answer"),
     path("mo-phong/tsa", simulator.tsa, name="sim_tsa"),
     path("mo-phong/ocsp", simulator.ocsp, name="sim_ocsp"),
     path("mo-phong/crl", simulator.crl, name="sim_crl"),

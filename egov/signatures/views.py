@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
+from egov.signatures import callbacks
 from egov.signatures.errors import SignatureError
 from egov.signatures.limits import count_verification
 
@@ -39,3 +41,17 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "signatures/verify.html", {"form": form, "report": report}, status=status
     )
+
+
+@csrf_exempt
+@require_POST
+def remote_answer(request: HttpRequest) -> HttpResponse:
+    """The remote-signing service's callback (HMAC-signed body, no session)."""
+    if not callbacks.enabled():
+        return JsonResponse({"code": "callback_off", "message": "no callback secret"}, status=503)
+    try:
+        callbacks.receive(request.body, request.headers.get(callbacks.SIGNATURE_HEADER))
+    except callbacks.BadCallback as error:
+        status = 403 if str(error) == "bad signature" else 400
+        return JsonResponse({"code": "bad_callback", "message": str(error)}, status=status)
+    return HttpResponse(status=204)

@@ -81,3 +81,19 @@ class EntryAlreadyOpened(WorkFileError):
 
 class WrongState(WorkFileError):
     code = "wrong_state"
+
+
+class SealFailed(WorkFileError):
+    """The agency's seal on the archive's copy could not be made."""
+
+    code = "seal_failed"
+    http_status = 503
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            _(
+                "The archive's copy could not be sealed by the agency, so nothing was "
+                "handed over: %(reason)s"
+            )
+            % {"reason": reason}
+        )

@@ -131,6 +131,9 @@ class WorkFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     archive_receipt = models.CharField(_("archive receipt number"), max_length=60, blank=True)
+    archive_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    """The PDF handed to the archive (sealed PAdES B-LTA when ``archive_sealed``)."""
+    archive_sealed = models.BooleanField(_("sealed by the agency"), default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -30,7 +30,7 @@ def warning_days() -> int:
 
 
 def files_for(user: Any, *, status: str = "", year: int | None = None) -> QuerySet[WorkFile]:
-    qs = access.visible_files(user).select_related("agency", "unit", "owner")
+    qs = access.visible_files(user).select_related("agency", "unit", "owner").defer("archive_pdf")
     if status:
         qs = qs.filter(status=status)
     if year:
@@ -45,12 +45,23 @@ def file_for(user: Any, pk: int) -> WorkFile:
         raise Http404
     work_file = (
         WorkFile.objects.select_related("agency", "unit", "owner", "entry", "closed_by")
+        .defer("archive_pdf")  # read on its own by ``archive_copy``
         .filter(pk=pk)
         .first()
     )
     if work_file is None or not access.may_work_on(user, work_file):
         raise Http404
     return work_file
+
+
+def archive_copy(work_file: WorkFile) -> bytes | None:
+    """The PDF handed to the archive (see :mod:`egov.workfiles.archive`), if any."""
+    found = WorkFile.objects.filter(pk=work_file.pk).values_list("archive_pdf", flat=True).first()
+    return bytes(found) if found is not None else None
+
+
+def has_archive_copy(work_file: WorkFile) -> bool:
+    return WorkFile.objects.filter(pk=work_file.pk, archive_pdf__isnull=False).exists()
 
 
 def file_list(agency: Unit, year: int) -> FileList | None:

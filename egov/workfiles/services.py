@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from egov.core import audit
 from egov.core.models import Unit
 from egov.documents.access import agency_of
-from egov.workfiles import access, retention, sources
+from egov.workfiles import access, archive, retention, sources
 from egov.workfiles.errors import (
     AlreadyInFile,
     DocumentNotFound,
@@ -469,8 +469,27 @@ def record_handover(
         locked.status = FileStatus.HANDED_OVER
         locked.handed_over_at, locked.handed_over_by = at, actor
         locked.archive_receipt = receipt[:60]
-        _bump(locked, ["status", "handed_over_at", "handed_over_by", "archive_receipt"])
-        _event(locked, "handed_over", actor, receipt)
+        # The archive's copy shows the hand-over: made after the fields above, in
+        # this transaction (a failed seal hands nothing over).
+        copy = archive.archive_copy(actor, locked)
+        locked.archive_pdf, locked.archive_sealed = copy.pdf, copy.sealed
+        _bump(
+            locked,
+            [
+                "status",
+                "handed_over_at",
+                "handed_over_by",
+                "archive_receipt",
+                "archive_pdf",
+                "archive_sealed",
+            ],
+        )
+        sealed_note = (
+            _("copy sealed by the agency (PAdES B-LTA)")
+            if copy.sealed
+            else _("copy not sealed: the agency has no signing key")
+        )
+        _event(locked, "handed_over", actor, f"{receipt}; {sealed_note}")
     return locked
 
 

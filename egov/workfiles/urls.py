@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/dong/", views.close, name="close"),
     path("<int:pk>/nop-luu/", views.hand_over, name="hand_over"),
     path("<int:pk>/ho-so.pdf", views.pdf, name="pdf"),
+    path("<int:pk>/ban-nop-luu.pdf", views.archive_pdf, name="archive_pdf"),
     path("<int:pk>/ho-so.xml", views.xml, name="xml"),
 ]

@@ -249,6 +249,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_hand_over": access.may_hand_over(request.user, work_file)
         and work_file.status == FileStatus.CLOSED
         and goes_to_archive(work_file.retention_years),
+        "may_get_archive_copy": access.may_hand_over(request.user, work_file)
+        and selectors.has_archive_copy(work_file),
     }
     return render(request, "workfiles/detail.html", context)
 
@@ -356,6 +358,25 @@ def _download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_GET
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "pdf")
+
+
+@staff_required
+@require_GET
+def archive_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The copy handed to the archive (sealed by the agency, PAdES B-LTA), for the
+    records clerks of the agency: it lists the documents as the clerk saw them."""
+    work_file = selectors.file_for(request.user, pk)
+    if not access.may_hand_over(request.user, work_file):
+        raise Http404
+    copy = selectors.archive_copy(work_file)
+    if copy is None:
+        raise Http404
+    services.log_access(request.user, work_file, "downloaded_archive_copy")
+    name = f"ho-so-{work_file.year}-{work_file.symbol}-nop-luu".replace("/", "-").replace(" ", "-")
+    response = HttpResponse(copy, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @staff_required

@@ -12,6 +12,7 @@ the exchange tells the document page where each recipient stands.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,7 +90,13 @@ def documents_for_exchange(
 
 
 def document_for_exchange(reference: str) -> ExchangeDocument | None:
-    """One issued or recalled document by its reference (None if there is none)."""
+    """One issued or recalled document by its reference (None if there is none, or if
+    ``reference`` is not one of ours: references are UUIDs; other apps' delivery
+    references such as ``office:101`` name no outgoing document)."""
+    try:
+        uuid.UUID(reference)
+    except (ValueError, TypeError, AttributeError):
+        return None
     row = (
         OutgoingDocument.objects.filter(
             reference=reference, status__in=(Status.ISSUED, Status.RECALLED)

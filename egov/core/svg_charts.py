@@ -9,6 +9,7 @@ with their container (``viewBox``, width 100 %).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -114,4 +115,47 @@ def meter(value: Number | None, target: Number, *, unit: str = "%") -> SafeStrin
         f'stroke="{NEUTRAL}" stroke-width="2"/>',
         "</svg>",
     ]
+    return mark_safe("".join(parts))
+
+
+LINE_WIDTH, LINE_HEIGHT, LINE_PAD = 560, 200, 32
+
+
+def line_chart(
+    points: Sequence[tuple[str, Decimal | None]], title: str = "", *, css_class: str = "chart-line"
+) -> SafeString:
+    """A line through percentages (0–100 %), one point per labelled period; a period
+    without data is a gap (the 766 index's trend)."""
+    if not points:
+        return mark_safe("")
+    step = (LINE_WIDTH - 2 * LINE_PAD) / max(len(points) - 1, 1)
+    base = LINE_HEIGHT - LINE_PAD
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LINE_WIDTH} {LINE_HEIGHT}" '
+        f'role="img" class="{escape(css_class)}" width="100%">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{LINE_PAD}" y1="{base}" x2="{LINE_WIDTH - LINE_PAD}" y2="{base}" '
+        'stroke="#8a8f98"/>',
+    ]
+    coords: list[tuple[float, float, str, Decimal | None]] = []
+    for i, (label, score) in enumerate(points):
+        x = LINE_PAD + i * step
+        y = base - (float(score) / 100 * (LINE_HEIGHT - 2 * LINE_PAD)) if score is not None else -1
+        coords.append((x, y, label, score))
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y, _l, s in coords if s is not None)
+    if line:
+        parts.append(f'<polyline points="{line}" fill="none" stroke="#1d4f91" stroke-width="2"/>')
+    for x, y, label, score in coords:
+        parts.append(
+            f'<text x="{x:.1f}" y="{LINE_HEIGHT - 8}" font-size="11" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+        if score is not None:
+            text = str(score).replace(".", ",")
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1d4f91"/>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{y - 6:.1f}" font-size="11" text-anchor="middle">'
+                f"{escape(text)}%</text>"
+            )
+    parts.append("</svg>")
     return mark_safe("".join(parts))

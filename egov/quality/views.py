@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.decorators import staff_required
+from egov.core import svg_charts
 from egov.core.models import Unit
-from egov.quality import access, chart, excel, index, selectors
+from egov.quality import access, excel, index, selectors
 from egov.quality.errors import BadPeriod
 
 
@@ -78,7 +79,9 @@ def index_page(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "error": error,
-            "trend_svg": chart.trend_svg(points, _trend_title(points)),
+            "trend_svg": svg_charts.line_chart(
+                points, _trend_title(points), css_class="quality-trend"
+            ),
             "trend": points,
         },
     )

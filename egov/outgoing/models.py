@@ -123,6 +123,7 @@ class DossierPurpose(models.TextChoices):
 
     RESULT = "result", _("Result decision of the dossier")
     CONSULTATION = "consultation", _("Consultation letter to another agency")
+    APOLOGY = "apology", _("Apology letter to the applicant")
 
 
 class OutgoingDocument(models.Model):
@@ -246,6 +247,10 @@ class OutgoingDocument(models.Model):
     dossier_outcome = models.CharField(
         _("what issuing did to the dossier"), max_length=500, blank=True
     )
+    #: An apology letter: the new appointment it gives and the reason for the delay
+    #: (issuing it moves the dossier's appointment, ``dossiers.services.issue_apology``).
+    dossier_new_due_at = models.DateTimeField(_("new appointment"), null=True, blank=True)
+    dossier_reason = models.TextField(_("reason for the delay"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

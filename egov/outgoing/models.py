@@ -327,6 +327,33 @@ class DraftVersion(models.Model):
         return f"v{self.number}"
 
 
+class Attachment(models.Model):
+    """A document sent with an outgoing document (phụ lục, tài liệu kèm theo), a PDF
+    added while drafting. When the document is issued signed, the agency signs each
+    attachment too, its signature shown at the top right of the first page with the
+    number, symbol and signing time (Decree 30, Phụ lục I); ``signed_pdf`` is that
+    file. Unsigned issuance leaves it empty and the original is what is sent."""
+
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="outgoing/%Y/%m/")
+    signed_pdf = models.BinaryField(_("signed PDF"), null=True, blank=True, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["document", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Comment(models.Model):
     document = models.ForeignKey(
         OutgoingDocument, on_delete=models.CASCADE, related_name="comments"

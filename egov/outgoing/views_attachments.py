@@ -32,8 +32,7 @@ def add(request: HttpRequest, reference: str) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         for texts in form.errors.values():
-            for text in texts:
-                messages.error(request, text)
+            messages.error(request, " ".join(str(t) for t in texts))
         return redirect("outgoing:detail", reference=document.reference)
     try:
         attachment = services.add_attachment(

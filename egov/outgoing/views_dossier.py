@@ -70,9 +70,8 @@ def from_dossier(request: HttpRequest, code: str) -> HttpResponse:
     if purpose == DossierPurpose.APOLOGY:
         form = ApologyDraftForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for text in errors:
-                    messages.error(request, text)
+            for texts in form.errors.values():
+                messages.error(request, " ".join(str(t) for t in texts))
             return redirect("dossiers_staff:detail", code=code)
         due = form.cleaned_data["new_due_at"]
         extra = {

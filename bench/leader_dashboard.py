@@ -8,7 +8,7 @@ Usage (from the repository root; fill the database first with
         uv run python bench/leader_dashboard.py [--today 2020-12-20] [--repeat 7]
 
 It uses the database ``egov_bench_large`` (``--bench-db``) on the server of the URL.
-Everything it writes — the tasks and dashboards tables when missing, a provincial
+Everything it writes — the tasks, dashboards and reporting migrations when missing, a provincial
 leader (agency leader at the province root), a session — is written inside one
 transaction that is rolled back at the end, so the dataset is left as it was.
 
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         with transaction.atomic():
             call_command("migrate", "tasks", verbosity=0)
             call_command("migrate", "dashboards", verbosity=0)
+            call_command("migrate", "reporting", verbosity=0)
             ensure_default_roles()
             root = Unit.objects.get(depth=1)
             leader = accounts.create_staff_account(

@@ -348,8 +348,21 @@ def warm_periods(today: Any) -> list[Period]:
     return list(found.values())
 
 
+def cache_is_shared() -> bool:
+    """Whether the default cache is seen by every process (not per-process memory)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache | DummyCache)
+
+
 def warm_figures(
-    today: Any = None, *, every_seconds: float | None = None, scopes: list[Unit] | None = None
+    today: Any = None,
+    *,
+    every_seconds: float | None = None,
+    scopes: list[Unit] | None = None,
+    shared_only: bool = False,
 ) -> str:
     """Compute the cached key figures of every leader's subtree for every period the
     dashboard offers, before the page needs them (the background job
@@ -359,13 +372,16 @@ def warm_figures(
     page always finds them (at most one run old); a past period is recomputed once its
     value is an hour old and kept four hours. A figure that fails is logged and
     skipped. Helps only with a cache shared by the processes (``EGOV_CACHE`` redis,
-    file or database): with ``memory`` each process warms only itself."""
+    file or database): with ``memory`` each process warms only itself, so the job
+    (``shared_only``) does nothing then."""
     import time
 
     from django.conf import settings
     from django.core.cache import cache
     from django.utils import timezone
 
+    if shared_only and not cache_is_shared():
+        return ""
     day = today or timezone.localdate()
     every = float(every_seconds or settings.EGOV_DASHBOARD_WARM_SECONDS)
     running_ttl = int(3 * every) + 60

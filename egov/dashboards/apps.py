@@ -22,7 +22,7 @@ class DashboardsConfig(AppConfig):
         # before they expire, so a leader's page only reads the cache.
         background.register(
             "dashboards.warm_figures",
-            lambda: staff_dashboard.warm_figures(),
+            lambda: staff_dashboard.warm_figures(shared_only=True),
             every_seconds=settings.EGOV_DASHBOARD_WARM_SECONDS,
         )
         staff_menu.register(

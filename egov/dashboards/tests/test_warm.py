@@ -123,3 +123,15 @@ def test_the_job_is_registered_and_survives_a_failing_figure(
         staff_dashboard.unregister("test.broken")
     assert "failed" in summary and not summary.endswith(" 0 failed")
     assert counted[(org.dept.pk, "2020-12")] == 1
+
+
+def test_the_job_warms_nothing_with_a_cache_per_process(
+    world: tuple[Org, Staff], counted: dict[tuple[int, str], int]
+) -> None:
+    org, _staff = world
+    assert not staff_dashboard.cache_is_shared()  # the tests' memory cache
+    assert staff_dashboard.warm_figures(TODAY, scopes=[org.dept], shared_only=True) == ""
+    assert counted == {}
+    job = next(job for job in background.jobs() if job.name == "dashboards.warm_figures")
+    job.run()
+    assert counted == {}

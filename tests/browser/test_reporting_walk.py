@@ -2,8 +2,8 @@
 each prepare their unit's report (automatic figures filled, two entered), submit and
 approve it; the province's leader sees completeness (who reported, who has not),
 files the province's report — its entered figures start as the district's — approves
-it (unsigned: no key) and sends it to the Government reporting system's simulator,
-which acknowledges it."""
+it (unsigned: no key) and queues it for the Government reporting system's simulator;
+the background job sends it and the simulator acknowledges it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from egov.accounts.default_roles import ensure_default_roles
 from egov.accounts.permissions import RoleCode
 from egov.core.models import Unit
 from egov.dossiers.tests.test_statistics import Org, make_org
+from egov.reporting import services
 from egov.reporting.models import GovernmentReceipt, Report, Status
 from egov.reporting.seed import seed_regimes
 from tests.browser.conftest import axe_violations, format_violations
@@ -90,6 +91,11 @@ def test_commune_and_district_file_the_province_checks_approves_and_sends(
     own = file_and_approve(province, org.province, "10", "9")
     assert own.values["pakn_tiep_nhan"]["value"] == "10"
     province.get_by_role("button", name="Gửi lên Hệ thống thông tin báo cáo Chính phủ").click()
+    province.wait_for_load_state()
+    # Queued: the background job sends it, outside the request.
+    assert province.locator("#sending").get_attribute("data-sending") == "queued"
+    assert services.send_queued().startswith("1 sent")
+    province.reload()
     province.wait_for_load_state()
     assert province.locator("[data-status]").get_attribute("data-status") == "acknowledged"
     assert GovernmentReceipt.objects.get().payload["unit_code"] == org.province.code

@@ -325,28 +325,46 @@ def working_time_totals(
             before[day_number] = days * day_seconds
         return before[day_number]
 
-    for sign, column in ((-1, "d.received_at"), (1, "d.resolved_at")):
-        local = _local_seconds_sql(column, offset)
-        sql = f"""
-            SELECT t.version_id, t.day, COUNT(*), SUM({_elapsed_sql("t.clock", sessions)})
-            FROM (
-              SELECT d.procedure_version_id AS version_id,
-                     {local} / 86400 AS day, {local} - ({local} / 86400) * 86400 AS clock
-              FROM {dossier} d
-              WHERE {where} AND d.resolved_at IS NOT NULL
-            ) t
-            GROUP BY t.version_id, t.day
-        """  # noqa: S608 - table name and whole numbers only; every value is a parameter
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [lo, hi, *ids])
-            rows = cursor.fetchall()
-        for version_id, day_number, count, elapsed in rows:
-            day = EPOCH + timedelta(days=int(day_number))
-            total = count * working_before(int(day_number))
-            if calendar.is_working_day(day):
-                total += float(elapsed or 0)
-            entry = sums.setdefault(version_id, [0, 0.0])
-            if sign > 0:
-                entry[0] += count
-            entry[1] += sign * total
+    received = _local_seconds_sql("d.received_at", offset)
+    resolved = _local_seconds_sql("d.resolved_at", offset)
+    # One pass: each dossier's two local days and clock times, grouped by
+    # (procedure, day received, day resolved).
+    sql = f"""
+        SELECT v.version_id, v.r_day, v.s_day, COUNT(*),
+               SUM({_elapsed_sql("v.r_local - v.r_day * 86400", sessions)}),
+               SUM({_elapsed_sql("v.s_local - v.s_day * 86400", sessions)})
+        FROM (
+          SELECT t.version_id, t.r_local, t.s_local,
+                 t.r_local / 86400 AS r_day, t.s_local / 86400 AS s_day
+          FROM (
+            SELECT d.procedure_version_id AS version_id,
+                   {received} AS r_local, {resolved} AS s_local
+            FROM {dossier} d
+            WHERE {where} AND d.resolved_at IS NOT NULL
+          ) t
+        ) v
+        GROUP BY v.version_id, v.r_day, v.s_day
+    """  # noqa: S608 - table name and whole numbers only; every value is a parameter
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # as in version_counts
+        cursor.execute(sql, [lo, hi, *ids])
+        rows = cursor.fetchall()
+    working: dict[int, bool] = {}
+
+    def is_working(day_number: int) -> bool:
+        if day_number not in working:
+            working[day_number] = calendar.is_working_day(EPOCH + timedelta(days=day_number))
+        return working[day_number]
+
+    for version_id, r_day, s_day, count, r_elapsed, s_elapsed in rows:
+        r_day, s_day = int(r_day), int(s_day)
+        total = count * (working_before(s_day) - working_before(r_day))
+        if is_working(s_day):
+            total += float(s_elapsed or 0)
+        if is_working(r_day):
+            total -= float(r_elapsed or 0)
+        entry = sums.setdefault(version_id, [0, 0.0])
+        entry[0] += count
+        entry[1] += total
     return {version_id: (int(n), seconds) for version_id, (n, seconds) in sums.items()}

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core.workcalendar import get_calendar
+from egov.core.workcalendar import CalendarRangeError, get_calendar
 from egov.dossiers import index_figures
 from egov.payments import selectors as payment_selectors
 from egov.procedures import selectors as procedure_selectors
@@ -162,7 +162,11 @@ def _publication_rows(
             undated += 1
             continue
         if first <= decided <= last:
-            deadline = calendar.nth_working_day_after(decided, PUBLICATION_WORKING_DAYS)
+            try:
+                deadline = calendar.nth_working_day_after(decided, PUBLICATION_WORKING_DAYS)
+            except CalendarRangeError:  # a year the holiday tables do not cover
+                undated += 1
+                continue
             rows.append((version, publication, decided, deadline))
     return rows, undated
 

@@ -136,6 +136,7 @@ def form_papers(items: Iterable[Mapping[str, Any]]) -> list[PaperIn]:
             name=item.get("name", ""),
             copies=item.get("copies", 1),
             form=item.get("form", ""),
+            origin=item.get("origin", ""),
         )
         for item in items
     ]

@@ -127,12 +127,13 @@ def test_the_clerk_records_where_each_paper_came_from_and_the_index_counts_it(
     assert 'value="wallet"' in chosen and 'value="lookup"' in chosen
     assert 'value="upload"' not in chosen  # only online filing uploads
 
-    wrong = client.post(RECEIPT, receipt_data(world, **{f"paper_{first.pk}_origin": "upload"}))
+    upload: dict[str, Any] = {f"paper_{first.pk}_origin": "upload"}
+    wrong = client.post(RECEIPT, receipt_data(world, **upload))
     assert wrong.status_code == 422
     assert "Choose where the paper came from." in wrong.content.decode()
     assert not Dossier.objects.exists()
 
-    origins = {
+    origins: dict[str, Any] = {
         f"paper_{first.pk}_origin": PaperOrigin.WALLET,
         f"paper_{second.pk}_origin": PaperOrigin.LOOKUP,
         f"paper_{third.pk}_origin": PaperOrigin.DESK_SCAN,

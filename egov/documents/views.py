@@ -637,6 +637,8 @@ def _register_page(request: HttpRequest, *, follow_up: bool) -> HttpResponse:
             "form": form,
             "columns": columns,
             "rows": rows,
+            # Each cell with its column's name: the phone's stacked cards label them.
+            "labelled_rows": [list(zip(columns, row, strict=False)) for row in rows],
             "follow_up": follow_up,
             "query": query.urlencode(),
         },

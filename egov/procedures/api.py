@@ -18,7 +18,7 @@ from egov.core.models import Unit
 from egov.core.schemas import ErrorOut
 from egov.procedures import fees as fee_rules
 from egov.procedures.models import ProcedureVersion, VersionStatus
-from egov.procedures.schemas import ProcedureOut, ProcedurePageOut
+from egov.procedures.schemas import CatalogueProcedureOut, ProcedurePageOut
 from egov.procedures.selectors import (
     AGENCY_LEVELS,
     catalogue,
@@ -59,7 +59,12 @@ def _summary(version: ProcedureVersion) -> dict[str, Any]:
     return {
         "national_code": version.procedure.national_code,
         "name": version.name,
-        "field": {"code": version.field.code, "name": version.field.name},
+        "name_en": version.name_en,
+        "field": {
+            "code": version.field.code,
+            "name": version.field.name,
+            "name_en": version.field.name_en,
+        },
         "levels": list(version.levels),
         "online_level": version.online_level,
         "online_service": online_vocabulary(version.online_level),
@@ -128,7 +133,7 @@ def list_procedures(
 
 @router.get(
     "/{national_code}",
-    response={200: ProcedureOut, 404: ErrorOut},
+    response={200: CatalogueProcedureOut, 404: ErrorOut},
     url_name="procedures-detail",
     summary="One procedure in force, with papers, fees and agencies",
 )
@@ -147,7 +152,7 @@ def get_procedure(
             Prefetch(
                 "agencies",
                 queryset=Unit.objects.filter(dissolved_at__isnull=True)
-                .only("code", "name", "level", "path")
+                .only("code", "name", "name_en", "level", "path")
                 .order_by("path"),
             ),
         )
@@ -170,6 +175,7 @@ def get_procedure(
                 {
                     "position": paper.position,
                     "name": paper.name,
+                    "name_en": paper.name_en,
                     "copies": paper.copies,
                     "form": paper.form,
                     "form_label": str(paper.get_form_display()),
@@ -201,7 +207,12 @@ def get_procedure(
             "result_type": version.result_type,
             "legal_basis": version.legal_basis,
             "agencies": [
-                {"code": unit.code, "name": unit.name, "level": unit.level}
+                {
+                    "code": unit.code,
+                    "name": unit.name,
+                    "name_en": unit.name_en,
+                    "level": unit.level,
+                }
                 for unit in version.agencies.all()
             ],
         }

@@ -1,4 +1,8 @@
-"""API schemas of the public procedure catalogue (``/api/v1/procedures``)."""
+"""API schemas of the public procedure catalogue (``/api/v1/procedures``).
+
+The names of a procedure and its papers start with ``Catalogue``: the dossiers API has
+its own ``ProcedureOut`` and ``PaperOut``, and the OpenAPI document keeps one schema
+per name (the catalogue's detail was documented with the dossier's three fields)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,19 @@ from ninja import Field, Schema
 class FieldOut(Schema):
     code: str = Field(description="Code of the field (lĩnh vực), e.g. `ho-tich`.")
     name: str
+    name_en: str = Field(
+        description="The field's name in English, as the staff pages set it; empty when none "
+        "was given (show `name` then)."
+    )
 
 
 class ProcedureSummaryOut(Schema):
     national_code: str = Field(description="Code in the national database, e.g. `1.001193`.")
     name: str
+    name_en: str = Field(
+        description="The procedure's name in English, as the staff pages set it; empty when none "
+        "was given (show `name` then)."
+    )
     field: FieldOut
     levels: list[str] = Field(
         description="Levels of agency that handle it: `province`, `provincial_agency`, "
@@ -49,9 +61,13 @@ class ProcedurePageOut(Schema):
     items: list[ProcedureSummaryOut]
 
 
-class PaperOut(Schema):
+class CataloguePaperOut(Schema):
     position: int
     name: str
+    name_en: str = Field(
+        description="The paper's name in English, as the staff pages set it; empty when none "
+        "was given (show `name` then)."
+    )
     copies: int
     form: str = Field(description="`original`, `certified_copy` or `photocopy`.")
     form_label: str
@@ -86,11 +102,15 @@ class FeeInputOut(Schema):
 class AgencyOut(Schema):
     code: str = Field(description="Electronic identifier code (mã định danh).")
     name: str
+    name_en: str = Field(
+        description="The agency's name in English, as the staff pages set it; empty when none "
+        "was given (show `name` then)."
+    )
     level: str
 
 
-class ProcedureOut(ProcedureSummaryOut):
-    papers: list[PaperOut]
+class CatalogueProcedureOut(ProcedureSummaryOut):
+    papers: list[CataloguePaperOut]
     fees: list[FeeOut]
     fee_inputs: list[FeeInputOut]
     result_type: str

@@ -63,6 +63,20 @@ def test_citizen_answers_a_supplement_request_by_upload(
     fits(page)
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
+    # Issue 15, item 7: the count of dossiers waiting for the citizen is a link to them,
+    # on a phone and on a desktop.
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 740})
+        waiting = page.get_by_role("link", name="Số hồ sơ cần bạn thực hiện: 1.")
+        assert waiting.is_visible()
+        waiting.click()
+        page.wait_for_load_state()
+        assert "status=action" in page.url
+        assert page.locator(".my-list > li").count() == 1
+        violations = axe_violations(page)
+        assert not violations, format_violations(violations)
+        page.goto(page.base_url + "/ca-nhan/ho-so/")
+    item = page.locator(".my-list > li", has_text=dossier.code)
 
     item.get_by_role("link", name=dossier.code).click()
     page.wait_for_load_state()

@@ -15,6 +15,7 @@ from egov.dossiers.tests.test_lookup import PRIVATE_CODE, build_lookup_world
 from egov.procedures.models import ProcedureField, ProcedureVersion
 from egov.procedures.tests.factories import birth_content, publish, record_content
 from tests.browser.conftest import axe_violations, format_violations
+from tests.browser.test_forms_and_phones import sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,3 +123,32 @@ def test_kiosk_keys_type_the_code(page: Any, catalogue: Any) -> None:
     page.wait_for_load_state()
     assert PRIVATE_CODE in page.get_by_role("heading", level=2).inner_text()
     assert page.locator("#kiosk-more").is_visible()  # JavaScript counts down, with more time
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_procedure_page_in_english_shows_english_names(
+    page: Any, catalogue: Any, width: int
+) -> None:
+    """Issue 15, item 10, at 360 and 1280 px: after the language switch the
+    procedure, its field and a paper read in English; a paper without an English
+    name keeps its Vietnamese one; the page fits the phone and passes axe."""
+    marriage = catalogue["marriage"]
+    ProcedureVersion.objects.filter(pk=marriage.pk).update(name_en="Marriage registration")
+    ProcedureField.objects.filter(pk=marriage.field_id).update(name_en="Civil status")
+    first, *others = list(marriage.papers.order_by("position"))
+    type(first).objects.filter(pk=first.pk).update(name_en="Marriage registration declaration")
+    cache.clear()
+    page.goto(page.base_url + "/")
+    page.get_by_role("button", name="English").click()  # in the menu, folded on a phone
+    page.wait_for_load_state()
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(page.base_url + "/dich-vu-cong/thu-tuc/1.000894/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text().strip() == "Marriage registration"
+    main = page.locator("main").inner_text()
+    assert "Civil status" in main and "Marriage registration declaration" in main
+    assert "Đăng ký kết hôn" not in main
+    assert others and all(paper.name in main for paper in others)  # the fallback
+    assert sideways_overflow(page) == []
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)

@@ -22,6 +22,7 @@ from egov.reporting.models import GovernmentReceipt, Report, Status
 from egov.reporting.seed import seed_regimes
 from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.staff import make_staff
+from tests.browser.test_forms_and_phones import sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +48,16 @@ def sign_in(staff_tabs: Callable[..., Any]) -> Callable[..., Any]:
     return functools.partial(staff_tabs, landing="/bao-cao/")
 
 
+def fits_a_phone(tab: Any) -> None:
+    """Issue 15: at 360 px the report's figures are stacked cards, nothing scrolls
+    sideways (the inputs included), and axe-core stays clean; then back to desktop."""
+    tab.set_viewport_size({"width": 360, "height": 740})
+    assert sideways_overflow(tab) == []
+    violations = axe_violations(tab)
+    assert not violations, format_violations(violations)
+    tab.set_viewport_size({"width": 1280, "height": 900})
+
+
 def file_and_approve(tab: Any, unit: Unit, received: str, handled: str) -> Report:
     tab.get_by_role("link", name=unit.name).click()
     tab.wait_for_load_state()
@@ -61,6 +72,7 @@ def file_and_approve(tab: Any, unit: Unit, received: str, handled: str) -> Repor
     assert "Đã lưu số liệu" in tab.content()
     violations = axe_violations(tab)
     assert not violations, format_violations(violations)
+    fits_a_phone(tab)
     tab.get_by_role("button", name="Trình lãnh đạo đơn vị").click()
     tab.wait_for_load_state()
     assert tab.locator("[data-status]").get_attribute("data-status") == "submitted"
@@ -90,6 +102,7 @@ def test_commune_and_district_file_the_province_checks_approves_and_sends(
     province.goto(province.base_url + "/bao-cao/")
     own = file_and_approve(province, org.province, "10", "9")
     assert own.values["pakn_tiep_nhan"]["value"] == "10"
+    fits_a_phone(province)  # the approved report, with the subordinate reports' sums
     province.get_by_role("button", name="Gửi lên Hệ thống thông tin báo cáo Chính phủ").click()
     province.wait_for_load_state()
     # Queued: the background job sends it, outside the request.

@@ -167,3 +167,29 @@ def test_the_page_fits_a_360px_phone(page: Any, operator_session: dict[str, Any]
     assert region.get_attribute("tabindex") == "0"
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_cards_say_what_their_figures_are(
+    page: Any, operator_session: dict[str, Any], width: int
+) -> None:
+    """Issue 15, item 11, at 360 and 1280 px: no bare "0 · 0 · 0" card, the
+    satisfaction card says it rests on no rating rather than showing a percentage,
+    and no two quick periods share one link text: this month as a calendar month and
+    as a reporting period (15th to 14th) differ by their dates, inside the link."""
+    _sign_in(page, operator_session)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(page.base_url + "/can-bo/thong-ke/")
+    summary = page.locator(".stats-summary").inner_text()
+    assert "0 · 0 · 0" not in summary
+    assert "Không có trong kỳ này." in summary  # nothing withdrawn, refused or stopped
+    assert "Chưa có đánh giá nào trong kỳ này." in summary
+    ratings = page.locator(".stats-summary dd", has_text="Chưa có đánh giá nào")
+    assert "%" not in ratings.inner_text()  # no percentage resting on nothing
+    labels = [
+        text.strip() for text in page.locator(".stats-quick a").all_inner_texts() if text.strip()
+    ]
+    assert labels and len(labels) == len(set(labels)), labels
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)

@@ -172,5 +172,14 @@ def test_citizen_submits_online(page: Any, world: World, tmp_path: Path) -> None
     with page.expect_download() as download:
         receipt.click()
     assert download.value.suggested_filename == f"xac-nhan-nop-{dossier.code}.pdf"
+    # The same confirmation on a desktop: the code large, axe-core clean.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    code_size = page.locator("#dossier-code").evaluate(
+        "el => parseFloat(getComputedStyle(el).fontSize)"
+    )
+    body_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert code_size >= 1.4 * body_size, (code_size, body_size)
+    _axe(page)
+    page.set_viewport_size({"width": 360, "height": 740})
     if os.environ.get("EGOV_SCREENSHOTS"):
         page.screenshot(path=f"{os.environ['EGOV_SCREENSHOTS']}/submitted.png", full_page=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from egov.core.models import Unit
 from egov.procedures import services
 from egov.procedures.models import ProcedureField, ProcedureVersion
 from egov.procedures.tests.factories import Org, birth_content, publish
@@ -36,7 +38,8 @@ def test_list_is_public_and_shows_versions_in_force(
     assert record["time_limit_unit"] == "working_days"
     assert record["time_limit_hours"] == 75
     assert record["fee_total"] == 200000
-    assert record["field"] == {"code": "ly-lich-tu-phap", "name": "Lý lịch tư pháp"}
+    assert record["field"] == {"code": "ly-lich-tu-phap", "name": "Lý lịch tư pháp", "name_en": ""}
+    assert record["name_en"] == ""  # none given: a client shows the Vietnamese name
     assert record["levels"] == ["provincial_agency"]
     assert record["version"] == 1
 
@@ -100,6 +103,7 @@ def test_one_procedure_with_papers_fees_and_agencies(
     assert paper == {
         "position": 1,
         "name": "Tờ khai yêu cầu cấp Phiếu LLTP",
+        "name_en": "",
         "copies": 1,
         "form": "original",
         "template_name": "",
@@ -117,13 +121,51 @@ def test_one_procedure_with_papers_fees_and_agencies(
     assert body["fee_inputs"][1]["name"] == "extra_copies"
     assert body["fee_inputs"][1]["default"] == 0
     assert body["agencies"] == [
-        {"code": org.justice.code, "name": "Sở Tư pháp", "level": "provincial_agency"}
+        {
+            "code": org.justice.code,
+            "name": "Sở Tư pháp",
+            "name_en": "",
+            "level": "provincial_agency",
+        }
     ]
     assert body["legal_basis"] == "Luật Lý lịch tư pháp 2009"
     status, body = get(client, f"{URL}/1.001193")
     assert body["online_service"] == "toàn trình"
     assert body["time_limit_hours"] == 7.5
     assert len(body["agencies"]) == 3
+
+
+def test_english_names_as_the_staff_pages_set_them(
+    client: Client, org: Org, criminal_record: ProcedureVersion
+) -> None:
+    """Issue 15, item 10: an API client (a phone app in English) reads the English
+    names of the procedure, its field, papers and agencies that the pages show."""
+    ProcedureVersion.objects.filter(pk=criminal_record.pk).update(
+        name_en="Issuing a judicial record certificate to Vietnamese citizens"
+    )
+    ProcedureField.objects.filter(pk=criminal_record.field_id).update(name_en="Judicial records")
+    criminal_record.papers.update(name_en="Application for a judicial record certificate")
+    Unit.objects.filter(pk=org.justice.pk).update(name_en="Department of Justice")
+
+    status, body = get(client, URL, q="ly lich")
+    assert status == 200, body
+    (item,) = body["items"]
+    assert item["name_en"] == "Issuing a judicial record certificate to Vietnamese citizens"
+    assert item["field"]["name_en"] == "Judicial records"
+    status, body = get(client, f"{URL}/2.000488")
+    assert status == 200, body
+    assert body["name"] == "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"  # both given
+    assert body["name_en"] == "Issuing a judicial record certificate to Vietnamese citizens"
+    assert body["papers"][0]["name_en"] == "Application for a judicial record certificate"
+    assert body["agencies"][0]["name_en"] == "Department of Justice"
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    answer = document["paths"]["/api/v1/procedures/{national_code}"]["get"]["responses"]["200"]
+    detail = schemas[answer["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    assert "name_en" in detail["properties"]
+    for part in ("field", "papers", "agencies"):
+        ref = json.dumps(detail["properties"][part]).split('"#/components/schemas/')[1]
+        assert "name_en" in schemas[ref.split('"')[0]]["properties"], part
 
 
 def test_unknown_or_unpublished_procedure_is_404(client: Client, org: Org, fields: Any) -> None:

@@ -5,13 +5,6 @@ status, outcome, duration, attempt, a masked error text and the id of the
 request that caused the call. Query strings are cut from any URL in the error
 and long digit runs (identity numbers, phone numbers, references) are masked.
 A failure to write the log never fails the call it describes.
-
-Written on its own (not inside a caller's transaction) on PostgreSQL, the row is
-committed without waiting for the disk (``synchronous_commit = off`` for that
-transaction only): the log is a by-product, a server crash may lose its last
-fraction of a second, and a call through an adapter (the LGSP gateway's above
-all) no longer pays a second flush for it. Inside a caller's transaction nothing
-changes: the caller's commit decides.
 """
 
 from __future__ import annotations
@@ -20,7 +13,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from egov.core import request_context
 
@@ -53,11 +46,7 @@ def record_call(
 
     try:
         # A savepoint: a failed insert must not poison the caller's transaction.
-        own_transaction = not connection.in_atomic_block
         with transaction.atomic():
-            if own_transaction and connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit = off")
             IntegrationCall.objects.create(
                 system=system[:40],
                 operation=operation[:60],

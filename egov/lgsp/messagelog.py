@@ -8,7 +8,7 @@ are. :func:`verify` (``manage.py verify_lgsp_log``) walks the chain and names
 every row whose content, link or kept body no longer matches, and a head that
 does not point at the last row (rows removed at the end).
 
-On PostgreSQL an append is one statement (:data:`_APPEND_SQL`): an ``UPDATE …
+On PostgreSQL a lone append is one statement (:data:`_APPEND_SQL`): an ``UPDATE …
 RETURNING`` of the head row computes the new link hash in the database under the
 head's row lock and hands it to the ``INSERT`` of the row, so the chain costs one
 round trip and one commit per call instead of five statements with the lock held
@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -128,7 +129,7 @@ WITH head AS (
     RETURNING h.last_entry_id, h.prev_hash, h.last_hash
 )
 INSERT INTO {MessageLogEntry._meta.db_table}
-    (id, {", ".join(f.column for f in _VALUE_FIELDS)}, prev_hash, entry_hash)
+    (id, {", ".join(str(f.column) for f in _VALUE_FIELDS)}, prev_hash, entry_hash)
 SELECT head.last_entry_id, {", ".join(["%s"] * len(_VALUE_FIELDS))}, head.prev_hash, head.last_hash
 FROM head
 RETURNING id, prev_hash, entry_hash
@@ -136,27 +137,97 @@ RETURNING id, prev_hash, entry_hash
 
 
 def append(message: Message) -> MessageLogEntry:
-    """Append one row to the chain (its own transaction; the head row lock keeps
-    the chain linear when several workers log at once). The row is committed
-    when this returns (unless the caller holds a transaction open)."""
+    """Append one row to the chain; it is committed when this returns (unless the
+    caller holds a transaction open, which then decides). The head row lock keeps
+    the chain linear when several workers log at once.
+
+    Group commit: the head's lock is held until the commit is on disk, so appends
+    one by one are bounded by the disk's flush time. Threads of one process that
+    append at the same moment are written together: the first becomes the leader
+    and writes every row waiting (one transaction, one flush), the others wait for
+    it; then the next waiting thread leads. A single append is one statement."""
     entry = _entry(message)
     digest = content_digest(entry)
-    if connection.vendor == "postgresql":
-        if _append_in_one_statement(entry, digest):
-            return entry
-        _create_head()
+    if connection.in_atomic_block:
+        _write([_Pending(entry, digest)])
+    else:
+        _group_write(_Pending(entry, digest))
+    return entry
+
+
+@dataclass(eq=False)
+class _Pending:
+    entry: MessageLogEntry
+    digest: str
+    event: threading.Event = field(default_factory=threading.Event)
+    promoted: bool = False
+    finished: bool = False
+    error: BaseException | None = None
+
+
+_queue: list[_Pending] = []
+_queue_lock = threading.Lock()
+_leading: list[bool] = [False]
+
+
+def _group_write(me: _Pending) -> None:
+    with _queue_lock:
+        _queue.append(me)
+        lead = not _leading[0]
+        _leading[0] = True
+    if not lead:
+        me.event.wait()
+        lead = me.promoted and not me.finished
+    if lead:
+        with _queue_lock:
+            batch = list(_queue)
+            _queue.clear()
+        try:
+            _write(batch)
+        except BaseException as error:  # every waiting caller learns it was not logged
+            for pending in batch:
+                pending.error = error
+        for pending in batch:
+            pending.finished = True
+            if pending is not me:
+                pending.event.set()
+        with _queue_lock:
+            if _queue:  # arrived while we wrote: the first of them leads next
+                _queue[0].promoted = True
+                _queue[0].event.set()
+            else:
+                _leading[0] = False
+    if me.error is not None:
+        raise me.error
+
+
+def _write(batch: list[_Pending]) -> None:
+    one = len(batch) == 1
+    if (
+        one
+        and connection.vendor == "postgresql"
+        and _append_in_one_statement(batch[0].entry, batch[0].digest)
+    ):
+        return
     with transaction.atomic():
         head = _lock_head()
-        entry.prev_hash = head.last_hash
-        entry.entry_hash = link_hash(head.last_hash, digest)
-        entry.save(force_insert=True)
+        prev = head.last_hash
+        for pending in batch:
+            pending.entry.prev_hash = prev
+            pending.entry.entry_hash = prev = link_hash(prev, pending.digest)
+        entries = [pending.entry for pending in batch]
+        if connection.features.can_return_rows_from_bulk_insert:
+            MessageLogEntry.objects.bulk_create(entries)
+        else:
+            for entry in entries:
+                entry.save(force_insert=True)
+        last = entries[-1]
         MessageLogHead.objects.filter(pk=1).update(
-            last_entry_id=entry.pk,
-            prev_hash=head.last_hash,
-            last_hash=entry.entry_hash,
-            entries=head.entries + 1,
+            last_entry_id=last.pk,
+            prev_hash=last.prev_hash,
+            last_hash=last.entry_hash,
+            entries=head.entries + len(entries),
         )
-    return entry
 
 
 def _append_in_one_statement(entry: MessageLogEntry, digest: str) -> bool:
@@ -169,10 +240,6 @@ def _append_in_one_statement(entry: MessageLogEntry, digest: str) -> bool:
         return False
     entry.pk, entry.prev_hash, entry.entry_hash = row
     return True
-
-
-def _create_head() -> None:
-    MessageLogHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
 
 
 def _entry(message: Message) -> MessageLogEntry:

@@ -24,8 +24,11 @@ pair is measured the same way:
   an HTTP call, so only the gateway figure is printed.
 
 The gateway does per call: token signature check (ES256), registry lookups,
-access right, four cache counters, the provider call (in-process, a nested WSGI
-request), one chained log row (a locked head row update + insert), metrics.
+access right, the cache counters (one ``get_many`` and one step per limit), the
+provider call (in-process, a nested WSGI request), one chained log row (on
+PostgreSQL one ``UPDATE … RETURNING``/``INSERT`` statement, one commit), metrics.
+The database statements of one call of each kind are counted and printed first
+(round trips do not depend on the machine's load; times do).
 Prints p50/p90/p99 in ms and the overhead (gateway − direct) at p50 and p99,
 then checks that every gateway call was logged and the chain verifies. Speed is
 never asserted.
@@ -38,6 +41,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +99,41 @@ def _paced(send: Callable[[], Any], *, rate: float, count: int) -> tuple[list[fl
     return latencies, count / elapsed
 
 
+def _pooled(
+    send: Callable[[], Any], *, rate: float, count: int, workers: int
+) -> tuple[list[float], float]:
+    """Open loop: ``count`` calls scheduled at ``rate``/s and handed to ``workers``
+    threads (as a threaded server would); latency from the scheduled start, so time
+    waiting for a free worker counts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run(scheduled: float) -> tuple[int, float]:
+        try:
+            status = send().status_code
+            return status, (time.perf_counter() - scheduled) * 1000
+        finally:
+            connection.close_if_unusable_or_obsolete()
+
+    interval = 1.0 / rate
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        started = time.perf_counter()
+        futures = []
+        for index in range(count):
+            scheduled = started + index * interval
+            now = time.perf_counter()
+            if now < scheduled:
+                time.sleep(scheduled - now)
+            futures.append(pool.submit(run, scheduled))
+        results = [future.result() for future in futures]
+        elapsed = time.perf_counter() - started
+    bad = [status for status, _ms in results if status != 200]
+    if bad:
+        raise SystemExit(f"unexpected answers: {sorted(set(bad))}")
+    return [ms for _status, ms in results], count / elapsed
+
+
 def _closed(send: Callable[[], Any], *, count: int) -> tuple[list[float], float]:
     """Service time (ms) of ``count`` calls sent back to back (no pacing)."""
     latencies: list[float] = []
@@ -137,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds a database connection is kept between requests (the platform's "
         "default, 0, opens one per request: what a server without a pool pays)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=8,
+        help="threads of the open-loop run (0: skip it); the message log's group commit "
+        "writes the rows of calls that finish together in one transaction",
+    )
     args = parser.parse_args(argv)
     _setup_django()
 
@@ -173,7 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         services.grant(None, consumer, made[code], rate_per_minute=0)
     cache.clear()
 
-    client = Client()
+    clients = threading.local()
+
+    def client() -> Any:  # one test client per thread (a pool's workers share none)
+        made = getattr(clients, "client", None)
+        if made is None:
+            made = clients.client = Client()
+        return made
+
     ident = consumer.identifier
     token = make_token(key, ident, lifetime=300)
     cccd = next(iter(CITIZENS))
@@ -182,13 +235,13 @@ def main(argv: list[str] | None = None) -> int:
     gateway_headers = {"HTTP_X_ROAD_CLIENT": ident, "HTTP_AUTHORIZATION": f"Bearer {token}"}
 
     def direct() -> Any:
-        return client.get(f"/lgsp/mo-phong/dan-cu/v1/cong-dan/{cccd}", HTTP_X_API_KEY=api_key)
+        return client().get(f"/lgsp/mo-phong/dan-cu/v1/cong-dan/{cccd}", HTTP_X_API_KEY=api_key)
 
     def through_gateway() -> Any:
-        return client.get(f"/lgsp/r1/{province}/CITIZEN-LOOKUP/v1/{cccd}", **gateway_headers)
+        return client().get(f"/lgsp/r1/{province}/CITIZEN-LOOKUP/v1/{cccd}", **gateway_headers)
 
     def category() -> Any:
-        return client.get(f"/lgsp/r1/{province}/CATEGORY-DOSSIER-STATUSES/v1", **gateway_headers)
+        return client().get(f"/lgsp/r1/{province}/CATEGORY-DOSSIER-STATUSES/v1", **gateway_headers)
 
     count = max(1, int(args.rate * args.seconds))
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -200,6 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     for send in (direct, through_gateway, category):
         for _ in range(args.warmup):
             send()
+    from django.test.utils import CaptureQueriesContext
+
+    for name, send in (("direct", direct), ("gateway CITIZEN-LOOKUP", through_gateway)):
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(50):
+                send()
+        # The registry's per-process cache is read again every 10 s: an average.
+        print(
+            f"  database statements per call, {name}: "
+            f"{len(queries.captured_queries) / 50:.2f} (50 calls)"
+        )
     before = MessageLogEntry.objects.count()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"  load average now: {load} on {os.cpu_count()} CPUs")
@@ -232,6 +296,30 @@ def main(argv: list[str] | None = None) -> int:
         f"{gateway_figures['p99'] - direct_figures['p99']:+.2f} ms"
     )
 
+    if args.workers > 0:
+        print(
+            f"open loop at {args.rate:.0f} req/s, {args.workers} worker threads "
+            "(latency from the scheduled start, waiting for a worker included):"
+        )
+        pooled_direct = _line(
+            "direct: population simulator",
+            *_pooled(direct, rate=args.rate, count=count, workers=args.workers),
+        )
+        pooled_gateway = _line(
+            "gateway: CITIZEN-LOOKUP → population simulator",
+            *_pooled(through_gateway, rate=args.rate, count=count, workers=args.workers),
+        )
+        print(
+            f"  overhead of the gateway over the direct call: p50 "
+            f"{pooled_gateway['p50'] - pooled_direct['p50']:+.2f} ms, p99 "
+            f"{pooled_gateway['p99'] - pooled_direct['p99']:+.2f} ms"
+        )
+        print(f"most calls a second, {args.workers} threads, no pacing:")
+        _line(
+            "gateway: CITIZEN-LOOKUP → population simulator",
+            *_pooled(through_gateway, rate=1e9, count=count, workers=args.workers),
+        )
+
     logged = MessageLogEntry.objects.count() - before
     started = time.perf_counter()
     result = messagelog.verify()
@@ -241,7 +329,9 @@ def main(argv: list[str] | None = None) -> int:
         f"verified in {took:.2f} s ({result.checked / took:,.0f} rows/s): "
         f"{'intact' if result.ok else 'BROKEN'}"
     )
-    if logged != 4 * count or not result.ok:
+    # closed and paced: both gateway kinds; open loop: the lookup, paced and unpaced
+    expected = 4 * count + (2 * count if args.workers > 0 else 0)
+    if logged != expected or not result.ok:
         print("CHECK FAILED: every gateway call must be logged and the chain must verify")
         return 1
     return 0

@@ -80,3 +80,15 @@ def anchors() -> list[x509.Certificate]:
     from egov.signatures import trust
 
     return [x509.load_der_x509_certificate(a.dump()) for a in trust.anchors()]
+
+
+def revocation(chain: list[x509.Certificate]) -> Any:
+    """What the signatures app's revocation sources say of ``chain[0]``
+    (:class:`egov.signatures.selectors.CertificateRevocation`)."""
+    from cryptography.hazmat.primitives import serialization
+
+    from egov.signatures import selectors
+
+    return selectors.certificate_revocation(
+        [cert.public_bytes(serialization.Encoding.DER) for cert in chain]
+    )

@@ -43,6 +43,7 @@ class SignatureState(models.TextChoices):
     UNTRUSTED = "untrusted", _("Signature matches, certificate not trusted")
     INVALID = "invalid", _("Signature does not match (altered)")
     UNSIGNED = "unsigned", _("Not signed")
+    REVOKED = "revoked", _("Signer's certificate revoked")
     OWN = "own", _("Signed by us")
 
 

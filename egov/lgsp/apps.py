@@ -56,10 +56,10 @@ def _forget_registry_on_change() -> None:
     from django.db.models.signals import post_delete, post_save
 
     from egov.lgsp import models
-    from egov.lgsp.selectors import forget_registry
+    from egov.lgsp.selectors import registry_changed
 
     def forget(**_kwargs: Any) -> None:
-        forget_registry()
+        registry_changed()
 
     for model in (
         models.Member,

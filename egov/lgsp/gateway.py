@@ -26,7 +26,7 @@ from egov.core.integrations import TransportError
 from egov.lgsp import auth, limits, messagelog, monitoring, providers, selectors
 from egov.lgsp.errors import GatewayRefusal
 from egov.lgsp.identifiers import parse_service_path
-from egov.lgsp.models import Consumer, Outcome, Service
+from egov.lgsp.models import Consumer, Outcome, Phase, Service
 
 logger = logging.getLogger(__name__)
 
@@ -137,8 +137,33 @@ def _call_provider(call: providers.ProviderCall, host: str) -> providers.Provide
         ) from None
 
 
+#: Methods a provider may not act on: a failure of their log after forwarding
+#: may be answered 503 (a retry repeats nothing).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _log_unavailable() -> HttpResponse:
+    return _json(
+        503,
+        {
+            "code": "log_unavailable",
+            "field": None,
+            "message": _("The message log is unavailable; try again later."),
+        },
+    )
+
+
 @csrf_exempt
 def gateway(request: HttpRequest, service_path: str) -> HttpResponse:
+    """One call. A safe call (GET, HEAD, OPTIONS) is logged once, after the answer;
+    if that fails the consumer gets 503 (X-Road stops when logging fails) and may
+    simply ask again. A call that may act at the provider is logged twice: its
+    request row is written *before* it is forwarded (a log that cannot be written
+    stops it before anything happened: 503, nothing to repeat), its answer row
+    after; if the answer row cannot be written the provider has acted already, so
+    the consumer still gets the provider's answer (a 503 would invite a retry that
+    acts twice) and the gap is alerted (error log, ``egov_lgsp_log_failures``
+    metric, ``X-Road-Log: incomplete``) and listed by ``verify_lgsp_log``."""
     started = time.perf_counter()
     request_id = uuid.uuid4().hex
     method = (request.method or "GET").upper()
@@ -147,6 +172,24 @@ def gateway(request: HttpRequest, service_path: str) -> HttpResponse:
     consumer_name = request.headers.get("X-Road-Client", "")[:200]
     service_name = service_path[:250]
     response_body = b""
+    request_logged = False
+
+    def message(phase: str, status: int, outcome: str, answer: bytes) -> messagelog.Message:
+        return messagelog.Message(
+            request_id=request_id,
+            consumer=consumer_name or "-",
+            service=service_name,
+            method=method,
+            path=full_path,
+            status=status,
+            outcome=outcome,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            request_body=body,
+            response_body=answer,
+            phase=phase,
+            keep_request_body=phase != Phase.RESPONSE,
+        )
+
     try:
         if int(request.META.get("CONTENT_LENGTH") or 0) > int(settings.EGOV_LGSP_MAX_BODY_BYTES):
             raise GatewayRefusal(
@@ -163,6 +206,13 @@ def gateway(request: HttpRequest, service_path: str) -> HttpResponse:
         service, rest = _resolve(service_path, consumer, method)
         service_name = service.identifier
         _authorise(consumer, service)
+        if method not in SAFE_METHODS:
+            try:
+                messagelog.append(message(Phase.REQUEST, 0, Outcome.FORWARDING, b""))
+            except Exception:
+                logger.exception("LGSP message log append failed; %s not forwarded", request_id)
+                return _log_unavailable()
+            request_logged = True
         answer = _call_provider(
             providers.ProviderCall(
                 service=service,
@@ -193,38 +243,34 @@ def gateway(request: HttpRequest, service_path: str) -> HttpResponse:
         response = _refusal_response(refusal)
         response_body = response.content
         outcome = Outcome(refusal.outcome)
-    duration_ms = (time.perf_counter() - started) * 1000
     response["X-Road-Id"] = request_id
     response["X-Road-Request-Id"] = request_id
     response["X-Road-Request-Hash"] = messagelog.request_hash(method, full_path, body)
     if service_name:
         response["X-Road-Service"] = service_name
+    phase = Phase.RESPONSE if request_logged else Phase.EXCHANGE
+    logged = message(phase, response.status_code, str(outcome), response_body)
     try:
-        messagelog.append(
-            messagelog.Message(
-                request_id=request_id,
-                consumer=consumer_name or "-",
-                service=service_name,
-                method=method,
-                path=full_path,
-                status=response.status_code,
-                outcome=str(outcome),
-                duration_ms=duration_ms,
-                request_body=body,
-                response_body=response_body,
-            )
-        )
+        messagelog.append(logged)
     except Exception:
-        # Without its log line an exchange must not look answered: X-Road stops
-        # forwarding when logging fails, and so does this gateway.
-        logger.exception("LGSP message log append failed")
-        return _json(
-            503,
-            {
-                "code": "log_unavailable",
-                "field": None,
-                "message": _("The message log is unavailable; try again later."),
-            },
+        if not request_logged:
+            # Without its log line an exchange must not look answered: X-Road stops
+            # forwarding when logging fails, and so does this gateway. The call was
+            # safe, so asking again repeats nothing.
+            logger.exception("LGSP message log append failed")
+            return _log_unavailable()
+        # The provider has acted: answer what it said, never an invitation to retry.
+        logger.critical(
+            "LGSP message log could not record the answer of %s (%s %s → %s, HTTP %s); "
+            "the request row is logged, the answer is not",
+            request_id,
+            method,
+            service_name,
+            consumer_name,
+            response.status_code,
+            exc_info=True,
         )
-    monitoring.observe(service_name, consumer_name or "-", response.status_code, duration_ms)
+        monitoring.log_failed(service_name)
+        response["X-Road-Log"] = "incomplete"
+    monitoring.observe(service_name, consumer_name or "-", response.status_code, logged.duration_ms)
     return response

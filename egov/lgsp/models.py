@@ -180,6 +180,17 @@ class Outcome(models.TextChoices):
     INVALID = "invalid", _("Invalid request")
     PROVIDER_ERROR = "provider_error", _("Provider failed")
     TIMEOUT = "timeout", _("Provider timed out")
+    FORWARDING = "forwarding", _("Sent to the provider")
+
+
+class Phase(models.TextChoices):
+    """Which part of an exchange a log row records. A call that may change
+    something at the provider (any method but GET/HEAD/OPTIONS) is logged twice:
+    its request before it is forwarded, its answer after; a safe call once."""
+
+    EXCHANGE = "", _("Request and answer")
+    REQUEST = "request", _("Request (before forwarding)")
+    RESPONSE = "response", _("Answer")
 
 
 class MessageLogEntry(models.Model):
@@ -189,7 +200,10 @@ class MessageLogEntry(models.Model):
     :func:`egov.lgsp.messagelog.append`."""
 
     at = models.DateTimeField(_("time"), db_index=True)
-    request_id = models.CharField(_("request id"), max_length=64, unique=True)
+    request_id = models.CharField(_("request id"), max_length=64)
+    phase = models.CharField(
+        _("phase"), max_length=10, choices=Phase.choices, default=Phase.EXCHANGE, blank=True
+    )
     consumer = models.CharField(_("consumer"), max_length=200, db_index=True)
     service = models.CharField(_("service"), max_length=250, db_index=True)
     method = models.CharField(max_length=10)
@@ -209,6 +223,11 @@ class MessageLogEntry(models.Model):
         verbose_name = _("LGSP message log entry")
         ordering = ["-id"]
         indexes = [models.Index(fields=["service", "at"]), models.Index(fields=["consumer", "at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request_id", "phase"], name="lgsp_log_one_row_per_request_phase"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.consumer} → {self.service} {self.status}"
@@ -220,6 +239,9 @@ class MessageLogHead(models.Model):
 
     last_entry_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    #: The hash before the last append (lets one UPDATE … RETURNING hand the new
+    #: row both its link and its own hash).
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
     entries = models.BigIntegerField(default=0)
 
     class Meta:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
 
-from egov.lgsp.models import MessageLogEntry, Outcome
+from egov.lgsp.models import MessageLogEntry, Outcome, Phase
 from egov.lgsp.providers import ProviderAnswer, ProviderCall
 
 REQUESTS = Counter(
@@ -26,6 +26,12 @@ DURATION = Histogram(
     "Time the LGSP gateway took to answer, by service (provider time included).",
     ["service"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+LOG_FAILURES = Counter(
+    "egov_lgsp_log_failures",
+    "Answers of forwarded calls that the LGSP message log could not record (the "
+    "provider acted, its request row is logged): alert on any increase.",
+    ["service"],
 )
 
 #: Outcomes that count as failures of the platform or the provider (refusals of
@@ -45,6 +51,10 @@ REFUSALS = frozenset(
 def observe(service: str, consumer: str, status: int, duration_ms: float) -> None:
     REQUESTS.labels(service or "-", consumer or "-", str(status)).inc()
     DURATION.labels(service or "-").observe(duration_ms / 1000)
+
+
+def log_failed(service: str) -> None:
+    LOG_FAILURES.labels(service or "-").inc()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -74,6 +84,7 @@ def figures(
     since = since or timezone.now() - timedelta(hours=24)
     rows = (
         MessageLogEntry.objects.filter(at__gte=since)
+        .exclude(phase=Phase.REQUEST)  # a two-row exchange counts once, by its answer
         .order_by("-id")
         .values_list(by, "outcome", "duration_ms")[:limit]
     )

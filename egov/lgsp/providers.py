@@ -129,6 +129,8 @@ def forward(call: ProviderCall, *, host: str = "testserver") -> ProviderAnswer:
             transport=transport_for(provider.transport or "http"),
             timeout=provider.timeout_seconds,
             retry=NO_RETRY,
+            # The message log records every provider call (status, duration, outcome).
+            log_calls=False,
         )
         answer = system.call(
             call.service.code,

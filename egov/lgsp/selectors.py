@@ -1,18 +1,25 @@
 """Reads of the registry and the log.
 
 The gateway's three registry reads per call (consumer, service, access right) are
-kept in a small per-process cache for ``REGISTRY_CACHE_SECONDS``: a change made in
-this process empties it at once (signals, see ``apps.py``), other processes see
-it within that time (a revoked right stops working within seconds).
+kept in a small per-process cache for ``REGISTRY_CACHE_SECONDS`` (no round trip at
+all on most calls). A change (signals, see ``apps.py``) empties this process's
+cache at once and, once committed, bumps a counter in the shared cache
+(``EGOV_CACHE``, Redis in production); every process looks at that counter at
+most every ``GENERATION_CHECK_SECONDS`` and forgets what it holds when it moved,
+so a revoked right stops working everywhere within about a second (within
+``REGISTRY_CACHE_SECONDS`` if the shared cache is down).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -21,9 +28,14 @@ from egov.lgsp.identifiers import ClientId, ServicePath
 from egov.lgsp.models import AccessRight, Consumer, MessageLogEntry, Service
 
 REGISTRY_CACHE_SECONDS = 10.0
+GENERATION_KEY = "lgsp:registry:generation"
+GENERATION_CHECK_SECONDS = 1.0
 _T = TypeVar("_T")
 _cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
 _lock = threading.Lock()
+#: When this process last looked at the shared counter, and what it read.
+_seen: dict[str, Any] = {"at": -GENERATION_CHECK_SECONDS, "generation": None}
+logger = logging.getLogger(__name__)
 
 
 @caches.register
@@ -32,8 +44,41 @@ def forget_registry() -> None:
         _cache.clear()
 
 
+def registry_changed() -> None:
+    """A registry row changed: this process forgets at once, the others (through
+    the shared counter) within ``GENERATION_CHECK_SECONDS`` of the commit."""
+    forget_registry()
+    transaction.on_commit(_bump_generation)
+
+
+def _bump_generation() -> None:
+    forget_registry()  # a read between the change and its commit saw the old row
+    try:
+        if not cache.add(GENERATION_KEY, 1, timeout=None):
+            cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted between add() and incr()
+        cache.set(GENERATION_KEY, 1, timeout=None)
+    except Exception:  # the shared cache is down: the others wait out their TTL
+        logger.warning("LGSP registry change not announced to other processes", exc_info=True)
+
+
+def _check_generation(now: float) -> None:
+    if now - _seen["at"] < GENERATION_CHECK_SECONDS:
+        return
+    try:
+        generation = cache.get(GENERATION_KEY, 0)
+    except Exception:  # the shared cache is down: entries still expire
+        generation = _seen["generation"]
+    with _lock:
+        _seen["at"] = now
+        if generation != _seen["generation"]:
+            _cache.clear()
+            _seen["generation"] = generation
+
+
 def _cached(key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
     now = time.monotonic()
+    _check_generation(now)
     found = _cache.get(key)
     if found is not None and found[0] > now:
         value: _T = found[1]

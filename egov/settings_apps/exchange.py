@@ -56,6 +56,15 @@ EGOV_EXCHANGE_REQUIRE_TRUSTED_SIGNATURE = env(
     "messages are always refused.",
     "bool",
 )
+EGOV_EXCHANGE_ALL_THROUGH_AXIS = env(
+    "EGOV_EXCHANGE_ALL_THROUGH_AXIS",
+    False,
+    "Send every recipient of an issued document through the national document axis, the "
+    "agencies on this platform too (off: those are delivered on the platform directly and "
+    "only recorded as edXML). For a province whose rules want every exchange on the axis, "
+    "or to test the axis end to end with the province's own agencies.",
+    "bool",
+)
 EGOV_EXCHANGE_SIM_SYSTEMS = env(
     "EGOV_EXCHANGE_SIM_SYSTEMS",
     [],

@@ -71,8 +71,12 @@ class OutsideSystem:
         retry: RetryPolicy = NO_RETRY,
         signer: RequestSigner | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        log_calls: bool = True,
     ) -> None:
         self.name = name
+        #: ``False`` for a caller that keeps its own record of every call (the LGSP
+        #: gateway's message log): one row per call, not two.
+        self.log_calls = log_calls
         self.transport = transport
         self.timeout = float(timeout)
         self.retry = retry
@@ -127,6 +131,8 @@ class OutsideSystem:
         response: Response | None = None,
         error: TransportError | None = None,
     ) -> None:
+        if not self.log_calls:
+            return
         if error is not None:
             outcome, status, text = (
                 ("timeout" if error.timeout else "unreachable"),

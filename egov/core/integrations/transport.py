@@ -122,8 +122,31 @@ def _headers(message: Any) -> dict[str, str]:
     return {str(name).lower(): str(value) for name, value in (message or {}).items()}
 
 
+_HANDLER: list[Any] = []
+
+
+def _forget_handler(**_kwargs: Any) -> None:
+    _HANDLER.clear()
+
+
+def _shared_handler() -> Any:
+    """One request handler for every in-process call, like the one WSGI handler of a
+    server process: a new test client per call would build the whole middleware
+    chain each time (about a millisecond). Any setting changed (tests'
+    ``override_settings``) drops it, as middleware read settings when built."""
+    if not _HANDLER:
+        from django.test.client import ClientHandler
+        from django.test.signals import setting_changed
+
+        setting_changed.connect(_forget_handler, dispatch_uid="inprocess-handler")
+        _HANDLER.append(ClientHandler(enforce_csrf_checks=False))
+    return _HANDLER[0]
+
+
 class InProcessTransport:
-    """Dispatches to this Django application through ``django.test.Client``.
+    """Dispatches to this Django application through ``django.test.Client`` (a fresh
+    client per call, so no cookie passes from one call to the next; the request
+    handler behind it is shared).
 
     ``calls`` counts the requests sent, so tests can see how many reached the
     other side (retries included).
@@ -150,7 +173,9 @@ class InProcessTransport:
             elif name.lower() not in ("content-length", "host"):
                 extra["HTTP_" + name.upper().replace("-", "_")] = value
         started = time.monotonic()
-        answer = Client(raise_request_exception=False).generic(
+        client = Client(raise_request_exception=False)
+        client.handler = _shared_handler()
+        answer = client.generic(
             request.method,
             path,
             data=request.body,

@@ -6,6 +6,15 @@ one whose signature does not match (altered on the way) or that is unsigned is
 refused: kept in the quarantine as rejected and answered with status 02. A
 document addressed to none of our agencies is answered with 02 as well.
 
+The signer's certificate is checked against the revocation sources the signatures
+app manages (CRL, OCSP). A certificate revoked by the time the message says it was
+signed refuses the message (status ``revoked``, quarantined as rejected, 02). The
+time a message gives is the sender's word (no trusted timestamp in edXML): a
+certificate revoked after it but before receipt still refuses the message when the
+reason does not rule out a stolen key (key or CA compromise, unspecified, none);
+for other reasons (superseded, affiliation changed…) the message is taken with a
+warning. No answer from any source is a warning, not a refusal.
+
 Idempotent receipt: the same DocumentId and business type for the same agency
 makes one incoming document (``exchange_document_once`` here and the documents
 app's ``documents_delivery_once``), however often the axis delivers it.
@@ -13,6 +22,7 @@ app's ``documents_delivery_once``), however often the axis delivers it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -24,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from egov.core import audit
+from egov.core.formatting import format_date, format_time
 from egov.documents import services as documents
 from egov.documents.contract import IncomingMetadata
 from egov.documents.errors import NotADocument, WrongState
@@ -129,7 +140,7 @@ def quarantine(
         return Quarantine.objects.get(axis_id=axis_id)
 
 
-def _signature(raw: bytes) -> tuple[str, str, str, list[str]]:
+def _signature(raw: bytes, signed_at: dt.datetime) -> tuple[str, str, str, list[str]]:
     """(state, note, signer, warnings) of the message's signature."""
     from egov.exchange import keys
     from egov.exchange.edxml import dsig
@@ -140,10 +151,68 @@ def _signature(raw: bytes) -> tuple[str, str, str, list[str]]:
     signer = checked.signer.subject.rfc4514_string()[:300] if checked.signer else ""
     if not checked.valid:
         return SignatureState.INVALID, checked.reason, signer, []
+    warnings = list(checked.warnings)
+    revoked, note = revocation_verdict(keys.revocation(checked.certificates), signed_at)
+    if revoked:
+        return SignatureState.REVOKED, note, signer, warnings
+    if note:
+        warnings.append(note)
     problem = dsig.chains_to(checked.certificates, keys.anchors(), common.now())
     if problem:
-        return SignatureState.UNTRUSTED, problem, signer, checked.warnings
-    return SignatureState.VALID, "", signer, checked.warnings
+        return SignatureState.UNTRUSTED, problem, signer, warnings
+    return SignatureState.VALID, "", signer, warnings
+
+
+def revocation_verdict(status: Any, signed_at: dt.datetime) -> tuple[bool, str]:
+    """(refuse?, note) for the signer's certificate revocation ``status``
+    (:class:`egov.signatures.selectors.CertificateRevocation`) and the time the
+    message says it was signed."""
+    from egov.signatures.selectors import COMPROMISE_REASONS
+
+    if status.state != "revoked" or status.revoked_at is None:
+        if status.state == "unknown" and status.unreachable:
+            return False, _("The revocation of the signer's certificate could not be checked.")
+        return False, ""
+    values = {
+        "when": _moment(status.revoked_at),
+        "signed": _moment(signed_at),
+        "reason": status.reason or "-",
+    }
+    if status.revoked_by(signed_at):
+        return True, _(
+            "The signer's certificate was revoked at %(when)s, before the message was "
+            "signed (%(signed)s)."
+        ) % values
+    if status.revoked_by(common.now()) and status.reason in COMPROMISE_REASONS:
+        return True, _(
+            "The signer's certificate was revoked at %(when)s (reason: %(reason)s); the "
+            "signing time %(signed)s is only the sender's word, so it cannot show the "
+            "message was signed before."
+        ) % values
+    return False, _(
+        "The signer's certificate was revoked at %(when)s (reason: %(reason)s), after "
+        "the message was signed (%(signed)s)."
+    ) % values
+
+
+def _moment(value: dt.datetime) -> str:
+    return f"{format_time(value)} {format_date(value)}"
+
+
+def signing_time(parsed: Any) -> dt.datetime:
+    """When the message says it was signed: a status's timestamp, a document's
+    latest trace header time; never later than now (and now when it says nothing)."""
+    now = common.now()
+    if parsed.status is not None:
+        claimed: dt.datetime | None = parsed.status.timestamp
+    else:
+        times = [t.timestamp for t in parsed.message.traces if t.timestamp is not None]
+        claimed = max(times) if times else None
+    if claimed is None:
+        return now
+    if claimed.tzinfo is None:
+        claimed = claimed.replace(tzinfo=dt.UTC)
+    return min(claimed, now)
 
 
 def receive(raw: bytes, *, axis_id: str = "", recipient: str = "") -> Outcome:
@@ -155,11 +224,13 @@ def receive(raw: bytes, *, axis_id: str = "", recipient: str = "") -> Outcome:
     except parse.Unparseable as error:
         quarantine(raw, str(error), axis_id=axis_id)
         return Outcome("quarantined", str(error))
-    state, note, signer, sig_warnings = _signature(raw)
+    state, note, signer, sig_warnings = _signature(raw, signing_time(parsed))
     warnings = parsed.warnings + sig_warnings
-    refuse = state in (SignatureState.INVALID, SignatureState.UNSIGNED) or (
-        state == SignatureState.UNTRUSTED and settings.EGOV_EXCHANGE_REQUIRE_TRUSTED_SIGNATURE
-    )
+    refuse = state in (
+        SignatureState.INVALID,
+        SignatureState.UNSIGNED,
+        SignatureState.REVOKED,
+    ) or (state == SignatureState.UNTRUSTED and settings.EGOV_EXCHANGE_REQUIRE_TRUSTED_SIGNATURE)
     if refuse:
         reason = _("Signature check failed: %(why)s") % {"why": note}
         sender = parsed.message.sender.organ_id if parsed.message else ""

@@ -11,7 +11,9 @@ with exponential backoff and is given up after ``EGOV_EXCHANGE_MAX_ATTEMPTS``.
 
 Recipients on the platform are delivered by the outgoing app itself; the exchange
 records the same edXML for them (channel ``platform``) so that a document's
-history reads the same whichever way it travelled.
+history reads the same whichever way it travelled. With the operator's switch
+``EGOV_EXCHANGE_ALL_THROUGH_AXIS`` they go through the national axis like the
+others (the outgoing app then leaves them waiting for the exchange).
 """
 
 from __future__ import annotations
@@ -75,20 +77,24 @@ def collect() -> int:
             kind=Kind.DOCUMENT, outgoing_reference__in=[c.reference for c in candidates]
         ).values_list("outgoing_reference", "to_organ", "business_type")
     )
+    all_through_axis = bool(settings.EGOV_EXCHANGE_ALL_THROUGH_AXIS)
     for doc in candidates:
         document_id = document_id_of(doc.agency_code, doc.issued_at, doc.number_symbol)
         for recipient in doc.recipients:
             if not recipient.organ_id:
                 continue
+            # On the platform and not switched to the axis: delivered directly by the
+            # outgoing app, recorded here with the same edXML.
+            direct = recipient.on_platform and not all_through_axis
             wanted = [BusinessType.NEW]
-            if doc.recalled and not recipient.on_platform:
+            if doc.recalled and not direct:
                 wanted.append(BusinessType.REVOKE)
             for kind in wanted:
                 if (doc.reference, recipient.organ_id, int(kind)) in have:
                     continue
                 queued += _enqueue(
                     kind=Kind.DOCUMENT,
-                    channel=Channel.PLATFORM if recipient.on_platform else Channel.AXIS,
+                    channel=Channel.PLATFORM if direct else Channel.AXIS,
                     from_organ=doc.agency_code,
                     to_organ=recipient.organ_id,
                     to_name=recipient.name,

@@ -233,7 +233,7 @@ def test_request_body_is_forwarded_and_logged(
     }
     response = caller.call("POST", f"{PROVINCE}/SMS-SEND/v1", json.dumps(payload).encode())
     assert response.status_code == 200, response.content
-    entry = MessageLogEntry.objects.get(request_id=response["X-Road-Id"])
+    entry = MessageLogEntry.objects.get(request_id=response["X-Road-Id"], phase="request")
     assert json.loads(entry.request_body) == payload
 
 

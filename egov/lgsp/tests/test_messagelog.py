@@ -139,11 +139,39 @@ def test_concurrent_appends_keep_one_linear_chain() -> None:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert not errors
-    assert MessageLogEntry.objects.count() == 40
+    assert MessageLogEntry.objects.count() == 80
     assert messagelog.verify().ok
+
+
+def test_a_group_of_appends_is_one_chain_in_order() -> None:
+    """What the group commit's leader writes for the threads waiting on it."""
+    rows = [
+        messagelog._entry(
+            messagelog.Message(
+                request_id=f"g{n}",
+                consumer="c",
+                service="s",
+                method="GET",
+                path=f"/p/{n}",
+                status=200,
+                outcome="ok",
+                duration_ms=1.0,
+            )
+        )
+        for n in range(3)
+    ]
+    messagelog._write([messagelog._Pending(r, messagelog.content_digest(r)) for r in rows])
+    stored = list(MessageLogEntry.objects.order_by("id"))
+    assert [row.request_id for row in stored] == ["g0", "g1", "g2"]
+    assert stored[0].prev_hash == messagelog.GENESIS_HASH
+    assert stored[2].prev_hash == stored[1].entry_hash
+    assert MessageLogHead.objects.get(pk=1).entries == 3
+    assert messagelog.verify().ok
+    MessageLogEntry.objects.filter(pk=stored[1].pk).update(path="/p/x")
+    assert [p.entry_id for p in messagelog.verify().problems] == [stored[1].pk]

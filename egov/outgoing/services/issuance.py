@@ -373,6 +373,15 @@ def _dispatch_one(
         recipient.note = _("Waiting for the document exchange with systems outside the platform.")
         outcome.waiting_exchange.append(recipient.name)
         return
+    if settings.EGOV_EXCHANGE_ALL_THROUGH_AXIS:
+        # The operator's switch: agencies on the platform too get it through the
+        # national axis (the exchange sends it), never directly as well.
+        recipient.delivery = DeliveryStatus.WAITING_EXCHANGE
+        recipient.note = _(
+            "Waiting for the national document axis (every recipient goes through it)."
+        )
+        outcome.waiting_exchange.append(recipient.name)
+        return
     assert metadata is not None
     try:
         with transaction.atomic():

@@ -13,7 +13,12 @@ one year it times :func:`egov.dossiers.stats.figures.dossier_statistics` without
 grouping, grouped by agency, by field and by procedure, and for one district and
 one commune; each case runs once to warm the cache, then ``--repeat`` times,
 printing min / median / max seconds (wall clock, as the application runs it, with
-PostgreSQL's parallel workers). When the server runs on this machine it also
+PostgreSQL's parallel workers), both from the dossier table (``source="direct"``)
+and from the daily/monthly roll-ups (``source="rollups"``), with the two results
+checked equal. The roll-up tables are created (``migrate dossiers``) and built once
+when missing (the full build is timed); ``--rebuild`` builds them again. It also
+times the background job's incremental run: nothing changed, then one month of
+submissions rebuilt. When the server runs on this machine it also
 prints the CPU time the server process spends on the province-wide query with
 parallelism off: a figure that other load on the machine barely changes, unlike
 wall-clock time. Then ``EXPLAIN (ANALYZE, BUFFERS)`` of the SQL the
@@ -24,12 +29,13 @@ about speed.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -44,6 +50,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--year", type=int, default=2019)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="Rebuild every roll-up first.")
     return parser.parse_args(argv)
 
 
@@ -64,6 +71,38 @@ def _time(run: Callable[[], Any], repeat: int) -> list[float]:
         run()
         times.append(time.perf_counter() - started)
     return times
+
+
+def _ensure_rollups(rebuild: bool) -> None:
+    """Create the roll-up tables when this database predates them, build them when
+    never built (or when asked), printing how long the full build took."""
+    from django.core.management import call_command
+
+    from egov.dossiers.services.rollups import rebuild_rollups, rolled_up_at
+
+    call_command("migrate", "dossiers", verbosity=0)
+    if rolled_up_at() is not None and not rebuild:
+        return
+    started = time.perf_counter()
+    parts, months = rebuild_rollups()
+    print(
+        f"Roll-ups built: {parts} submission months, {months} calendar months in "
+        f"{time.perf_counter() - started:.1f} s (one process, machine shared)"
+    )
+
+
+def _rollup_sizes() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM dossiers_dossierrollupday), "
+            "(SELECT count(*) FROM dossiers_dossierrollupmonth), "
+            "pg_size_pretty(pg_total_relation_size('dossiers_dossierrollupday')), "
+            "pg_size_pretty(pg_total_relation_size('dossiers_dossierrollupmonth'))"
+        )
+        days, months, day_size, month_size = cursor.fetchone()
+    return f"{days:,} daily rows ({day_size}), {months:,} monthly rows ({month_size})"
 
 
 def _explain(run: Callable[[], Any]) -> list[str]:
@@ -121,6 +160,25 @@ def _server_cpu(run: Callable[[], Any], repeat: int) -> list[float] | None:
     return times
 
 
+def _time_refresh(start: date) -> None:
+    """The background job's cost: a run that finds nothing changed, and the rebuild of
+    one month of submissions (what a run does after a busy minute)."""
+    from egov.dossiers.services.rollups import rebuild_rollups, refresh_rollups
+
+    started = time.perf_counter()
+    refresh_rollups()
+    idle = time.perf_counter() - started
+    month = start.replace(month=6)
+    started = time.perf_counter()
+    parts, months = rebuild_rollups(month, month)
+    busy = time.perf_counter() - started
+    print(
+        f"\nRoll-up job: a run with nothing changed {idle:.3f} s; rebuilding one month of "
+        f"submissions ({month:%m/%Y}: {parts} part, {months} calendar months re-summed) "
+        f"{busy:.2f} s"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     url: str = args.database_url
@@ -131,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django(url)
 
     from django.db import connection
+    from django.utils import timezone
+
+    _ensure_rollups(args.rebuild)
 
     from egov.core.models import Unit, UnitLevel
     from egov.dossiers.models import Dossier
@@ -155,30 +216,59 @@ def main(argv: list[str] | None = None) -> int:
         f"period {start:%d/%m/%Y}–{end:%d/%m/%Y}; {os.cpu_count()} cores; "
         f"{args.repeat} runs after one warm-up"
     )
-    cases: list[tuple[str, Unit, str | None]] = [
-        ("province, totals only", province, None),
-        ("province, by agency", province, "agency"),
-        ("province, by field", province, "field"),
-        ("province, by procedure", province, "procedure"),
+    cases: list[tuple[str, Unit, str | None, datetime | None]] = [
+        ("province, totals only", province, None, None),
+        ("province, by agency", province, "agency", None),
+        ("province, by field", province, "field", None),
+        ("province, by procedure", province, "procedure", None),
     ]
     if district is not None:
-        cases.append((f"district {district.code}, by agency", district, "agency"))
+        cases.append((f"district {district.code}, by agency", district, "agency", None))
     if commune is not None:
-        cases.append((f"commune {commune.code}, totals only", commune, None))
-    print(f"{'case':<38} {'min':>7} {'median':>7} {'max':>7}  received  resolved")
-    for label, unit, group_by in cases:
-        result = dossier_statistics(unit, start, end, group_by=group_by)
+        cases.append((f"commune {commune.code}, totals only", commune, None, None))
+    # The year still running: "now" at the generator's as-of moment (in progress and
+    # overdue are then counted live, the rest comes from the roll-ups).
+    last = Dossier.objects.order_by("-submitted_at").values_list("submitted_at", flat=True)[0]
+    running_now = timezone.localtime(last)
+    running_start = date(running_now.year, 1, 1)
+    running_end = date(running_now.year, 12, 31)
+    cases.append(
+        (f"province {running_now.year} running, by agency", province, "agency", running_now)
+    )
+    print(f"Roll-ups: {_rollup_sizes()}")
+    print(f"{'case':<38} {'source':<8} {'min':>7} {'median':>7} {'max':>7}  received  resolved")
+    for label, unit, group_by, now in cases:
+        first, last_day = (running_start, running_end) if now else (start, end)
+        results = {}
+        for source in ("direct", "rollups"):
 
-        def run(unit: Unit = unit, group_by: str | None = group_by) -> Any:
-            return dossier_statistics(unit, start, end, group_by=group_by)
+            def run(
+                unit: Unit = unit,
+                group_by: str | None = group_by,
+                source: str = source,
+                now: datetime | None = now,
+                first: date = first,
+                last_day: date = last_day,
+            ) -> Any:
+                return dossier_statistics(
+                    unit, first, last_day, group_by=group_by, source=source, now=now
+                )
 
-        times = _time(run, args.repeat)
-        print(
-            f"{label:<38} {min(times):7.3f} {statistics.median(times):7.3f} "
-            f"{max(times):7.3f}  {result.totals.received:>8,} {result.totals.resolved:>9,}"
-        )
+            result = run()
+            results[source] = (result.totals, [(r.key, r.counts) for r in result.rows])
+
+            times = _time(run, args.repeat)
+            print(
+                f"{label:<38} {source:<8} {min(times):7.3f} {statistics.median(times):7.3f} "
+                f"{max(times):7.3f}  {result.totals.received:>8,} "
+                f"{result.totals.resolved:>9,}"
+            )
+        same = "same figures" if results["direct"] == results["rollups"] else "DIFFERENT FIGURES"
+        print(f"{'':<38} {same}")
+    _time_refresh(start)
     cpu = _server_cpu(
-        lambda: dossier_statistics(province, start, end, group_by="agency"), args.repeat
+        lambda: dossier_statistics(province, start, end, group_by="agency", source="direct"),
+        args.repeat,
     )
     if cpu is not None:
         print(
@@ -188,9 +278,14 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"Load average (1 min) at the end: {load:.2f} on {os.cpu_count()} cores")
     if not args.no_explain:
-        print("\nEXPLAIN ANALYZE, province by agency (filter expressions left out):")
-        for line in _explain(lambda: dossier_statistics(province, start, end, group_by="agency")):
-            print("  " + line)
+        for source in ("direct", "rollups"):
+            print(f"\nEXPLAIN ANALYZE, province by agency, {source} (filter expressions left out):")
+            for line in _explain(
+                functools.partial(
+                    dossier_statistics, province, start, end, group_by="agency", source=source
+                )
+            ):
+                print("  " + line)
     return 0
 
 

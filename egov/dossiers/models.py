@@ -185,6 +185,15 @@ class Dossier(models.Model):
             # watermark, then rebuilds their submission months.
             models.Index(fields=["updated_at"]),
             models.Index(fields=["submitted_at"]),
+            # The statistics of a running period count the dossiers open now live:
+            # those not resolved nor closed (a partial index, a few per cent of the
+            # table), plus any stamped in the future (closed_at, resolved_at).
+            models.Index(
+                fields=["receiving_agency"],
+                name="dossiers_open_idx",
+                condition=models.Q(resolved_at__isnull=True, closed_at__isnull=True),
+            ),
+            models.Index(fields=["closed_at"]),
         ]
 
     def __str__(self) -> str:

@@ -601,6 +601,13 @@ def _from_rollups(
         # The same pruning as the direct query (it matters only for a period that
         # starts after now: dossiers closed before its start are left out).
         .filter(_open_at(as_of), _relevant(local_midnight(start), ends_at))
+        # Implied by the line above; spelled out so that PostgreSQL reads the open
+        # dossiers through their partial index (and the two timestamps' indexes).
+        .filter(
+            Q(resolved_at__isnull=True, closed_at__isnull=True)
+            | Q(resolved_at__gte=as_of)
+            | Q(closed_at__gte=as_of)
+        )
         .order_by()
         .values(*([key] if key else []))
         .annotate(

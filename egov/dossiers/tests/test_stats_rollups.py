@@ -256,23 +256,27 @@ def test_changed_dossiers_are_rolled_up_by_the_next_run(org: Org, cat: Catalogue
     open_ones = [d for d in dossiers if d.status == Status.PROCESSING and d.due_at]
     assert len(open_ones) >= 4
     ready, apologised, paused, withdrawn = open_ones[:4]
-    ready.resolved_at, ready.status = ready.due_at + timedelta(days=2), Status.RESULT_READY
+    ready_due, apology_due, paused_received = (
+        ready.due_at,
+        apologised.due_at,
+        paused.received_at,
+    )
+    assert ready_due and apology_due and paused_received
+    ready.resolved_at, ready.status = ready_due + timedelta(days=2), Status.RESULT_READY
     ready.save()
     ApologyLetter.objects.create(
         dossier=apologised,
         reason="Chờ ý kiến",
-        previous_due_at=apologised.due_at,
-        new_due_at=apologised.due_at + timedelta(days=9),
+        previous_due_at=apology_due,
+        new_due_at=apology_due + timedelta(days=9),
         issued_by=_user(),
         issuing_unit=apologised.receiving_unit,
-        issued_at=apologised.due_at - timedelta(hours=1),
+        issued_at=apology_due - timedelta(hours=1),
     )
-    apologised.due_at += timedelta(days=9)
+    apologised.due_at = apology_due + timedelta(days=9)
     apologised.save()
-    paused.paused_at, paused.status = (
-        paused.received_at + timedelta(days=1),
-        Status.SUPPLEMENT_REQUESTED,
-    )
+    paused.paused_at = paused_received + timedelta(days=1)
+    paused.status = Status.SUPPLEMENT_REQUESTED
     paused.save()
     withdrawn.closed_at, withdrawn.status = at("2020-03-20"), Status.WITHDRAWN
     withdrawn.save()

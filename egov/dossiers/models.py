@@ -363,13 +363,6 @@ class RollupCounts(models.Model):
         db_index=False,
         related_name="+",
     )
-    procedure_version = models.ForeignKey(
-        "procedures.ProcedureVersion",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
     new_desk = models.IntegerField(default=0)
     new_online = models.IntegerField(default=0)
     new_post = models.IntegerField(default=0)
@@ -393,6 +386,13 @@ class DossierRollupDay(RollupCounts):
     only: a change to a dossier never needs to know which days it counted in
     before."""
 
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     part = models.DateField()
     day = models.DateField()
 
@@ -413,8 +413,18 @@ class DossierRollupDay(RollupCounts):
 
 class DossierRollupMonth(RollupCounts):
     """The sums of the daily rows of one calendar month (``month``, its first day),
-    whatever month the dossiers were submitted in: a year is twelve of these."""
+    whatever month the dossiers were submitted in: a year is twelve of these. Twice:
+    per procedure version, and once more for all versions together (``procedure_version``
+    empty), the few rows the figures per agency read."""
 
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
     month = models.DateField()
 
     class Meta:

@@ -8,7 +8,10 @@ procedure version, the additive figures of :mod:`egov.dossiers.stats.figures`
 in time, early —, handed back, withdrawn, refused, stopped) and the changes of
 the two stocks at the day's midnight (in progress, overdue). ``DossierRollupMonth``
 holds the same sums per calendar month, so that a year reads twelve months of rows
-and only the days of the months a period cuts are read day by day.
+and only the days of the months a period cuts are read day by day; it has them per
+procedure version and, for the figures that need no version (per agency, no field or
+procedure filter), summed over the versions: a province-year is then a few thousand
+rows.
 
 Each dossier is counted by the rules of the direct query, from its columns as they
 are now (as the direct query does):
@@ -32,10 +35,12 @@ are now (as the direct query does):
 How it is kept current
 ----------------------
 Rows are grouped in *parts*: the dossiers submitted in one calendar month
-(``submitted_at`` never changes). A part is always rebuilt whole, from its
+(``submitted_at`` never changes). A part is always recomputed whole, from its
 dossiers, so a dossier whose appointment or result moved needs no memory of the
-days it counted in before. :func:`refresh_rollups` (the background job
-``dossiers.stats_rollups``, every minute) takes the watermark row's lock, finds
+days it counted in before; only the rows that differ from the stored ones are
+replaced, and only the calendar months they fall in are summed again.
+:func:`refresh_rollups` (the background job ``dossiers.stats_rollups``, every
+minute) takes the watermark row's lock, finds
 the dossiers changed since the watermark (indexed ``updated_at``, minus a small
 overlap for transactions that committed late), rebuilds their parts, then the
 monthly rows of every month those parts count in, and moves the watermark to the
@@ -226,12 +231,23 @@ def _part_rows(part: date, zone: ZoneInfo) -> dict[Key, list[int]]:
 
 
 def _rebuild_part(part: date, zone: ZoneInfo) -> set[date]:
-    """Replace the daily rows of ``part``; return the months they counted in, before
-    and after."""
-    old_days = DossierRollupDay.objects.filter(part=part)
-    months = {month_start(day) for day in old_days.values_list("day", flat=True).distinct()}
-    old_days.delete()
+    """Bring the daily rows of ``part`` in line with its dossiers; return the months
+    whose rows changed. Only rows that differ are deleted and written: a run after a
+    quiet minute touches a handful."""
     rows = _part_rows(part, zone)
+    stale: list[int] = []
+    months: set[date] = set()
+    for pk, day, agency, unit, version, *values in DossierRollupDay.objects.filter(
+        part=part
+    ).values_list("pk", "day", *_DIMENSIONS, *COUNTERS):
+        key = (day, agency, unit, version)
+        if rows.get(key) == values:
+            del rows[key]  # unchanged: neither deleted nor written again
+        else:
+            stale.append(pk)
+            months.add(month_start(day))
+    for start in range(0, len(stale), 1000):
+        DossierRollupDay.objects.filter(pk__in=stale[start : start + 1000]).delete()
     DossierRollupDay.objects.bulk_create(
         (
             DossierRollupDay(
@@ -251,26 +267,24 @@ def _rebuild_part(part: date, zone: ZoneInfo) -> set[date]:
 
 
 def _rebuild_month(month: date) -> None:
-    """Replace the monthly rows of ``month`` by the sums of its daily rows."""
+    """Replace the monthly rows of ``month`` by the sums of its daily rows: per
+    procedure version, and for all versions together."""
     DossierRollupMonth.objects.filter(month=month).delete()
-    sums = (
-        DossierRollupDay.objects.filter(day__gte=month, day__lt=next_month(month))
-        .order_by()
-        .values(*_DIMENSIONS)
-        .annotate(**{f"sum_{name}": Sum(name) for name in COUNTERS})
-    )
-    DossierRollupMonth.objects.bulk_create(
-        (
-            DossierRollupMonth(
-                month=month,
-                **{name: row[name] for name in _DIMENSIONS},
-                **{name: row[f"sum_{name}"] for name in COUNTERS},
-            )
-            for row in sums
-            if any(row[f"sum_{name}"] for name in COUNTERS)
-        ),
-        batch_size=2000,
-    )
+    days = DossierRollupDay.objects.filter(day__gte=month, day__lt=next_month(month)).order_by()
+    sums = {f"sum_{name}": Sum(name) for name in COUNTERS}
+    for dimensions in (_DIMENSIONS, _DIMENSIONS[:2]):
+        DossierRollupMonth.objects.bulk_create(
+            (
+                DossierRollupMonth(
+                    month=month,
+                    **{name: row[name] for name in dimensions},
+                    **{name: row[f"sum_{name}"] for name in COUNTERS},
+                )
+                for row in days.values(*dimensions).annotate(**sums)
+                if any(row[f"sum_{name}"] for name in COUNTERS)
+            ),
+            batch_size=2000,
+        )
 
 
 def _rebuild_parts(parts: Iterable[date]) -> tuple[int, int]:

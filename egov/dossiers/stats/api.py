@@ -165,9 +165,7 @@ def result_out(result: StatsResult) -> dict[str, Any]:
         "starts_at": timezone.localtime(result.starts_at),
         "ends_at": timezone.localtime(result.ends_at),
         "as_of": timezone.localtime(result.as_of),
-        "rolled_up_at": (
-            timezone.localtime(result.rolled_up_at) if result.rolled_up_at else None
-        ),
+        "rolled_up_at": (timezone.localtime(result.rolled_up_at) if result.rolled_up_at else None),
         "field": result.field.code if result.field else None,
         "procedure": result.procedure.national_code if result.procedure else None,
         "group_by": result.group_by,

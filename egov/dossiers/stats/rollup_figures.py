@@ -24,10 +24,11 @@ Two aggregate queries (monthly rows, daily rows), grouped by the receiving agenc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 
 from egov.dossiers.models import DossierRollupDay, DossierRollupMonth
@@ -67,17 +68,24 @@ def _conditions(
     days: dict[str, Q] = {}
     full = _full_months(start, end)
     if full is None:
-        flow_days = Q(day__gte=start, day__lte=end)
+        flow_days = [(start, end)]
     else:
         months["flow"] = Q(month__gte=full[0], month__lte=full[1])
-        flow_days = Q(day__gte=start, day__lt=full[0]) | Q(
-            day__gt=next_month(full[1]) - _ONE_DAY, day__lte=end
-        )
-    days["flow"] = flow_days
+        flow_days = [(start, full[0] - _ONE_DAY), (next_month(full[1]), end)]
+    flow_days = [(first, last) for first, last in flow_days if first <= last]
+    if flow_days:
+        days["flow"] = _or(Q(day__gte=first, day__lte=last) for first, last in flow_days)
     for name, day in stock_days:
         months[name] = Q(month__lt=month_start(day))
         days[name] = Q(day__gte=month_start(day), day__lte=day)
     return months, days
+
+
+def _or(conditions: Iterable[Q]) -> Q:
+    where = Q()
+    for condition in conditions:
+        where |= condition
+    return where
 
 
 def _sums(qs: QuerySet[Any], key: str | None, conditions: dict[str, Q]) -> list[dict[str, Any]]:
@@ -88,14 +96,22 @@ def _sums(qs: QuerySet[Any], key: str | None, conditions: dict[str, Q]) -> list[
         fields = FLOWS if name == "flow" else STOCKS
         for field in fields:
             aggregates[f"{name}__{field}"] = Sum(field, filter=condition)
-    where = Q()
-    for condition in conditions.values():
-        where |= condition
-    qs = qs.filter(where).order_by()
+    qs = qs.filter(_or(conditions.values())).order_by()
     grouped = qs.values(key) if key else qs.values()
     if key:
         return list(grouped.annotate(**aggregates))
     return [qs.aggregate(**aggregates)]
+
+
+def _run(read: Callable[..., list[dict[str, Any]]], *args: Any) -> list[dict[str, Any]]:
+    """On PostgreSQL without parallel workers nor JIT: the queries read a few thousand
+    rows, less time than starting a worker or compiling takes."""
+    if connection.vendor != "postgresql":
+        return read(*args)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute("SET LOCAL jit = off")
+        return read(*args)
 
 
 def rollup_figures(
@@ -123,11 +139,15 @@ def rollup_figures(
         (DossierRollupDay, day_conditions),
     ):
         qs = model.objects.all()
+        if model is DossierRollupMonth:
+            # The rows summed over the versions, unless versions are asked for.
+            per_version = version_ids is not None or key == "procedure_version_id"
+            qs = qs.filter(procedure_version__isnull=not per_version)
         if unit_ids is not None:
             qs = qs.filter(**{f"{column}__in": unit_ids})
         if version_ids is not None:
             qs = qs.filter(procedure_version_id__in=version_ids)
-        rows.extend(_sums(qs, key, conditions))
+        rows.extend(_run(_sums, qs, key, conditions))
     totals: dict[Any, dict[str, int]] = {}
     for row in rows:
         group = row[key] if key else None

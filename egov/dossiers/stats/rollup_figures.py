@@ -18,18 +18,18 @@ answer: :func:`egov.dossiers.stats.figures.dossier_statistics` counts those two
 figures with a narrow live query on the dossiers open now, and takes the rest
 from here. Every other figure is as current as the roll-ups' watermark.
 
-Two aggregate queries (monthly rows, daily rows), grouped by the receiving agency
-(or desk) or the procedure version like the direct query, folded in Python.
+One aggregate query (monthly rows UNION ALL daily rows), grouped by the receiving
+agency (or desk) or the procedure version like the direct query, folded in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import IntegerField, Q, QuerySet, Sum, Value
 
 from egov.dossiers.models import DossierRollupDay, DossierRollupMonth
 from egov.dossiers.services.rollups import month_start, next_month
@@ -88,30 +88,37 @@ def _or(conditions: Iterable[Q]) -> Q:
     return where
 
 
-def _sums(qs: QuerySet[Any], key: str | None, conditions: dict[str, Q]) -> list[dict[str, Any]]:
-    if not conditions:
-        return []
-    aggregates: dict[str, Sum] = {}
-    for name, condition in conditions.items():
-        fields = FLOWS if name == "flow" else STOCKS
-        for field in fields:
-            aggregates[f"{name}__{field}"] = Sum(field, filter=condition)
-    qs = qs.filter(_or(conditions.values())).order_by()
-    grouped = qs.values(key) if key else qs.values()
-    if key:
-        return list(grouped.annotate(**aggregates))
-    return [qs.aggregate(**aggregates)]
+def _grouped(
+    qs: QuerySet[Any], group: str, names: list[str], conditions: dict[str, Q]
+) -> QuerySet[Any]:
+    """The sums per ``group`` of the rows each condition selects, as columns named
+    ``<condition>__<counter>`` in the order of ``names`` (zeros for a condition this
+    table does not answer), so that the two tables' queries can be joined by UNION."""
+    aggregates: dict[str, Any] = {}
+    for name in names:
+        condition = conditions.get(name)
+        for field in FLOWS if name == "flow" else STOCKS:
+            label = f"{name}__{field}"
+            aggregates[label] = (
+                Sum(field, filter=condition)
+                if condition is not None
+                else Value(0, output_field=IntegerField())
+            )
+    return qs.filter(_or(conditions.values())).order_by().values(group).annotate(**aggregates)
 
 
-def _run(read: Callable[..., list[dict[str, Any]]], *args: Any) -> list[dict[str, Any]]:
-    """On PostgreSQL without parallel workers nor JIT: the queries read a few thousand
-    rows, less time than starting a worker or compiling takes."""
+def _run(qs: QuerySet[Any]) -> list[dict[str, Any]]:
+    """On PostgreSQL without parallel workers nor JIT: the query reads a few thousand
+    rows, less time than starting a worker or compiling takes. One round trip for
+    both settings (on a loaded machine each round trip waits for a core)."""
     if connection.vendor != "postgresql":
-        return read(*args)
+        return list(qs)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute("SET LOCAL jit = off")
-        return read(*args)
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+            "set_config('jit', 'off', true)"
+        )
+        return list(qs)
 
 
 def rollup_figures(
@@ -128,16 +135,20 @@ def rollup_figures(
     ``procedure_version_id`` or ``None`` for one group) as keyword arguments of
     ``Counts``; without the in-progress figures when the period has not ``ended``.
     ``unit_ids`` narrows ``column`` to a subtree, ``version_ids`` to a field or
-    procedure."""
+    procedure. One query: the monthly and the daily sums joined by UNION ALL."""
     stock_days = [("start", start)]
     if ended:
         stock_days.append(("end", end + _ONE_DAY))
     month_conditions, day_conditions = _conditions(start, end, stock_days)
-    rows: list[dict[str, Any]] = []
+    names = ["flow", *(name for name, _ in stock_days)]
+    group = key or column  # without grouping: per unit, added up below
+    parts: list[QuerySet[Any]] = []
     for model, conditions in (
         (DossierRollupMonth, month_conditions),
         (DossierRollupDay, day_conditions),
     ):
+        if not conditions:
+            continue
         qs = model.objects.all()
         if model is DossierRollupMonth:
             # The rows summed over the versions, unless versions are asked for.
@@ -147,11 +158,11 @@ def rollup_figures(
             qs = qs.filter(**{f"{column}__in": unit_ids})
         if version_ids is not None:
             qs = qs.filter(procedure_version_id__in=version_ids)
-        rows.extend(_run(_sums, qs, key, conditions))
+        parts.append(_grouped(qs, group, names, conditions))
+    rows = _run(parts[0].union(*parts[1:], all=True)) if parts else []
     totals: dict[Any, dict[str, int]] = {}
     for row in rows:
-        group = row[key] if key else None
-        acc = totals.setdefault(group, {})
+        acc = totals.setdefault(row[group] if key else None, {})
         for name, value in row.items():
             if "__" in name and value:
                 acc[name] = acc.get(name, 0) + int(value)

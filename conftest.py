@@ -21,6 +21,18 @@ settings.register_profile(
 settings.load_profile("egov")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """The production hasher (PBKDF2, a million rounds) is slow on purpose: about
+    0.4 s per password on one core. The suite creates users and signs in thousands
+    of times, so it hashes with MD5, as Django's documentation advises for tests.
+    Nothing here tests the hasher's strength; the settings check does."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's default language (Vietnamese), whatever an

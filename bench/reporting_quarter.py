@@ -11,7 +11,7 @@ It reads the database ``egov_bench_large`` (``--bench-db``) on the server of the
 URL. For the seed regime "tthc-quy" (the Government Office's periodic form on
 administrative procedures), it computes every automatic indicator for the root
 unit (the whole province) over the Nghị định 09 quarter (15th of the month before
-to the 14th), with the breakdown tables by unit and by field — exactly what
+to the 14th), with the breakdown tables by unit, by field and by level and field — what
 ``reporting.services.create_report`` runs before saving — and prints min / median
 / max seconds after one warm-up, then the same for one district and one commune.
 The regime is read from ``egov/reporting/data/regimes.json`` so the benchmark
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     assert province is not None
     print(
         f"{args.bench_db}: {total:,} dossiers; regime {regime['code']} "
-        f"({len(keys)} automatic indicators + tables by unit and by field); "
+        f"({len(keys)} automatic indicators + tables by unit, field, level); "
         f"period {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}; {os.cpu_count()} cores; "
         f"{args.repeat} runs after one warm-up"
     )

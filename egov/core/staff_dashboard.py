@@ -262,16 +262,157 @@ def periods_back(kind: str, today: Any, count: int) -> list[Period]:
     return found
 
 
-def cached_value(item: Figure, unit: Unit, period: Period, today: Any) -> Number | None:
-    """A figure's value through the cache: a past period for an hour, the current one
-    for a minute (figures of the running period move as work is done)."""
+def _entry_key(item: Figure, unit: Unit, period: Period) -> str:
+    return f"dash:{item.name}:{unit.pk}:{period.key}"
+
+
+def cached_value(
+    item: Figure,
+    unit: Unit,
+    period: Period,
+    today: Any,
+    *,
+    refresh: bool = False,
+    timeout: int | None = None,
+) -> Number | None:
+    """A figure's value through the cache. Read on a page: a past period is kept for
+    an hour, the running one for a minute (its figures move as work is done), unless
+    the warm-up job (:func:`warm_figures`) stored it for longer. ``refresh``
+    recomputes whatever the cache holds; ``timeout`` overrides the lifetime."""
+    import time
+
     from django.core.cache import cache
 
-    key = f"dash:{item.name}:{unit.pk}:{period.key}"
-    hit = cache.get(key)
-    if hit is not None:
-        return None if hit == "none" else hit
+    key = _entry_key(item, unit, period)
+    if not refresh:
+        hit = cache.get(key)
+        if isinstance(hit, tuple) and len(hit) == 2:
+            return hit[0]
     value = item.value(unit, period)
-    timeout = 60 if period.end >= today else 3600
-    cache.set(key, "none" if value is None else value, timeout)
+    if timeout is None:
+        timeout = 60 if period.end >= today else 3600
+    # (value, when computed): the warm-up job renews what is about to grow old.
+    cache.set(key, (value, time.time()), timeout)
     return value
+
+
+# --- keeping the leaders' figures warm ----------------------------------------------------
+
+
+def warm_scopes() -> list[Unit]:
+    """Every subtree a leader's dashboard shows: the whole province first, then the
+    agency of each unit where someone holds a leader's permission (see
+    :func:`leader_scopes`: the units whose leaders see the province are the root)."""
+    from django.conf import settings
+
+    from egov.accounts.models import Role, RoleAssignment
+
+    root = province_root()
+    scopes: dict[int, Unit] = {root.pk: root} if root is not None else {}
+    province_codes = set(getattr(settings, "EGOV_DASHBOARD_PROVINCE_WIDE_UNITS", ()))
+    roles = {
+        role.pk: set(role.permissions or ())
+        for role in Role.objects.only("pk", "permissions")
+        if set(role.permissions or ()) & set(LEADER_PERMS)
+    }
+    units = (
+        Unit.objects.filter(
+            role_assignments__role_id__in=list(roles),
+            role_assignments__revoked_at__isnull=True,
+            role_assignments__user__is_active=True,
+            dissolved_at__isnull=True,
+        )
+        .distinct()
+        .order_by("path")
+    )
+    operators = set(
+        RoleAssignment.objects.filter(
+            role_id__in=[pk for pk, perms in roles.items() if "platform.operate" in perms],
+            revoked_at__isnull=True,
+        ).values_list("unit_id", flat=True)
+    )
+    for unit in units:
+        if unit.pk in operators or unit.code in province_codes:
+            continue  # the province root, already there
+        agency = _agency_of(unit)
+        scopes.setdefault(agency.pk, agency)
+    return list(scopes.values())
+
+
+def warm_periods(today: Any) -> list[Period]:
+    """The periods of every chart and of the period switch, each once."""
+    found: dict[str, Period] = {}
+    for kind in PERIOD_KINDS:
+        for period in periods_back(kind, today, CHART_PERIODS[kind]):
+            found.setdefault(period.key, period)
+    return list(found.values())
+
+
+def cache_is_shared() -> bool:
+    """Whether the default cache is seen by every process (not per-process memory)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache | DummyCache)
+
+
+def warm_figures(
+    today: Any = None,
+    *,
+    every_seconds: float | None = None,
+    scopes: list[Unit] | None = None,
+    shared_only: bool = False,
+) -> str:
+    """Compute the cached key figures of every leader's subtree for every period the
+    dashboard offers, before the page needs them (the background job
+    ``dashboards.warm_figures`` runs it every ``EGOV_DASHBOARD_WARM_SECONDS``).
+
+    The running periods are recomputed on every run and kept for three runs, so a
+    page always finds them (at most one run old); a past period is recomputed once its
+    value is an hour old and kept four hours. A figure that fails is logged and
+    skipped. Helps only with a cache shared by the processes (``EGOV_CACHE`` redis,
+    file or database): with ``memory`` each process warms only itself, so the job
+    (``shared_only``) does nothing then."""
+    import time
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    if shared_only and not cache_is_shared():
+        return ""
+    day = today or timezone.localdate()
+    every = float(every_seconds or settings.EGOV_DASHBOARD_WARM_SECONDS)
+    running_ttl = int(3 * every) + 60
+    past_ttl, past_age = 4 * 3600, 3600
+    cached = [item for item in figures() if item.cache]
+    periods = warm_periods(day)
+    computed = kept = failed = 0
+    chosen = scopes if scopes is not None else warm_scopes()
+    for unit in chosen:
+        for period in periods:
+            running = period.end >= day
+            for item in cached:
+                if not running:
+                    hit = cache.get(_entry_key(item, unit, period))
+                    if isinstance(hit, tuple) and len(hit) == 2 and time.time() - hit[1] < past_age:
+                        kept += 1
+                        continue
+                try:
+                    cached_value(
+                        item,
+                        unit,
+                        period,
+                        day,
+                        refresh=True,
+                        timeout=running_ttl if running else past_ttl,
+                    )
+                except Exception:
+                    log.exception("warming figure %s of unit %s failed", item.name, unit.pk)
+                    failed += 1
+                    continue
+                computed += 1
+    if not computed and not failed:
+        return ""
+    return f"{len(chosen)} scope(s): {computed} computed, {kept} still fresh, {failed} failed"

@@ -308,6 +308,12 @@ class WorkingCalendar:
         return self._overrides
 
     @property
+    def sessions(self) -> tuple[tuple[int, int], ...]:
+        """The office sessions of a working day: (start, end) microseconds after
+        midnight, ordered, each half-open."""
+        return self._sessions
+
+    @property
     def working_day_length(self) -> timedelta:
         """Working time in one working day (7 h 30 min with the default sessions)."""
         return timedelta(microseconds=self._day_us)

@@ -10,13 +10,21 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards and the plan's targets")
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.utils.translation import gettext_lazy
 
-        from egov.core import demo_loaders, staff_menu
+        from egov.core import background, demo_loaders, staff_dashboard, staff_menu
         from egov.core.staff_dashboard import leader_scopes
         from egov.dashboards import providers, services
 
         providers.register()
+        # Province-wide counts read hundreds of thousands of dossiers: computed here,
+        # before they expire, so a leader's page only reads the cache.
+        background.register(
+            "dashboards.warm_figures",
+            lambda: staff_dashboard.warm_figures(shared_only=True),
+            every_seconds=settings.EGOV_DASHBOARD_WARM_SECONDS,
+        )
         staff_menu.register(
             "dashboards.plan",
             label=gettext_lazy("IT plan"),

@@ -111,6 +111,55 @@ class DuplicateErrorOut(ErrorOut):
     duplicates: list[DuplicateOut] = Field(default_factory=list)
 
 
+class NoticeOut(Schema):
+    id: int
+    kind: str = Field(
+        description="arrived, assigned, recalled, due_soon, overdue, returned, to_approve "
+        "(an outgoing draft waits for your approval), sent_back."
+    )
+    kind_label: str = Field(description="The kind in the person's language.")
+    text: str
+    url: str = Field(description="Site-relative page of the document it is about.")
+    document_uuid: str | None = Field(description="The incoming document, or null.")
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NoticePageOut(Schema):
+    count: int
+    unread: int = Field(description="Unread notices of the person in all.")
+    page: int
+    pages: int
+    results: list[NoticeOut]
+
+
+class NoticesReadIn(Schema):
+    ids: list[int] | None = Field(
+        None,
+        max_length=500,
+        description="The notices to mark read; absent or null: all unread notices. "
+        "Ids of other people's notices are ignored.",
+    )
+
+
+class NoticesReadOut(Schema):
+    marked: int
+    unread: int
+
+
+def _notice(notice: Any) -> dict[str, Any]:
+    return {
+        "id": notice.pk,
+        "kind": notice.kind,
+        "kind_label": str(notice.get_kind_display()),
+        "text": notice.text,
+        "url": notice.link,
+        "document_uuid": str(notice.document.uuid) if notice.document else None,
+        "created_at": local(notice.created_at),
+        "read_at": local(notice.read_at) if notice.read_at else None,
+    }
+
+
 def _out(document: IncomingDocument) -> dict[str, Any]:
     return {
         "uuid": str(document.uuid),
@@ -308,3 +357,37 @@ def incoming_assign(request: HttpRequest, ref: str, body: AssignIn) -> Any:
         expected_version=body.version,
     )
     return _detail(document)
+
+
+@router.get(
+    "/notices",
+    response={200: NoticePageOut},
+    summary="My notices",
+    description="The person's notices about documents, newest first: incoming documents "
+    "that arrived, were assigned, recalled, are due soon or overdue, and outgoing drafts "
+    "waiting for their approval or sent back. `unread=false` includes those already read.",
+    operation_id="documents_notices_list",
+)
+def notices_list(request: HttpRequest, unread: bool = True, page: int = 1) -> Any:
+    qs = selectors.notices_for(request.user, unread_only=unread)
+    paginator = Paginator(qs, PAGE_SIZE)
+    current = paginator.get_page(page)
+    return {
+        "count": paginator.count,
+        "unread": selectors.unread_notice_count(request.user) or 0,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "results": [_notice(n) for n in current.object_list],
+    }
+
+
+@router.post(
+    "/notices/read",
+    response={200: NoticesReadOut, 422: ErrorOut},
+    summary="Mark my notices read",
+    description="Marks the given notices (or all unread ones) of the person read.",
+    operation_id="documents_notices_read",
+)
+def notices_read(request: HttpRequest, body: NoticesReadIn) -> Any:
+    marked = services.mark_notices_read(request.user, body.ids)
+    return {"marked": marked, "unread": selectors.unread_notice_count(request.user) or 0}

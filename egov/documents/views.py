@@ -52,7 +52,6 @@ from egov.documents.models import (
     IncomingDocument,
     IncomingFile,
     IncomingStatus,
-    Notice,
 )
 from egov.documents.suggest import suggest
 
@@ -179,9 +178,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def read_notices(request: HttpRequest) -> HttpResponse:
-    Notice.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.mark_notices_read(request.user)
     return redirect("documents:queue")
 
 

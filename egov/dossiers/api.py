@@ -174,6 +174,7 @@ def _detail(dossier: Dossier, now: datetime | None = None) -> dict[str, Any]:
                 "new_due_at": _local(letter.new_due_at),
                 "issued_by": _person(letter.issued_by),
                 "issuing_unit": _unit(letter.issuing_unit),
+                "number": letter.number,
             }
             for letter in dossier.apologies.all()
         ],

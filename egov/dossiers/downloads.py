@@ -79,5 +79,18 @@ def _paper_file(request: HttpRequest, code: str, paper_id: str) -> FileResponse:
     return attachment(paper.file)
 
 
+@require_GET
+def _apology_file(request: HttpRequest, code: str, letter_id: str) -> FileResponse:
+    """The issued PDF of an apology letter of a dossier the staff member may see."""
+    dossier = Dossier.objects.filter(code=code.strip()).first()
+    if dossier is None or not selectors.can_view(request.user, dossier):
+        raise Http404(_("No dossier with this code."))
+    letter: Any = dossier.apologies.filter(pk=int(letter_id)).exclude(file="").first()
+    if letter is None:
+        raise Http404
+    return attachment(letter.file)
+
+
 # Signed-in staff with the second factor (its decorator is typed for page views).
 paper_file = staff_required(cast("Callable[..., HttpResponse]", _paper_file))
+apology_file = staff_required(cast("Callable[..., HttpResponse]", _apology_file))

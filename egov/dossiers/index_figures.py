@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,7 +36,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
 
+from egov.core.workcalendar import get_calendar
 from egov.dossiers.models import (
     REUSED_ORIGINS,
     ApologyLetter,
@@ -49,6 +51,8 @@ from egov.procedures.models import ProcedureVersion
 
 #: Dossiers counted by 3.3 as online.
 ONLINE = Channel.ONLINE
+#: Day 0 of the local day numbers :func:`working_time_totals` groups by.
+EPOCH = date(1970, 1, 1)
 
 
 def received_in(
@@ -120,7 +124,6 @@ class DossierCounts:
     vneid_or_lookup: int = 0
     with_fee: int = 0
     resolved: int = 0
-    resolved_seconds: float = 0.0
 
     def __add__(self, other: DossierCounts) -> DossierCounts:
         return DossierCounts(
@@ -129,12 +132,6 @@ class DossierCounts:
 
 
 _COLUMNS = [f.name for f in fields(DossierCounts) if f.name != "paper_result"]
-
-
-def _seconds_sql() -> str:
-    if connection.vendor == "postgresql":
-        return "EXTRACT(EPOCH FROM (d.resolved_at - d.received_at))"
-    return "(julianday(d.resolved_at) - julianday(d.received_at)) * 86400.0"
 
 
 def _scope_sql(alias: str, unit_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
@@ -182,8 +179,7 @@ def version_counts(
           SUM(CASE WHEN p.store = 1 THEN 1 ELSE 0 END),
           SUM(CASE WHEN d.applicant_vneid OR p.lookup = 1 THEN 1 ELSE 0 END),
           SUM(CASE WHEN d.fee_amount > 0 THEN 1 ELSE 0 END),
-          SUM(CASE WHEN d.resolved_at IS NOT NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN d.resolved_at IS NOT NULL THEN {_seconds_sql()} ELSE 0 END)
+          SUM(CASE WHEN d.resolved_at IS NOT NULL THEN 1 ELSE 0 END)
         FROM {dossier} d
         LEFT JOIN (
           SELECT x.dossier_id,
@@ -214,10 +210,7 @@ def version_counts(
 
 def _row_counts(values: Sequence[Any]) -> DossierCounts:
     named = dict(zip(_COLUMNS, values, strict=True))
-    seconds = float(named.pop("resolved_seconds") or 0)
-    return DossierCounts(
-        **{name: int(value or 0) for name, value in named.items()}, resolved_seconds=seconds
-    )
+    return DossierCounts(**{name: int(value or 0) for name, value in named.items()})
 
 
 def dossier_counts(
@@ -276,11 +269,102 @@ def fee_dossier_ids(
     return received_in(unit_ids, start, end).filter(fee_amount__gt=0).values("pk")
 
 
-def average_days_by_version(by_version: dict[int, DossierCounts]) -> dict[int, float]:
-    """2.2: per procedure version, the average elapsed days (calendar time, from
-    receipt to result ready) of dossiers received in the period and completed."""
-    return {
-        version_id: round(counts.resolved_seconds / counts.resolved / 86400, 2)
-        for version_id, counts in by_version.items()
-        if counts.resolved
-    }
+def _local_seconds_sql(column: str, offset: int) -> str:
+    """``column`` as whole seconds since 1970-01-01 00:00 local time (``offset``
+    seconds east of UTC)."""
+    if connection.vendor == "postgresql":
+        return f"(CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT) + {int(offset)})"
+    # julianday(), not strftime('%s'): a "%s" in the text would be taken for a parameter.
+    return f"(CAST(ROUND((julianday({column}) - 2440587.5) * 86400) AS INTEGER) + {int(offset)})"
+
+
+def _elapsed_sql(clock: str, sessions: Sequence[tuple[int, int]]) -> str:
+    """Working seconds of a working day before the clock time ``clock`` (seconds
+    after midnight), for the office ``sessions`` (seconds)."""
+    low, high = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
+    parts = [f"({high}({low}({clock}, {s}), {e}) - {s})" for s, e in sessions]
+    return " + ".join(parts)
+
+
+def working_time_totals(
+    unit_ids: Sequence[int] | None, start: datetime, end: datetime
+) -> dict[int, tuple[int, float]]:
+    """2.2: per procedure version, ``(completed dossiers, total working seconds
+    from receipt to result ready)`` for the dossiers received in ``[start, end)``
+    and completed, by the core working-day calendar (weekends, Tết and the other
+    holidays, overrides, office hours).
+
+    Working time is additive: with ``W(t)`` the working time from a fixed day to
+    ``t``, a dossier's working time is ``W(resolved) − W(received)``, and ``W(t)``
+    is the working time before ``t``'s local day plus, on a working day, the
+    working time already elapsed that day. So SQL only groups the dossiers by
+    local day and sums the clock's elapsed working time; the calendar is asked
+    once per distinct day. Asia/Ho_Chi_Minh keeps one UTC offset all year (no
+    summer time), which is what makes a fixed offset in SQL exact."""
+    calendar = get_calendar()
+    offset = int((calendar.tz.utcoffset(start) or timedelta(0)).total_seconds())
+    sessions = [(s // 1_000_000, e // 1_000_000) for s, e in calendar.sessions]
+    dossier = Dossier._meta.db_table
+    where, ids = _scope_sql("d", unit_ids)
+    ops = connection.ops
+    lo, hi = ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)
+    sums: dict[int, list[float]] = {}
+    anchor = timezone.localdate(start)
+    day_seconds = calendar.working_day_length.total_seconds()
+    before: dict[int, float] = {}
+
+    def working_before(day_number: int) -> float:
+        """Working seconds from ``anchor`` to local day ``day_number``'s midnight."""
+        if day_number not in before:
+            day = EPOCH + timedelta(days=day_number)
+            days = (
+                calendar.count_working_days(anchor, day)
+                if day >= anchor
+                else -calendar.count_working_days(day, anchor)
+            )
+            before[day_number] = days * day_seconds
+        return before[day_number]
+
+    received = _local_seconds_sql("d.received_at", offset)
+    resolved = _local_seconds_sql("d.resolved_at", offset)
+    # One pass: each dossier's two local days and clock times, grouped by
+    # (procedure, day received, day resolved).
+    sql = f"""
+        SELECT v.version_id, v.r_day, v.s_day, COUNT(*),
+               SUM({_elapsed_sql("v.r_local - v.r_day * 86400", sessions)}),
+               SUM({_elapsed_sql("v.s_local - v.s_day * 86400", sessions)})
+        FROM (
+          SELECT t.version_id, t.r_local, t.s_local,
+                 t.r_local / 86400 AS r_day, t.s_local / 86400 AS s_day
+          FROM (
+            SELECT d.procedure_version_id AS version_id,
+                   {received} AS r_local, {resolved} AS s_local
+            FROM {dossier} d
+            WHERE {where} AND d.resolved_at IS NOT NULL
+          ) t
+        ) v
+        GROUP BY v.version_id, v.r_day, v.s_day
+    """  # noqa: S608 - table name and whole numbers only; every value is a parameter
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # as in version_counts
+        cursor.execute(sql, [lo, hi, *ids])
+        rows = cursor.fetchall()
+    working: dict[int, bool] = {}
+
+    def is_working(day_number: int) -> bool:
+        if day_number not in working:
+            working[day_number] = calendar.is_working_day(EPOCH + timedelta(days=day_number))
+        return working[day_number]
+
+    for version_id, r_day, s_day, count, r_elapsed, s_elapsed in rows:
+        r_day, s_day = int(r_day), int(s_day)
+        total = count * (working_before(s_day) - working_before(r_day))
+        if is_working(s_day):
+            total += float(s_elapsed or 0)
+        if is_working(r_day):
+            total -= float(r_elapsed or 0)
+        entry = sums.setdefault(version_id, [0, 0.0])
+        entry[0] += count
+        entry[1] += total
+    return {version_id: (int(n), seconds) for version_id, (n, seconds) in sums.items()}

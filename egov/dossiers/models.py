@@ -283,6 +283,10 @@ class ApologyLetter(models.Model):
     )
     issuing_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"))
+    #: When the letter was issued as an official document (the one-stop bridge):
+    #: its number and symbol and its (signed) PDF, sent to the applicant.
+    number = models.CharField(_("number and symbol"), max_length=60, blank=True)
+    file = models.FileField(_("letter"), upload_to="dossiers/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = _("apology letter")

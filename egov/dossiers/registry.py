@@ -26,7 +26,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
-from egov.core.workcalendar import working_day_hours
 from egov.dossiers import schemas, staff_forms, workflow
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import actions
@@ -67,7 +66,7 @@ def _always(dossier: Dossier, now: datetime) -> bool:
 
 def _late_or_nearly(dossier: Dossier, now: datetime) -> bool:
     """An apology letter is for a dossier overdue or due within one working day."""
-    return actions.needs_apology(dossier, now, within_working_hours=float(working_day_hours()))
+    return actions.apology_offered(dossier, now)
 
 
 @dataclass(frozen=True)
@@ -137,6 +136,7 @@ def form_papers(items: Iterable[Mapping[str, Any]]) -> list[PaperIn]:
             name=item.get("name", ""),
             copies=item.get("copies", 1),
             form=item.get("form", ""),
+            origin=item.get("origin", ""),
         )
         for item in items
     ]

@@ -218,6 +218,9 @@ class ApologyOut(Schema):
     new_due_at: dt.datetime
     issued_by: PersonOut
     issuing_unit: UnitOut
+    number: str = Field(
+        "", description="Number and symbol when issued as an official document, or ''."
+    )
 
 
 class DossierSummaryOut(Schema):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from egov.accounts.models import User
 from egov.core.localized import localized_name
 from egov.core.models import Unit
-from egov.dossiers.models import Channel, Status
+from egov.dossiers.models import Channel, PaperOrigin, Status
 from egov.dossiers.workflow import Action
 from egov.procedures.models import PaperForm, ProcedureVersion, RequiredPaper
 
@@ -113,6 +113,13 @@ class ProcedureChoiceForm(forms.Form):
         field.choices = [("", _("— choose a procedure —")), *choices]
 
 
+#: Where a paper handed in at the desk came from (once-only flags, index 766 groups
+#: 3–4): every origin but "uploaded by the applicant", which only online filing has.
+DESK_ORIGINS = tuple(
+    (value, label) for value, label in PaperOrigin.choices if value != PaperOrigin.UPLOAD
+)
+
+
 def paper_prefix(paper: RequiredPaper) -> str:
     return f"paper_{paper.pk}"
 
@@ -203,9 +210,19 @@ class ReceiptForm(forms.Form):
                     attrs={"aria-label": _("Form: %(paper)s") % {"paper": paper.name}}
                 ),
             )
+            self.fields[f"{prefix}_origin"] = forms.ChoiceField(
+                label=_("Origin"),
+                choices=DESK_ORIGINS,
+                initial=PaperOrigin.NONE,
+                required=False,
+                widget=forms.Select(
+                    attrs={"aria-label": _("Origin: %(paper)s") % {"paper": paper.name}}
+                ),
+                error_messages={"invalid_choice": _("Choose where the paper came from.")},
+            )
 
     def paper_rows(self) -> list[dict[str, Any]]:
-        """For the template: each listed paper with its three bound fields."""
+        """For the template: each listed paper with its four bound fields."""
         rows = []
         for paper in self.papers:
             prefix = paper_prefix(paper)
@@ -215,12 +232,14 @@ class ReceiptForm(forms.Form):
                     "received": self[f"{prefix}_received"],
                     "copies": self[f"{prefix}_copies"],
                     "form": self[f"{prefix}_form"],
+                    "origin": self[f"{prefix}_origin"],
                 }
             )
         return rows
 
     def papers_in(self) -> list[dict[str, Any]]:
-        """What was ticked: ``{required_paper, copies, form}`` and other papers by name."""
+        """What was ticked: ``{required_paper, copies, form, origin}`` and other papers
+        by name."""
         data = self.cleaned_data
         items: list[dict[str, Any]] = []
         for paper in self.papers:
@@ -231,6 +250,7 @@ class ReceiptForm(forms.Form):
                         "required_paper": paper.pk,
                         "copies": data.get(f"{prefix}_copies") or paper.copies,
                         "form": data.get(f"{prefix}_form") or paper.form,
+                        "origin": data.get(f"{prefix}_origin") or "",
                     }
                 )
         for name in _lines(data.get("other_papers", "")):

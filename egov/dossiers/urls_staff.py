@@ -18,5 +18,10 @@ urlpatterns: list[URLPattern] = [
         downloads.paper_file,
         name="paper",
     ),
+    re_path(
+        r"^(?P<code>[^/]+)/thu-xin-loi/(?P<letter_id>[0-9]{1,18})/$",
+        downloads.apology_file,
+        name="apology_file",
+    ),
     re_path(r"^(?P<code>[^/]+)/$", views.detail, name="detail"),
 ]

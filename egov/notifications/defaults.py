@@ -119,9 +119,10 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict[str, Any]] = {
         "Lý do: {{ reason }}. Hẹn lại ngày {{ appointment }}.",
     },
     ("apology", "email"): _email(
-        "Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {{ code }}",
+        "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ {{ code }}",
         "{{ agency }} chân thành xin lỗi ông/bà vì hồ sơ số {{ code }} về thủ tục "
-        "“{{ procedure }}” chưa được giải quyết đúng thời hạn đã hẹn.\n\n"
+        "“{{ procedure }}” chưa được giải quyết đúng thời hạn đã hẹn và đề nghị gia "
+        "hạn thời gian giải quyết (mẫu 04, Thông tư 03/2025/TT-VPCP).\n\n"
         "Lý do: {{ reason }}.\n\n"
         "Ngày hẹn trả kết quả mới: {{ appointment }}.\n\n"
         "Mong ông/bà thông cảm. Tra cứu: {{ lookup_url }}",

@@ -72,7 +72,7 @@ class DocumentOut(Schema):
         "signing failed or is under way): the next issue uses the same number."
     )
     dossier_code: str = Field(description="The one-stop dossier it was drafted for, or ''.")
-    dossier_purpose: str = Field(description="`result`, `consultation` or ''.")
+    dossier_purpose: str = Field(description="`result`, `consultation`, `apology` or ''.")
     dossier_outcome: str = Field(description="What issuing it did to the dossier.")
     approved_by: str = Field(description="Who approved it for signing (empty before).")
     current_step: StepOut | None
@@ -118,9 +118,15 @@ class IssueIn(Schema):
 
 
 class FromDossierIn(Schema):
-    purpose: Literal["result", "consultation"] = Field(
+    purpose: Literal["result", "consultation", "apology"] = Field(
         description="`result`: the decision that is the dossier's result; "
-        "`consultation`: a letter asking another agency (liên thông)."
+        "`consultation`: a letter asking another agency (liên thông); `apology`: the "
+        "apology letter with a new appointment (form 04), only while the dossier is "
+        "overdue or due within a working day."
+    )
+    reason: str = Field("", max_length=2000, description="`apology`: the reason for the delay.")
+    new_due_at: datetime | None = Field(
+        None, description="`apology`: the new appointment (with time zone)."
     )
 
 
@@ -347,7 +353,16 @@ def draft_for_dossier(request: HttpRequest, code: str, payload: FromDossierIn) -
     """A draft linked to the dossier, in the unit now handling it; issuing it puts
     the number and the signed PDF back on the dossier and moves it on. Asking again
     for the result decision answers the same draft."""
-    document = services.bridge.draft_for_dossier(request.user, code, purpose=payload.purpose)
+    new_due_at = payload.new_due_at
+    if new_due_at is not None and timezone.is_naive(new_due_at):
+        raise ValidationError({"new_due_at": _("A date and time with a time zone is required.")})
+    document = services.bridge.draft_for_dossier(
+        request.user,
+        code,
+        purpose=payload.purpose,
+        reason=payload.reason,
+        new_due_at=new_due_at,
+    )
     return _detail(_get(request, document.reference))
 
 

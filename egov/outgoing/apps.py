@@ -47,7 +47,9 @@ class OutgoingConfig(AppConfig):
 
         def load(out: Any) -> None:
             from egov.outgoing.demo import load_demo_outgoing
+            from egov.outgoing.demo_one_stop import load_demo_signed_result
 
             out.write(f"Outgoing documents: {load_demo_outgoing()}")
+            out.write(f"One-stop result issued through the bridge: {load_demo_signed_result()}")
 
-        demo_loaders.register("outgoing", load, after=("documents", "signatures"))
+        demo_loaders.register("outgoing", load, after=("documents", "signatures", "dossiers"))

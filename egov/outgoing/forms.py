@@ -153,6 +153,15 @@ class UploadForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attachment (PDF)"),
+        help_text=_("Signed by the agency when the document is issued."),
+    )
+    name = forms.CharField(label=_("Name of the attachment"), max_length=200, required=False)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000

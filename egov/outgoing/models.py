@@ -123,6 +123,7 @@ class DossierPurpose(models.TextChoices):
 
     RESULT = "result", _("Result decision of the dossier")
     CONSULTATION = "consultation", _("Consultation letter to another agency")
+    APOLOGY = "apology", _("Apology letter to the applicant")
 
 
 class OutgoingDocument(models.Model):
@@ -246,6 +247,10 @@ class OutgoingDocument(models.Model):
     dossier_outcome = models.CharField(
         _("what issuing did to the dossier"), max_length=500, blank=True
     )
+    #: An apology letter: the new appointment it gives and the reason for the delay
+    #: (issuing it moves the dossier's appointment, ``dossiers.services.issue_apology``).
+    dossier_new_due_at = models.DateTimeField(_("new appointment"), null=True, blank=True)
+    dossier_reason = models.TextField(_("reason for the delay"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -320,6 +325,33 @@ class DraftVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number}"
+
+
+class Attachment(models.Model):
+    """A document sent with an outgoing document (phụ lục, tài liệu kèm theo), a PDF
+    added while drafting. When the document is issued signed, the agency signs each
+    attachment too, its signature shown at the top right of the first page with the
+    number, symbol and signing time (Decree 30, Phụ lục I); ``signed_pdf`` is that
+    file. Unsigned issuance leaves it empty and the original is what is sent."""
+
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="outgoing/%Y/%m/")
+    signed_pdf = models.BinaryField(_("signed PDF"), null=True, blank=True, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["document", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Comment(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.outgoing import views, views_dossier
+from egov.outgoing import views, views_attachments, views_dossier
 
 app_name = "outgoing"
 
@@ -22,4 +22,15 @@ urlpatterns = [
     path("<uuid:reference>/thay-the/", views.replace, name="replace"),
     path("<uuid:reference>/van-ban.pdf", views.pdf, name="pdf"),
     path("<uuid:reference>/phien-ban/<int:number>/", views.version_file, name="version_file"),
+    path("<uuid:reference>/phu-luc/", views_attachments.add, name="attachment_add"),
+    path(
+        "<uuid:reference>/phu-luc/<int:attachment_id>/",
+        views_attachments.download,
+        name="attachment",
+    ),
+    path(
+        "<uuid:reference>/phu-luc/<int:attachment_id>/xoa/",
+        views_attachments.remove,
+        name="attachment_remove",
+    ),
 ]

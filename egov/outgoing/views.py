@@ -27,6 +27,7 @@ from egov.outgoing import access, chains, selectors, services
 from egov.outgoing.body_templates import body_template
 from egov.outgoing.errors import StaleDocument
 from egov.outgoing.forms import (
+    AttachmentForm,
     CommentForm,
     DraftForm,
     RecallForm,
@@ -181,6 +182,8 @@ def _detail_context(
         "edit_form": edit_form,
         "upload_form": forms.get("upload_form")
         or UploadForm(initial={"lock_version": document.lock_version}),
+        "attachments": list(document.attachments.all()),
+        "attachment_form": AttachmentForm(initial={"lock_version": document.lock_version}),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "step_form": forms.get("step_form")
         or StepForm(initial={"lock_version": document.lock_version}),

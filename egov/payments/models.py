@@ -91,6 +91,9 @@ class Payment(models.Model):
     issues = models.JSONField(_("issues"), default=list, blank=True)
     #: Every notification body the platform sent, as received (audit).
     callbacks = models.JSONField(_("platform notifications"), default=list, blank=True)
+    #: The receipt signed with the receiving agency's key (a system-issued document),
+    #: made on the first download and kept; empty while the agency has no key.
+    receipt_pdf = models.BinaryField(_("signed receipt"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("payment")

@@ -92,7 +92,13 @@ def _row(pdf: FormPDF, label: str, value: str) -> None:
     pdf.multi_cell(0, 7, value or "—", new_x="LMARGIN", new_y="NEXT")
 
 
-def render_receipt(payment: Payment) -> bytes:
+#: Field name of the agency's signature on a receipt.
+SIGNATURE_FIELD = "CoQuanThu"
+
+
+def render_receipt(payment: Payment, *, signed: bool = False) -> bytes:
+    """The receipt's PDF. ``signed``: it is about to be signed with the agency's key
+    and says so; otherwise it carries a visible "not digitally signed" mark."""
     from egov.dossiers.paperforms.pdf import FONT_FAMILY, FormPDF
 
     dossier = payment.dossier
@@ -137,6 +143,11 @@ def render_receipt(payment: Payment) -> bytes:
     )
     pdf.set_font(FONT_FAMILY, "", 10)
     pdf.multi_cell(0, 6, f"Số: {payment.reference}", align="C", new_x="LMARGIN", new_y="NEXT")
+    if not signed:
+        pdf.set_text_color(190, 0, 0)
+        pdf.set_font(FONT_FAMILY, "B", 12)
+        pdf.multi_cell(0, 7, "BIÊN LAI CHƯA KÝ SỐ", align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
     pdf.ln(6)
 
     paid_at = payment.paid_at or payment.updated_at
@@ -158,13 +169,16 @@ def render_receipt(payment: Payment) -> bytes:
     pdf.ln(10)
     today = timezone.localdate()
     pdf.set_font(FONT_FAMILY, "I", 10)
-    pdf.multi_cell(
-        0,
-        5,
-        f"Biên lai điện tử lập ngày {today:%d/%m/%Y}, có giá trị như biên lai giấy; "
-        "không cần chữ ký, đóng dấu.",
-        align="L",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    if signed:
+        note = (
+            f"Biên lai điện tử lập ngày {today:%d/%m/%Y}, được ký số bởi {agency.name}; "
+            "có giá trị như biên lai giấy, không cần chữ ký tay, đóng dấu."
+        )
+    else:
+        note = (
+            f"Biên lai điện tử lập ngày {today:%d/%m/%Y}. Biên lai này CHƯA ĐƯỢC KÝ SỐ: "
+            f"{agency.name} chưa có khóa ký số của cơ quan trên hệ thống. Có thể tải lại "
+            "biên lai đã ký số sau khi cơ quan cấu hình khóa ký số."
+        )
+    pdf.multi_cell(0, 5, note, align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

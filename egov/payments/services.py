@@ -560,3 +560,59 @@ def _reconcile_one(payment_id: int, message: PlatformMessage, now: datetime) -> 
             at=now,
         )
         return outcome
+
+
+# --- the receipt -----------------------------------------------------------------------
+
+
+def receipt_pdf(payment: Payment) -> tuple[bytes, bool]:
+    """The receipt of a succeeded payment and whether it is digitally signed.
+
+    A receipt is a system-issued document: it is signed (PAdES B-LT, invisible
+    signature) with the receiving agency's key in the server's token, through the
+    signatures service, the first time it is asked for, and kept, so every later
+    download is the same signed file. While the agency has no key, or if signing
+    fails, the receipt is made unsigned, marked "BIÊN LAI CHƯA KÝ SỐ", and not kept
+    (the next download tries again)."""
+    from egov.payments.receipt import SIGNATURE_FIELD, render_receipt
+    from egov.signatures import services as signatures
+    from egov.signatures.errors import NoSigningKey
+
+    if payment.status != PaymentStatus.SUCCEEDED:
+        raise ValidationError(_("Only a completed payment has a receipt."))
+    if payment.receipt_pdf:
+        return bytes(payment.receipt_pdf), True
+    agency = payment.dossier.receiving_agency
+    try:
+        holder = signatures.holder_for_agency(agency)
+    except NoSigningKey:
+        return render_receipt(payment, signed=False), False
+    try:
+        signed = signatures.sign_pdf(
+            render_receipt(payment, signed=True),
+            holder=holder,
+            actor=None,
+            level=signatures.Level.B_LT,
+            reason="Biên lai thu phí, lệ phí điện tử",
+            field_name=SIGNATURE_FIELD,
+            unit=agency,
+            subject=f"Biên lai {payment.reference}",
+        )
+    except Exception:  # a token, timestamp or revocation service down: unsigned, marked
+        log.exception("receipt %s: signing failed, given unsigned", payment.reference)
+        return render_receipt(payment, signed=False), False
+    with transaction.atomic():
+        current = Payment.objects.select_for_update().get(pk=payment.pk)
+        if current.receipt_pdf:  # signed by a concurrent download meanwhile
+            return bytes(current.receipt_pdf), True
+        current.receipt_pdf = signed
+        current.save(update_fields=["receipt_pdf", "updated_at"])
+        audit.record(
+            actor=None,
+            action="payments.receipt_signed",
+            obj=current,
+            unit=agency,
+            changes={"reference": current.reference},
+        )
+    payment.receipt_pdf = signed
+    return signed, True

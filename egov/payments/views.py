@@ -24,7 +24,7 @@ from egov.core.request_context import current as request_context
 from egov.dossiers.models import Dossier, Status
 from egov.payments import selectors, services
 from egov.payments.models import Payment, PaymentStatus
-from egov.payments.receipt import amount_in_words, render_receipt
+from egov.payments.receipt import amount_in_words
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -127,7 +127,8 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if not selectors.may_see_payment(request.user, payment):
         raise Http404
-    response = HttpResponse(render_receipt(payment), content_type="application/pdf")
+    pdf, _signed = services.receipt_pdf(payment)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{payment.reference}.pdf"'
     return response
 

@@ -46,6 +46,7 @@ DRAFT_FIELDS = (
     "fees",
     "result_type",
     "legal_basis",
+    "publication",
 )
 #: Shown, never edited here.
 VERSION_INFO = (

@@ -14,6 +14,8 @@ JSON file format (``export_json`` writes it, ``read_json`` reads it)::
             "time_limit": "1", "time_limit_unit": "working_days", "fees": [...],
             "result_type": "...", "legal_basis": "...",
             "source": {"url": "https://dichvucong.gov.vn/...", "decision": "..."},
+            "publication": {"decision": "...", "decided_on": "2026-01-05",
+                            "effective_on": "2026-01-15", "posted_on": "2026-01-08"},
             "agencies": ["001.00.31.H33", ...],
             "papers": [{"name": "...", "name_en": "...", "copies": 1, "form": "original",
                         "template_name": "", "is_optional": false,
@@ -104,6 +106,7 @@ _JSON_DEFAULTS: dict[str, Any] = {
     "result_type": "",
     "legal_basis": "",
     "source": {},
+    "publication": {},
     "agencies": [],
     "papers": [],
 }
@@ -560,6 +563,7 @@ def _version_json(version: ProcedureVersion) -> dict[str, Any]:
         "result_type": version.result_type,
         "legal_basis": version.legal_basis,
         "source": version.source,
+        "publication": version.publication,
         "agencies": [unit.code for unit in version.agencies.all()],
         "papers": [services.paper_dict(paper) for paper in version.papers.all()],
     }

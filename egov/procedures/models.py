@@ -116,6 +116,18 @@ class ProcedureVersion(models.Model):
             "published it, the copy read and the date it was checked."
         ),
     )
+    publication = models.JSONField(
+        _("publication"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "How this version was made public (index 766, group 1): the publishing "
+            'decision ("decision"), its date ("decided_on"), the date the legal basis '
+            'takes effect ("effective_on"), the date it was posted on the national '
+            'database ("posted_on"), as YYYY-MM-DD; "demo": true marks illustrative '
+            'dates, "note" says where they come from.'
+        ),
+    )
     agencies = models.ManyToManyField(
         "core.Unit", verbose_name=_("agencies carrying it out"), related_name="+", blank=True
     )

@@ -493,3 +493,26 @@ def versions_for_units(unit_ids: Sequence[int] | None) -> QuerySet[ProcedureVers
         .annotate(paper_count=Count("papers"))
         .order_by("procedure__national_code")
     )
+
+
+def made_public_versions(unit_ids: Sequence[int] | None) -> QuerySet[ProcedureVersion]:
+    """Versions ever published (in force or since replaced) carried out by any of
+    ``unit_ids`` (``None``: all), each once: the 766 index's 1.1 and 1.2 read their
+    ``publication``."""
+    qs = ProcedureVersion.objects.filter(
+        status__in=[VersionStatus.PUBLISHED, VersionStatus.REPLACED]
+    )
+    if unit_ids is not None:
+        carried = ProcedureVersion.agencies.through.objects.filter(
+            procedureversion_id=OuterRef("pk"), unit_id__in=list(unit_ids)
+        )
+        qs = qs.filter(Exists(carried))
+    return qs.select_related("procedure").order_by("procedure__national_code", "number")
+
+
+def versions_by_ids(ids: Sequence[int]) -> dict[int, ProcedureVersion]:
+    """The versions ``ids`` (any status) with their procedure, by id."""
+    return {
+        version.pk: version
+        for version in ProcedureVersion.objects.filter(pk__in=list(ids)).select_related("procedure")
+    }

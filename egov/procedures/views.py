@@ -7,6 +7,7 @@ in the agency); the service checks it again when saving.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -114,6 +115,24 @@ def _template_rows(version: ProcedureVersion | None, procedure: Any) -> list[dic
     return rows
 
 
+def _publication(version: ProcedureVersion) -> dict[str, Any]:
+    """How the version was made public (decision number, dates as dates, demo mark)."""
+    record = version.publication or {}
+    shown: dict[str, Any] = {
+        "decision": record.get("decision", ""),
+        "demo": bool(record.get("demo")),
+    }
+    dates = (("decided_on", "decided"), ("effective_on", "effective"), ("posted_on", "posted"))
+    for key, name in dates:
+        try:
+            shown[name] = date.fromisoformat(record[key]) if record.get(key) else None
+        except (TypeError, ValueError):
+            shown[name] = None
+    if not (shown["decision"] or shown["decided"]):
+        return {}
+    return shown
+
+
 @staff_required
 @require_http_methods(["GET"])
 def procedure_detail(request: HttpRequest, national_code: str) -> HttpResponse:
@@ -145,6 +164,7 @@ def procedure_detail(request: HttpRequest, national_code: str) -> HttpResponse:
             "templates": _template_rows(in_force, procedure),
             "editable_agencies": editable,
             "limit_hours": _hours(time_limit_hours(version)),
+            "publication": _publication(version),
         },
     )
 

@@ -17,6 +17,12 @@ def filename(result: IndexResult) -> str:
     return f"chi-so-766_{code}_{result.start:%Y%m%d}_{result.end:%Y%m%d}.xlsx"
 
 
+def _group_note(points: object) -> str:
+    return _(
+        "At most %(points)s points for the whole group; no points rule yet for each indicator."
+    ) % {"points": points}
+
+
 def workbook(result: IndexResult) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -45,7 +51,10 @@ def workbook(result: IndexResult) -> bytes:
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for group in result.groups:
-            sheet.append([f"{group.number}. {group.title}"])
+            title = [f"{group.number}. {group.title}"]
+            if group.published_max_points is not None:
+                title.append(_group_note(group.published_max_points))
+            sheet.append(title)
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
             for row in group.indicators:
                 sheet.append(
@@ -55,7 +64,7 @@ def workbook(result: IndexResult) -> bytes:
                         row.numerator,
                         row.denominator,
                         float(row.value) if row.value is not None else "N/A",
-                        float(row.points) if row.points is not None else None,
+                        float(row.points) if row.points is not None else _("no points rule yet"),
                         float(row.max_points) if row.max_points is not None else None,
                         row.rule,
                     ]

@@ -30,6 +30,11 @@ GROUP_TITLES: dict[int, Any] = {
 }
 
 
+#: Groups whose total is published (``index-766.md``) but not its split over the
+#: indicators: the page shows the total and "no points rule yet" on each indicator.
+GROUP_MAX_POINTS: dict[int, Decimal] = {1: Decimal(18), 4: Decimal(22)}
+
+
 @dataclass(frozen=True)
 class IndicatorResult:
     """One indicator for one scope and period.
@@ -59,6 +64,7 @@ class IndicatorResult:
             "value": None if self.value is None else str(self.value),
             "points": None if self.points is None else str(self.points),
             "max_points": None if self.max_points is None else str(self.max_points),
+            "points_rule_known": self.max_points is not None,
             "rule": self.rule,
             "lowering": [{"label": label, "url": url} for label, url in self.lowering],
         }

@@ -30,6 +30,12 @@ class GroupResult:
     def max_points(self) -> Decimal:
         return sum((i.max_points for i in self.indicators if i.max_points is not None), Decimal(0))
 
+    @property
+    def published_max_points(self) -> Decimal | None:
+        """The group's published total when its split over the indicators is not
+        known (then it counts in no score)."""
+        return groups.GROUP_MAX_POINTS.get(self.number)
+
 
 @dataclass(frozen=True)
 class IndexResult:
@@ -65,6 +71,9 @@ class IndexResult:
                     "title": g.title,
                     "points": str(g.points),
                     "max_points": str(g.max_points),
+                    "published_max_points": (
+                        None if g.published_max_points is None else str(g.published_max_points)
+                    ),
                     "indicators": [i.as_dict() for i in g.indicators],
                 }
                 for g in self.groups

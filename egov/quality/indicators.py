@@ -2,12 +2,17 @@
 
 Each provider reads through other apps' selectors (``dossiers.index_figures``,
 ``procedures.selectors``, ``payments.selectors``) and this app's sync records,
-and returns :class:`~egov.quality.groups.IndicatorResult` rows. The points rule
-is applied where the published description gives it (``index-766.md``): group 1
-= 18 points, split evenly over its four indicators (to verify); 2.1 = 20 points
-in proportion; group 4 = 22 points, split evenly over its five indicators, 4.2
-and 4.3 full at 80 %. Group 3's points are not published: its rows carry the
-thresholds in their rule but no points.
+and returns :class:`~egov.quality.groups.IndicatorResult` rows. Points only where
+the published description (``index-766.md``) gives an indicator's points: 2.1 = 20
+points in proportion. Groups 1 (18 points) and 4 (22 points) have a published
+total but no split over their indicators, and group 3 no points at all: their
+rows carry ``points = max_points = None`` ("no points rule yet" on the page,
+:data:`~egov.quality.groups.GROUP_MAX_POINTS` for the group's total), and the
+thresholds ("full at 80 %") stay in their rule text.
+
+1.1 and 1.2 read each version's ``publication`` (the catalogue's record of the
+publishing decision and its dates) and count working days with the core
+working-day calendar; 2.2 counts working time with it too.
 """
 
 from __future__ import annotations
@@ -15,17 +20,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.core.workcalendar import CalendarRangeError, get_calendar
 from egov.dossiers import index_figures
 from egov.payments import selectors as payment_selectors
 from egov.procedures import selectors as procedure_selectors
-from egov.procedures.models import OnlineLevel
+from egov.procedures.models import OnlineLevel, TimeLimitUnit
 from egov.quality import selectors as quality_selectors
 from egov.quality.groups import IndicatorResult, Provider, proportional, share
 
@@ -83,11 +90,10 @@ def _versions(unit_ids: Units) -> list[Any]:
 
 LOWERING_LIMIT = 50
 
-G1_EACH = Decimal("4.5")
 G2_ON_TIME = Decimal(20)
-G4_EACH = Decimal("4.4")
-EIGHTY = Decimal(80)
-FIFTY = Decimal(50)
+#: Working days between the publishing decision and the legal basis taking effect
+#: (1.1, provinces) and between the decision and the posting (1.2).
+PUBLICATION_WORKING_DAYS = 5
 
 
 def _dossier_links(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -126,6 +132,129 @@ def _complete(version: object) -> bool:
     )
 
 
+def _period_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """``[start, end)`` as the local dates it covers, both included."""
+    return timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _publication_rows(
+    unit_ids: Units, start: datetime, end: datetime
+) -> tuple[list[tuple[Any, dict[str, Any], date, date]], int]:
+    """The versions of the units whose publishing decision is dated in the period,
+    as ``(version, publication, decided_on, deadline)`` where ``deadline`` is the
+    5th working day after the decision; and how many versions ever published have
+    no decision date recorded (not counted)."""
+    first, last = _period_days(start, end)
+    calendar = get_calendar()
+    rows: list[tuple[Any, dict[str, Any], date, date]] = []
+    undated = 0
+    for version in procedure_selectors.made_public_versions(unit_ids):
+        publication = version.publication or {}
+        decided = _day(publication.get("decided_on"))
+        if decided is None:
+            undated += 1
+            continue
+        if first <= decided <= last:
+            try:
+                deadline = calendar.nth_working_day_after(decided, PUBLICATION_WORKING_DAYS)
+            except CalendarRangeError:  # a year the holiday tables do not cover
+                undated += 1
+                continue
+            rows.append((version, publication, decided, deadline))
+    return rows, undated
+
+
+def _publication_label(version: Any, publication: dict[str, Any], what: str) -> tuple[str, str]:
+    label, url = _procedure_link(version)
+    decision = publication.get("decision") or "?"
+    return (f"{label} ({decision}: {what})", url)
+
+
+def _publication_results(
+    unit_ids: Units, start: datetime, end: datetime
+) -> tuple[IndicatorResult, IndicatorResult]:
+    rows, undated = _once("publication", _publication_rows, unit_ids, start, end)
+    late_effect: list[tuple[str, str]] = []
+    late_post: list[tuple[str, str]] = []
+    for version, publication, decided, deadline in rows:
+        effective = _day(publication.get("effective_on"))
+        posted = _day(publication.get("posted_on"))
+        if effective is None or effective < deadline:
+            what = (
+                _("no effective date recorded")
+                if effective is None
+                else _("decided %(decided)s, in effect %(effective)s")
+                % {"decided": f"{decided:%d/%m/%Y}", "effective": f"{effective:%d/%m/%Y}"}
+            )
+            late_effect.append(_publication_label(version, publication, what))
+        if posted is None or posted > deadline:
+            what = (
+                _("not posted")
+                if posted is None
+                else _("decided %(decided)s, posted %(posted)s")
+                % {"decided": f"{decided:%d/%m/%Y}", "posted": f"{posted:%d/%m/%Y}"}
+            )
+            late_post.append(_publication_label(version, publication, what))
+    total = len(rows)
+    on_time, posted_on_time = total - len(late_effect), total - len(late_post)
+    undated_note = (
+        _("%(n)s procedure versions have no publishing decision date recorded and are not counted.")
+        % {"n": undated}
+        if undated
+        else ""
+    )
+    return (
+        IndicatorResult(
+            "1.1",
+            _("Procedures published on time"),
+            on_time,
+            total,
+            share(on_time, total),
+            None,
+            None,
+            " ".join(
+                [
+                    _(
+                        "Procedure versions of the units whose publishing decision is dated "
+                        "in the period; on time when the legal basis takes effect on or "
+                        "after the 5th working day after the decision (working-day calendar: "
+                        "weekends, Tết and other holidays not counted)."
+                    ),
+                    undated_note,
+                ]
+            ).strip(),
+            late_effect[:LOWERING_LIMIT],
+        ),
+        IndicatorResult(
+            "1.2",
+            _("Procedures made public on the national database within 5 working days"),
+            posted_on_time,
+            total,
+            share(posted_on_time, total),
+            None,
+            None,
+            " ".join(
+                [
+                    _(
+                        "Procedure versions of the units whose publishing decision is dated "
+                        "in the period, posted on the national database on or before the "
+                        "5th working day after the decision; not posted counts as late."
+                    ),
+                    undated_note,
+                ]
+            ).strip(),
+            late_post[:LOWERING_LIMIT],
+        ),
+    )
+
+
 def group1(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
     versions = _versions(unit_ids)
     incomplete = [v for v in versions if not _complete(v)]
@@ -133,34 +262,18 @@ def group1(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
     received = index_figures.received_in(unit_ids, start, end)
     total = _counts(unit_ids, start, end).received
     synced = quality_selectors.acknowledged_count(received.values("pk"))
-    no_data = _(
-        "The catalogue does not record the publishing decision's date and the legal "
-        "basis's effective date yet: shown as N/A."
-    )
     v13 = share(complete, len(versions))
     v14 = share(synced, total)
     return [
-        IndicatorResult(
-            "1.1", _("Procedures published on time"), 0, 0, None, None, G1_EACH, no_data
-        ),
-        IndicatorResult(
-            "1.2",
-            _("Procedures made public on the national database within 5 working days"),
-            0,
-            0,
-            None,
-            None,
-            G1_EACH,
-            no_data,
-        ),
+        *_publication_results(unit_ids, start, end),
         IndicatorResult(
             "1.3",
             _("Procedures published with every required part"),
             complete,
             len(versions),
             v13,
-            proportional(v13, G1_EACH),
-            G1_EACH,
+            None,
+            None,
             _(
                 "Published procedures of the units with name, papers, time limit, who "
                 "may apply, result and legal basis, over all their published procedures."
@@ -173,8 +286,8 @@ def group1(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
             synced,
             total,
             v14,
-            proportional(v14, G1_EACH),
-            G1_EACH,
+            None,
+            None,
             _(
                 "Dossiers received in the period whose state the national portal "
                 "acknowledged, over the dossiers received."
@@ -188,8 +301,7 @@ def group2(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
     on_time = counts.received - counts.late
     value = share(on_time, counts.received)
     late = index_figures.lowering_dossiers(unit_ids, start, end, "late", LOWERING_LIMIT)
-    averages = index_figures.average_days_by_version(_by_version(unit_ids, start, end))
-    overall = Decimal(str(round(sum(averages.values()) / len(averages), 2))) if averages else None
+    average = average_processing_time(unit_ids, start, end)
     return [
         IndicatorResult(
             "2.1",
@@ -210,20 +322,77 @@ def group2(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
             ),
             _dossier_links(late),
         ),
-        IndicatorResult(
-            "2.2",
-            _("Average processing time (days)"),
-            len(averages),
-            len(averages),
-            overall,
-            None,
-            None,
-            _(
-                "Average over the procedures of the calendar days from receipt to result "
-                "ready, for dossiers received in the period and completed."
-            ),
-        ),
+        average,
     ]
+
+
+def _working_average(seconds: float, count: int, unit: str, day_seconds: float) -> Decimal:
+    """Average working time in the procedure's unit (working days or hours), 2 decimals."""
+    per = day_seconds if unit != TimeLimitUnit.WORKING_HOURS else 3600.0
+    return Decimal(seconds / count / per).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def average_processing_time(unit_ids: Units, start: datetime, end: datetime) -> IndicatorResult:
+    """2.2: per procedure, the average working time from receipt to result ready of
+    the dossiers received in the period and completed, in the procedure's own unit;
+    the figure shown is the mean over the procedures in working days (hours turned
+    into days by the length of a working day). Procedures whose average is over
+    their legal time limit are listed."""
+    totals = index_figures.working_time_totals(unit_ids, start, end)
+    versions = procedure_selectors.versions_by_ids(list(totals))
+    day_seconds = get_calendar().working_day_length.total_seconds()
+    in_days: list[Decimal] = []
+    over: list[tuple[str, str]] = []
+    completed = 0
+    for version_id, (count, seconds) in sorted(totals.items()):
+        version = versions.get(version_id)
+        if not count or version is None:
+            continue
+        completed += count
+        in_days.append(_working_average(seconds, count, TimeLimitUnit.WORKING_DAYS, day_seconds))
+        own = _working_average(seconds, count, version.time_limit_unit, day_seconds)
+        if own > Decimal(version.time_limit):
+            label, url = _procedure_link(version)
+            unit = (
+                _("working hours")
+                if version.time_limit_unit == TimeLimitUnit.WORKING_HOURS
+                else _("working days")
+            )
+            over.append(
+                (
+                    _("%(procedure)s: %(average)s %(unit)s on average (limit %(limit)s)")
+                    % {
+                        "procedure": label,
+                        "average": own,
+                        "unit": unit,
+                        "limit": f"{Decimal(version.time_limit).normalize():f}",
+                    },
+                    url,
+                )
+            )
+    value = (
+        (sum(in_days, Decimal(0)) / len(in_days)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if in_days
+        else None
+    )
+    return IndicatorResult(
+        "2.2",
+        _("Average processing time (working days)"),
+        completed,
+        len(in_days),
+        value,
+        None,
+        None,
+        _(
+            "Working time from receipt to result ready (working-day calendar: office "
+            "hours, weekends, Tết and other holidays not counted) of the dossiers "
+            "received in the period and completed, averaged per procedure in its own "
+            "unit, then over the procedures in working days. Numerator: completed "
+            "dossiers; denominator: procedures. Listed: procedures whose average is "
+            "over their legal time limit."
+        ),
+        over[:LOWERING_LIMIT],
+    )
 
 
 def group3(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorResult]:
@@ -320,8 +489,8 @@ def group4(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
             c.e_result,
             c.paper_result,
             v41,
-            proportional(v41, G4_EACH),
-            G4_EACH,
+            None,
+            None,
             _("Dossiers with a result file over dossiers of procedures with a paper result."),
             _dossier_links(no_result),
         ),
@@ -331,8 +500,8 @@ def group4(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
             c.digitised_and_e_result,
             c.received,
             v42,
-            proportional(v42, G4_EACH, EIGHTY),
-            G4_EACH,
+            None,
+            None,
             _("Dossiers with papers attached as files and a result file; full at 80%."),
         ),
         IndicatorResult(
@@ -341,8 +510,8 @@ def group4(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
             c.reused,
             c.received,
             v43,
-            proportional(v43, G4_EACH, EIGHTY),
-            G4_EACH,
+            None,
+            None,
             _(
                 "Dossiers with a paper taken from the wallet, the national store, a "
                 "database lookup or a pre-filled e-form; full at 80%."
@@ -355,8 +524,8 @@ def group4(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
             c.national_store,
             c.received,
             v44,
-            proportional(v44, G4_EACH),
-            G4_EACH,
+            None,
+            None,
             _("Dossiers with a paper taken from the person's store on the national portal."),
         ),
         IndicatorResult(
@@ -365,8 +534,8 @@ def group4(unit_ids: Units, start: datetime, end: datetime) -> list[IndicatorRes
             c.vneid_or_lookup,
             c.received,
             v45,
-            proportional(v45, G4_EACH),
-            G4_EACH,
+            None,
+            None,
             _(
                 "Dossiers whose applicant signed in with VNeID or whose data came from "
                 "a database lookup."

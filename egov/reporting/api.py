@@ -59,6 +59,12 @@ class ReportOut(Schema):
     is_late: bool
     is_signed: bool
     receipt: str
+    queued_for_sending: bool = Field(
+        description="Waiting for the background job that sends it to the Government "
+        "reporting system (it retries while that system does not answer)."
+    )
+    send_attempts: int
+    send_error: str = Field(description="Why the last attempt failed (empty when it did not).")
     figures: list[FigureOut]
     texts: dict[str, str]
 
@@ -137,6 +143,9 @@ def _out(report: Report) -> dict[str, Any]:
         "deadline": report.deadline,
         "version": report.version,
         "lock_version": report.lock_version,
+        "queued_for_sending": report.next_send_at is not None,
+        "send_attempts": report.send_attempts,
+        "send_error": report.send_error,
         "is_current": report.is_current,
         "status": report.status,
         "is_late": report.is_late,
@@ -231,6 +240,9 @@ def approve(request: HttpRequest, report_id: int, payload: ApproveIn) -> Any:
     "/reports/{report_id}/send",
     response={200: ReportOut, **ERRORS},
     summary="Send to the Government reporting system",
+    description="Queues the approved report: a background job sends it (with retries) "
+    "and asks for its acknowledgement; follow `status` (`sent`, then `acknowledged`), "
+    "`queued_for_sending` and `send_error`.",
 )
 def send(request: HttpRequest, report_id: int) -> Any:
     return _out(services.send(request.user, _get(request, report_id)))

@@ -25,6 +25,13 @@ class ReportingConfig(AppConfig):
             current_namespace="reporting",
         )
         seeds.register("reporting.regimes", seed_regimes)
+        from egov.core import background
+        from egov.reporting import services
+
+        # Reports go to the Government system from here, never inside a request.
+        background.register(
+            "reporting.send_reports", lambda: services.send_queued(), every_seconds=30
+        )
         from egov.core import staff_dashboard
         from egov.reporting import figures
 

@@ -69,8 +69,3 @@ class StaleReport(ReportingError):
                 "figures and save again."
             )
         )
-
-
-class SendFailed(ReportingError):
-    code = "send_failed"
-    http_status = 502

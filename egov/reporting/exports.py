@@ -154,6 +154,9 @@ def report_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
+_LEVEL_COLUMNS = ("received", "new_online", "resolved", "resolved_in_time", "resolved_late")
+
+
 def report_workbook(report: Report) -> bytes:
     """The report's figures, text sections and breakdown tables as an .xlsx file."""
     from openpyxl import Workbook
@@ -222,6 +225,21 @@ def report_workbook(report: Report) -> bytes:
                 ]
             )
         extra.column_dimensions["B"].width = 50
+    levels = (report.tables or {}).get("by_level") or []
+    if levels:
+        extra = book.create_sheet("Theo cap va linh vuc")
+        extra.append(
+            ["Cấp / Lĩnh vực", "Tiếp nhận", "Trực tuyến", "Đã giải quyết", "Đúng hạn", "Quá hạn"]
+        )
+        for cell in extra[1]:
+            cell.font = bold
+        for level in levels:
+            extra.append([_nfc(level["name"]), *[level[key] for key in _LEVEL_COLUMNS]])
+            for cell in extra[extra.max_row]:
+                cell.font = bold
+            for line in level.get("fields") or []:
+                extra.append(["    " + _nfc(line["name"]), *[line[key] for key in _LEVEL_COLUMNS]])
+        extra.column_dimensions["A"].width = 50
     texts = book.create_sheet("Thuyet minh")
     for section in report.regime.sections or []:
         texts.append([_nfc(section.get("title"))])

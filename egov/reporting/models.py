@@ -157,6 +157,18 @@ class Report(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     is_signed = models.BooleanField(_("digitally signed"), default=False)
     signed_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    #: Sending to the Government system: asked for by a leader, done by the background
+    #: job ``reporting.send_reports`` (``next_send_at``: when it tries next; empty when
+    #: nothing is waiting to go).
+    send_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    send_queued_at = models.DateTimeField(_("queued for sending at"), null=True, blank=True)
+    next_send_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
     send_error = models.CharField(max_length=300, blank=True)
@@ -201,6 +213,7 @@ class EventKind(models.TextChoices):
     APPROVED = "approved", _("Approved")
     SIGNED = "signed", _("Digitally signed")
     CORRECTED = "corrected", _("Correction opened")
+    SEND_QUEUED = "send_queued", _("Queued for sending")
     SENT = "sent", _("Sent")
     SEND_FAILED = "send_failed", _("Sending failed")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")

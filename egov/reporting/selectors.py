@@ -56,10 +56,23 @@ def history(report: Report) -> list[Report]:
     )
 
 
-def filing_unit(unit: Unit, regime: Regime) -> Unit | None:
-    """The nearest unit at or above ``unit`` that files ``regime``."""
-    paths = [unit.path[: Unit.steplen * n] for n in range(unit.depth, 0, -1)]
-    found = {u.path: u for u in Unit.objects.filter(path__in=paths, dissolved_at__isnull=True)}
+def _line_paths(unit: Unit) -> list[str]:
+    """``unit``'s path and its ancestors', nearest first."""
+    return [unit.path[: Unit.steplen * n] for n in range(unit.depth, 0, -1)]
+
+
+def _lines(units: Iterable[Unit]) -> dict[str, Unit]:
+    """The existing units on the lines from the root to each of ``units``, by path."""
+    paths = {path for unit in units for path in _line_paths(unit)}
+    return {u.path: u for u in Unit.objects.filter(path__in=paths, dissolved_at__isnull=True)}
+
+
+def filing_unit(unit: Unit, regime: Regime, found: dict[str, Unit] | None = None) -> Unit | None:
+    """The nearest unit at or above ``unit`` that files ``regime`` (``found``: the
+    units of its line, read beforehand by :func:`_lines`)."""
+    paths = _line_paths(unit)
+    if found is None:
+        found = _lines([unit])
     for path in paths:
         candidate = found.get(path)
         if candidate is not None and candidate.level in (regime.levels or []):
@@ -222,29 +235,48 @@ def reports_due_for(user: Any, today: date | None = None) -> list[ReportDue]:
     approval; each with its deadline, soonest first."""
     today = today or timezone.localdate()
     due: list[ReportDue] = []
+    homes = list(access.home_units(user))
+    lines = _lines(homes)
+    wanted: list[tuple[Regime, ReportPeriod, Unit]] = []
     for regime in active_regimes():
         period = due_period(regime, today)
         if period is None:
             continue
-        for unit in filing_units(user, regime):
-            report = current_report(regime, unit, period.key)
-            if report is None or report.status == Status.DRAFT:
-                url = (
-                    reverse("reporting:report", args=[report.pk])
-                    if report
-                    else reverse("reporting:unit", args=[unit.pk])
+        units: dict[int, Unit] = {}
+        for home in homes:
+            found = filing_unit(home, regime, lines)
+            if found is not None:
+                units[found.pk] = found
+        wanted += [(regime, period, unit) for unit in sorted(units.values(), key=lambda u: u.path)]
+    reports: dict[tuple[int, int, str], Report] = {}
+    if wanted:
+        # The current reports of every (regime, unit, period) in one query.
+        for row in Report.objects.filter(
+            regime_id__in={regime.pk for regime, _p, _u in wanted},
+            unit_id__in={unit.pk for _r, _p, unit in wanted},
+            period_key__in={period.key for _r, period, _u in wanted},
+            is_current=True,
+        ):
+            reports[(row.regime_id, row.unit_id, row.period_key)] = row
+    for regime, period, unit in wanted:
+        report = reports.get((regime.pk, unit.pk, period.key))
+        if report is None or report.status == Status.DRAFT:
+            url = (
+                reverse("reporting:report", args=[report.pk])
+                if report
+                else reverse("reporting:unit", args=[unit.pk])
+            )
+            due.append(
+                ReportDue(
+                    regime.title,
+                    unit.name,
+                    period.label,
+                    deadline_of(regime, period),
+                    "file",
+                    url,
+                    report.pk if report else None,
                 )
-                due.append(
-                    ReportDue(
-                        regime.title,
-                        unit.name,
-                        period.label,
-                        deadline_of(regime, period),
-                        "file",
-                        url,
-                        report.pk if report else None,
-                    )
-                )
+            )
     waiting = Report.objects.filter(status=Status.SUBMITTED, is_current=True).select_related(
         "regime", "unit"
     )
@@ -272,7 +304,9 @@ def missing_reports(unit_ids: Iterable[int], period: Any, today: date | None = N
     today = today or timezone.localdate()
     ids = list(unit_ids)
     units = list(Unit.objects.filter(pk__in=ids, dissolved_at__isnull=True))
-    missing = 0
+    # Which (regime, period) pairs count, then every approved report of them in one
+    # query (a province has a thousand filing units and a year a dozen periods).
+    expected: list[tuple[Regime, str, list[Unit]]] = []
     for regime in active_regimes():
         filers = [u for u in units if u.level in (regime.levels or [])]
         if not filers:
@@ -283,17 +317,24 @@ def missing_reports(unit_ids: Iterable[int], period: Any, today: date | None = N
                 continue
             if deadline_of(regime, found) >= today:
                 continue
-            done = set(
-                Report.objects.filter(
-                    regime=regime,
-                    period_key=found.key,
-                    is_current=True,
-                    status__in=REPORTED,
-                    unit__in=filers,
-                ).values_list("unit_id", flat=True)
-            )
-            missing += sum(1 for u in filers if u.pk not in done)
-    return missing
+            expected.append((regime, found.key, filers))
+    if not expected:
+        return 0
+    done = set(
+        Report.objects.filter(
+            regime_id__in={regime.pk for regime, _key, _filers in expected},
+            period_key__in={key for _regime, key, _filers in expected},
+            is_current=True,
+            status__in=REPORTED,
+            unit_id__in=[u.pk for u in units],
+        ).values_list("regime_id", "period_key", "unit_id")
+    )
+    return sum(
+        1
+        for regime, key, filers in expected
+        for unit in filers
+        if (regime.pk, key, unit.pk) not in done
+    )
 
 
 def _keys_in(regime: Regime, start: date, end: date) -> list[str]:

@@ -7,7 +7,7 @@ locked, writes a :class:`ReportEvent` and an audit entry.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,6 @@ from egov.reporting.errors import (
     AlreadyFiled,
     InvalidFigures,
     NotAllowedNow,
-    SendFailed,
     StaleReport,
     UnknownPeriod,
 )
@@ -423,10 +422,16 @@ def open_correction(actor: Any, report: Report, *, reason: str) -> Report:
 # --- sending -------------------------------------------------------------------------------
 
 
+#: Attempts (each with the adapter's own quick retries) before the job stops trying;
+#: the leader can queue the report again.
+MAX_SEND_ATTEMPTS = 8
+
+
 def send(actor: Any, report: Report) -> Report:
-    """Send an approved report to the Government reporting system (retries on the
-    adapter; the other side deduplicates by the report's version key), then ask for
-    its acknowledgement."""
+    """Queue an approved report for the Government reporting system. Nothing is sent
+    in the request: the background job ``reporting.send_reports``
+    (:func:`send_queued`) sends it, retries with a growing delay while the other side
+    does not answer, then asks for its acknowledgement. Queuing twice is harmless."""
     access.require_approve(actor, report.unit)
     with transaction.atomic():
         current = _lock(report)
@@ -434,36 +439,90 @@ def send(actor: Any, report: Report) -> Report:
             raise NotAllowedNow(_("This regime is not sent to the Government reporting system."))
         if current.status not in (Status.APPROVED, Status.SENT) or not current.is_current:
             raise NotAllowedNow(_("Only an approved report can be sent."))
-        current.send_attempts += 1
-        _bump(current, ["send_attempts"])
+        if current.next_send_at is not None:
+            return current  # already waiting for the job
+        current.send_requested_by = actor
+        current.send_queued_at = now()
+        current.next_send_at = current.send_queued_at
+        current.send_attempts = 0
+        current.send_error = ""
+        _bump(
+            current,
+            ["send_requested_by", "send_queued_at", "next_send_at", "send_attempts", "send_error"],
+        )
+        _event(current, EventKind.SEND_QUEUED, actor)
+        _audit(actor, "send_queued", current)
+    return current
+
+
+def _send_one(report_id: int) -> Report:
+    """One attempt at sending a queued report (the job has claimed it)."""
+    with transaction.atomic():
+        current = _lock(report_id)
         payload = government.payload_of(current)
     try:
         receipt = government.submit(payload)
     except government.GovernmentUnavailable as error:
         with transaction.atomic():
-            failed = _lock(current)
+            failed = _lock(report_id)
+            failed.send_attempts += 1
             failed.send_error = str(error)[:300]
-            _bump(failed, ["send_error"])
-            _event(failed, EventKind.SEND_FAILED, actor, note=str(error)[:300])
-            _audit(actor, "send_failed", failed)
-        raise SendFailed(
-            _(
-                "The Government reporting system did not answer: %(error)s. Nothing is lost; "
-                "send again later."
-            )
-            % {"error": error}
-        ) from None
+            if failed.send_attempts >= MAX_SEND_ATTEMPTS:
+                failed.next_send_at = None  # given up: a leader queues it again
+            else:
+                failed.next_send_at = now() + timedelta(minutes=min(2**failed.send_attempts, 60))
+            _bump(failed, ["send_attempts", "send_error", "next_send_at"])
+            _event(failed, EventKind.SEND_FAILED, None, note=str(error)[:300])
+            _audit(failed.send_requested_by, "send_failed", failed, attempt=failed.send_attempts)
+        return failed
     with transaction.atomic():
-        sent = _lock(current)
+        sent = _lock(report_id)
         if sent.status == Status.APPROVED:
             sent.status = Status.SENT
             sent.sent_at = now()
+        sent.send_attempts += 1
         sent.remote_id = receipt
         sent.send_error = ""
-        _bump(sent, ["status", "sent_at", "remote_id", "send_error"])
-        _event(sent, EventKind.SENT, actor, receipt=receipt)
-        _audit(actor, "sent", sent, receipt=receipt)
-    return check_acknowledgement(actor, sent)
+        sent.next_send_at = None
+        _bump(
+            sent, ["status", "sent_at", "send_attempts", "remote_id", "send_error", "next_send_at"]
+        )
+        _event(sent, EventKind.SENT, None, receipt=receipt)
+        _audit(sent.send_requested_by, "sent", sent, receipt=receipt)
+    return check_acknowledgement(None, sent)
+
+
+def send_queued(*, limit: int = 20, acknowledgements: int = 50) -> str:
+    """The background job: send the reports whose time has come, then ask the
+    Government system about the sent reports it has not acknowledged yet. Safe to
+    run from several processes: each report is claimed before it is sent."""
+    moment = now()
+    due = list(
+        Report.objects.filter(next_send_at__lte=moment, is_current=True)
+        .order_by("next_send_at", "pk")
+        .values_list("pk", "next_send_at")[:limit]
+    )
+    sent = failed = 0
+    for pk, when in due:
+        # Claim it: a runner that read the same row finds it moved on.
+        lease = moment + timedelta(minutes=10)
+        if not Report.objects.filter(pk=pk, next_send_at=when).update(next_send_at=lease):
+            continue
+        result = _send_one(pk)
+        if result.status in (Status.SENT, Status.ACKNOWLEDGED) and result.next_send_at is None:
+            sent += 1
+        else:
+            failed += 1
+    acknowledged = 0
+    waiting = Report.objects.filter(
+        status=Status.SENT, is_current=True, next_send_at__isnull=True
+    ).exclude(remote_id="")
+    for report in waiting.select_related("regime", "unit").order_by("sent_at")[:acknowledgements]:
+        if check_acknowledgement(None, report).status == Status.ACKNOWLEDGED:
+            acknowledged += 1
+    if not (sent or failed or acknowledged):
+        return ""
+    return f"{sent} sent, {failed} failed, {acknowledged} acknowledged"
 
 
 def check_acknowledgement(actor: Any, report: Report) -> Report:

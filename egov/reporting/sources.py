@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.core.models import Unit
 from egov.documents.selectors import received_counts_of_units
 from egov.dossiers.stats.figures import dossier_statistics
+from egov.dossiers.stats.levels import statistics_by_level_and_field
 from egov.feedback.selectors import question_counts, satisfaction_summary
 from egov.outgoing.selectors import issued_counts
 
@@ -191,7 +192,9 @@ def compute(
 ) -> Computed:
     """The figures of ``source_keys`` for ``unit``'s subtree from ``start`` to ``end``
     (local dates, both included); with ``tables``, the one-stop breakdowns by
-    subordinate unit and by field (the Government Office's form)."""
+    subordinate unit, by field, and by level (province, district, commune) each split
+    by field, like the Government Office's periodic form on administrative
+    procedures."""
     wanted = [SOURCES[key] for key in source_keys if key in SOURCES]
     providers = {s.provider for s in wanted}
     figures: dict[str, Any] = {}
@@ -202,8 +205,17 @@ def compute(
         figures["dossiers"] = result.totals.as_dict()
         if tables:
             breakdown["by_unit"] = [_counts_row(r.name, r.key, r.counts) for r in result.rows]
-            by_field = dossier_statistics(unit, start, end, group_by="field")
-            breakdown["by_field"] = [_counts_row(r.name, r.key, r.counts) for r in by_field.rows]
+            # One query gives both the levels' fields and the fields over all levels.
+            levels = statistics_by_level_and_field(unit, start, end)
+            breakdown["by_field"] = [_counts_row(r.name, r.key, r.counts) for r in levels.fields]
+            breakdown["by_level"] = [
+                {
+                    **_counts_row(level.name, level.level, level.counts),
+                    "level": level.level,
+                    "fields": [_counts_row(r.name, r.key, r.counts) for r in level.fields],
+                }
+                for level in levels.levels
+            ]
     if providers - {"dossiers"}:
         ids = _subtree_ids(unit)
     if "satisfaction" in providers:

@@ -204,9 +204,13 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("reporting:report", fresh.pk)
         elif action == "send":
-            sent = services.send(user, report)
+            services.send(user, report)
             messages.success(
-                request, _("The report was sent (receipt %(id)s).") % {"id": sent.remote_id}
+                request,
+                _(
+                    "The report is queued for the Government reporting system: it is sent "
+                    "within a minute, and sent again if that system does not answer."
+                ),
             )
         else:
             raise Http404

@@ -13,10 +13,16 @@ class TasksConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from egov.core import background, demo_loaders, staff_dashboard, staff_menu
-        from egov.tasks import access, figures, selectors, services
+        from egov.tasks import access, figures, messages, selectors, services
 
         background.register(
             "tasks.deadline_notices", lambda: services.warn_deadlines(), every_seconds=3600
+        )
+        background.register("tasks.send_messages", lambda: messages.send_due(), every_seconds=30)
+        background.register(
+            "tasks.monthly_summaries",
+            lambda: messages.queue_monthly_summaries(),
+            every_seconds=3600,
         )
         staff_menu.register(
             "tasks.index",

@@ -235,3 +235,44 @@ class TaskNotice(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    DEAD = "dead", _("Given up")
+
+
+class TaskMessage(models.Model):
+    """One e-mail or SMS about tasks to one staff member, written in the same
+    transaction as the notice it carries (or by the monthly summary job) and sent
+    later by the job ``tasks.send_messages`` through the notifications app's
+    adapters, with retries."""
+
+    #: ``notice:<notice id>:<channel>`` or ``summary:<leader>:<yyyy-mm>:<channel>``:
+    #: the same notice or summary is never queued twice.
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=10)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    channel = models.CharField(max_length=10)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="tasks_message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} → {self.recipient}"

@@ -20,7 +20,7 @@ from egov.accounts.permissions import Perm
 from egov.core import audit, numbering
 from egov.core.models import Unit
 from egov.core.workcalendar import get_calendar
-from egov.tasks import access, sources
+from egov.tasks import access, messages, sources
 from egov.tasks.errors import DocumentNotFound, ExtensionPending, InvalidInput, WrongState
 from egov.tasks.models import (
     ExtensionRequest,
@@ -109,6 +109,8 @@ def _notify(task: Task, kind: str, recipients: Iterable[Any], text: str, actor: 
         if actor is None or user.pk != actor.pk
     ]
     TaskNotice.objects.bulk_create(rows)
+    # Assignments, extensions and deadlines also go out by e-mail and SMS.
+    messages.queue_notices(rows)
     return len(rows)
 
 
@@ -468,15 +470,16 @@ def mark_notices_read(actor: Any) -> int:
 
 
 def warn_deadlines(at: date | None = None, *, due_soon_days: int = 2) -> int:
-    """Notices to the lead units of tasks due within ``due_soon_days`` working days, and
-    of overdue tasks. Safe to run any number of times: one notice per task, person,
-    kind and deadline (a unique constraint)."""
+    """Notices (in the application, by e-mail and SMS) to the lead units of tasks due
+    within ``due_soon_days`` working days, and of overdue tasks, and to the leaders who
+    assigned them. Safe to run any number of times: one notice per task, person, kind
+    and deadline (a unique constraint)."""
     day = at or today()
     limit = get_calendar().nth_working_day_after(day, due_soon_days)
     sent = 0
     open_tasks = Task.objects.filter(
         status=TaskStatus.IN_PROGRESS, due_date__lte=limit
-    ).select_related("lead_unit")
+    ).select_related("lead_unit", "assigned_by")
     for task in open_tasks.iterator():
         kind = NoticeKind.OVERDUE if task.due_date < day else NoticeKind.DUE_SOON
         text = (
@@ -484,14 +487,20 @@ def warn_deadlines(at: date | None = None, *, due_soon_days: int = 2) -> int:
             if kind == NoticeKind.OVERDUE
             else _("Task %(ref)s is due on %(due)s.")
         ) % {"ref": task.reference, "due": task.due_date.strftime("%d/%m/%Y")}
-        for person in _people_in(task.lead_unit):
+        # The lead unit's people, and the leader who assigned the task.
+        people = {user.pk: user for user in _people_in(task.lead_unit)}
+        if task.assigned_by.is_active:
+            people.setdefault(task.assigned_by_id, task.assigned_by)
+        for person in people.values():
             with transaction.atomic():
-                _notice, created = TaskNotice.objects.get_or_create(
+                notice, created = TaskNotice.objects.get_or_create(
                     task=task,
                     recipient=person,
                     kind=kind,
                     due=task.due_date,
                     defaults={"text": text, "created_at": now()},
                 )
+                if created:
+                    messages.queue_notices([notice])
             sent += int(created)
     return sent

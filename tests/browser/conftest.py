@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,46 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     yield tab
     context.close()
     assert not outside, f"page requested outside hosts: {outside}"
+    assert not blocked, f"Content-Security-Policy violations: {blocked}"
+
+
+@pytest.fixture
+def staff_tabs(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Opens a tab signed in as a staff member (``tests.browser.staff.make_staff``)
+    in a browser context of their own, through the sign-in pages: password, then
+    the TOTP code. ``landing`` is the page asked for first, where sign-in returns.
+    Every tab fails the test on a Content-Security-Policy violation."""
+    from tests.browser.staff import DESKTOP, PASSWORD, totp_code
+
+    contexts: list[Any] = []
+    blocked: list[str] = []
+
+    def open_as(username: str, viewport: dict[str, int] = DESKTOP, *, landing: str) -> Any:
+        context = browser.new_context(
+            locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport=viewport
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.base_url = live_server.url
+        tab.on(
+            "console",
+            lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        tab.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next={landing}")
+        tab.fill("input[name=username]", username)
+        tab.fill("input[name=password]", PASSWORD)
+        tab.get_by_role("button", name="Đăng nhập").click()
+        tab.wait_for_load_state()
+        tab.fill("input[name=token]", totp_code())
+        tab.get_by_role("button", name="Xác nhận").click()
+        tab.wait_for_load_state()
+        assert tab.url.endswith(landing), tab.url
+        return tab
+
+    yield open_as
+    for context in contexts:
+        context.close()
     assert not blocked, f"Content-Security-Policy violations: {blocked}"
 
 

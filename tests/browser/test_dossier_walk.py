@@ -12,10 +12,10 @@ move after the supplement is exact.
 
 from __future__ import annotations
 
+import functools
 import io
-import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,41 +23,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from egov.accounts.default_roles import ensure_default_roles
-from egov.accounts.models import AccountKind, Role, RoleAssignment, User
+from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
 from egov.dossiers import services
 from egov.dossiers.models import Dossier, Status
 from egov.dossiers.tests.factories import FrozenClock, Org, build_org, make_template, make_version
 from egov.procedures.models import ProcedureVersion
 from tests.browser.conftest import axe_violations, format_violations
+from tests.browser.staff import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "KienGiang2020"
-KEY_HEX = "4b69656e4769616e6744656d6f324641323032"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def at(day: str, clock: str) -> datetime:
     return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=TZ)
-
-
-def totp_code() -> str:
-    totp = TOTP(bytes.fromhex(KEY_HEX), step=30, digits=6)
-    totp.time = time.time()
-    return f"{totp.token():06d}"
-
-
-def make_staff(username: str, full_name: str, unit: Any, role: str) -> User:
-    user = User.objects.create_user(username, PASSWORD, full_name=full_name, kind=AccountKind.STAFF)
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), unit=unit)
-    TOTPDevice.objects.create(user=user, name="phone", key=KEY_HEX, confirmed=True)
-    return user
 
 
 @dataclass
@@ -110,30 +94,9 @@ def walk(monkeypatch: pytest.MonkeyPatch) -> Walk:
 
 
 @pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Any]:
-    """Opens a signed-in tab for a person in a browser context of their own."""
-    contexts: list[Any] = []
-
-    def sign_in(username: str) -> Any:
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.base_url = live_server.url
-        tab.goto(live_server.url + "/tai-khoan/dang-nhap/?next=/can-bo/ho-so/")
-        tab.fill("input[name=username]", username)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.get_by_role("button", name="Đăng nhập").click()
-        tab.wait_for_load_state()
-        tab.fill("input[name=token]", totp_code())
-        tab.get_by_role("button", name="Xác nhận").click()
-        tab.wait_for_load_state()
-        assert tab.url.endswith("/can-bo/ho-so/"), tab.url
-        return tab
-
-    yield sign_in
-    for context in contexts:
-        context.close()
+def open_as(staff_tabs: Callable[..., Any]) -> Callable[..., Any]:
+    """A signed-in tab for a person, in a browser context of their own."""
+    return functools.partial(staff_tabs, landing="/can-bo/ho-so/")
 
 
 def assert_accessible(tab: Any) -> None:

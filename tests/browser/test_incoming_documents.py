@@ -9,24 +9,22 @@ Set ``EGOV_SCREENSHOTS=<folder>`` to keep screenshots of the pages at 360 and 12
 
 from __future__ import annotations
 
+import functools
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.default_roles import ensure_default_roles
-from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
 from egov.documents import ocr
 from egov.documents.doctypes import ensure_document_types
 from egov.documents.models import IncomingDocument, IncomingStatus
 from egov.documents.tests.factories import Org, build_org, scan_png
 from tests.browser.conftest import axe_violations, format_violations
+from tests.browser.staff import PHONE, make_staff
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,22 +32,7 @@ pytestmark = [
     pytest.mark.skipif(ocr.tesseract_path() is None, reason="tesseract missing"),
 ]
 
-PASSWORD = "KienGiang2020"
-KEY_HEX = "4b69656e4769616e6744656d6f324641323032"
 SHOTS = os.environ.get("EGOV_SCREENSHOTS", "")
-
-
-def totp_code() -> str:
-    totp = TOTP(bytes.fromhex(KEY_HEX), step=30, digits=6)
-    totp.time = time.time()
-    return f"{totp.token():06d}"
-
-
-def make_staff(username: str, full_name: str, unit: Any, role: str) -> User:
-    user = User.objects.create_user(username, PASSWORD, full_name=full_name, kind=AccountKind.STAFF)
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), unit=unit)
-    TOTPDevice.objects.create(user=user, name="phone", key=KEY_HEX, confirmed=True)
-    return user
 
 
 @pytest.fixture
@@ -64,33 +47,9 @@ def org() -> Org:
 
 
 @pytest.fixture
-def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    contexts: list[Any] = []
-
-    def open_as(username: str, width: int = 1280) -> Any:
-        context = browser.new_context(
-            locale="vi-VN",
-            timezone_id="Asia/Ho_Chi_Minh",
-            viewport={"width": width, "height": 900 if width > 600 else 780},
-        )
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.base_url = live_server.url
-        tab.goto(live_server.url + "/tai-khoan/dang-nhap/?next=/van-ban/den/")
-        tab.fill("input[name=username]", username)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.get_by_role("button", name="Đăng nhập").click()
-        tab.wait_for_load_state()
-        tab.fill("input[name=token]", totp_code())
-        tab.get_by_role("button", name="Xác nhận").click()
-        tab.wait_for_load_state()
-        assert tab.url.endswith("/van-ban/den/"), tab.url
-        return tab
-
-    yield open_as
-    for context in contexts:
-        context.close()
+def sign_in(staff_tabs: Callable[..., Any]) -> Callable[..., Any]:
+    """A signed-in tab for a person, in a browser context of their own."""
+    return functools.partial(staff_tabs, landing="/van-ban/den/")
 
 
 def check(tab: Any, name: str) -> None:
@@ -141,7 +100,7 @@ def test_clerk_registers_a_scan_search_finds_it_leader_assigns(
     check(clerk, "search")
 
     # The leader, on a phone, directs it.
-    leader = sign_in("gd.stp", width=360)
+    leader = sign_in("gd.stp", PHONE)
     leader.get_by_role("link", name="Chờ cho ý kiến (1)").click()
     leader.get_by_role(
         "link", name="Về việc triển khai hệ thống quản lý văn bản điều hành", exact=True

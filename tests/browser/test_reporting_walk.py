@@ -2,45 +2,28 @@
 each prepare their unit's report (automatic figures filled, two entered), submit and
 approve it; the province's leader sees completeness (who reported, who has not),
 files the province's report — its entered figures start as the district's — approves
-it (unsigned: no key) and sends it to the Government reporting system's simulator,
-which acknowledges it."""
+it (unsigned: no key) and queues it for the Government reporting system's simulator;
+the background job sends it and the simulator acknowledges it."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.accounts.default_roles import ensure_default_roles
-from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
 from egov.core.models import Unit
 from egov.dossiers.tests.test_statistics import Org, make_org
+from egov.reporting import services
 from egov.reporting.models import GovernmentReceipt, Report, Status
 from egov.reporting.seed import seed_regimes
 from tests.browser.conftest import axe_violations, format_violations
+from tests.browser.staff import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "KienGiang2020"
-KEY_HEX = "4b69656e4769616e6744656d6f324641323032"
-
-
-def totp_code() -> str:
-    totp = TOTP(bytes.fromhex(KEY_HEX), step=30, digits=6)
-    totp.time = time.time()
-    return f"{totp.token():06d}"
-
-
-def make_staff(username: str, full_name: str, unit: Unit, role: str) -> User:
-    user = User.objects.create_user(username, PASSWORD, full_name=full_name, kind=AccountKind.STAFF)
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), unit=unit)
-    TOTPDevice.objects.create(user=user, name="phone", key=KEY_HEX, confirmed=True)
-    return user
 
 
 @pytest.fixture
@@ -59,33 +42,9 @@ def org(settings: Any) -> Org:
 
 
 @pytest.fixture
-def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    contexts: list[Any] = []
-
-    def open_as(username: str) -> Any:
-        context = browser.new_context(
-            locale="vi-VN",
-            timezone_id="Asia/Ho_Chi_Minh",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.base_url = live_server.url
-        tab.goto(live_server.url + "/tai-khoan/dang-nhap/?next=/bao-cao/")
-        tab.fill("input[name=username]", username)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.get_by_role("button", name="Đăng nhập").click()
-        tab.wait_for_load_state()
-        tab.fill("input[name=token]", totp_code())
-        tab.get_by_role("button", name="Xác nhận").click()
-        tab.wait_for_load_state()
-        assert tab.url.endswith("/bao-cao/"), tab.url
-        return tab
-
-    yield open_as
-    for context in contexts:
-        context.close()
+def sign_in(staff_tabs: Callable[..., Any]) -> Callable[..., Any]:
+    """A signed-in tab for a person, in a browser context of their own."""
+    return functools.partial(staff_tabs, landing="/bao-cao/")
 
 
 def file_and_approve(tab: Any, unit: Unit, received: str, handled: str) -> Report:
@@ -132,6 +91,11 @@ def test_commune_and_district_file_the_province_checks_approves_and_sends(
     own = file_and_approve(province, org.province, "10", "9")
     assert own.values["pakn_tiep_nhan"]["value"] == "10"
     province.get_by_role("button", name="Gửi lên Hệ thống thông tin báo cáo Chính phủ").click()
+    province.wait_for_load_state()
+    # Queued: the background job sends it, outside the request.
+    assert province.locator("#sending").get_attribute("data-sending") == "queued"
+    assert services.send_queued().startswith("1 sent")
+    province.reload()
     province.wait_for_load_state()
     assert province.locator("[data-status]").get_attribute("data-status") == "acknowledged"
     assert GovernmentReceipt.objects.get().payload["unit_code"] == org.province.code

@@ -6,21 +6,17 @@ Screenshots at 360 and 1280 px go to ``var/screenshots/workfiles`` for review.
 
 from __future__ import annotations
 
+import functools
 import io
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from egov.accounts.default_roles import ensure_default_roles
-from egov.accounts.models import AccountKind, Role, RoleAssignment, User
 from egov.accounts.permissions import RoleCode
-from egov.core.models import Unit
 from egov.documents.doctypes import ensure_document_types
 from egov.documents.tests.factories import Org, Staff, build_org
 from egov.outgoing.chains import ensure_default_chain
@@ -28,27 +24,11 @@ from egov.workfiles import services
 from egov.workfiles.models import FileStatus, WorkFile
 from egov.workfiles.tests.factories import incoming_doc, outgoing_doc
 from tests.browser.conftest import axe_violations, format_violations
+from tests.browser.staff import DESKTOP, PHONE, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "KienGiang2020"
-KEY_HEX = "4b69656e4769616e6744656d6f324641323032"
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "workfiles"
-
-
-def totp_code() -> str:
-    totp = TOTP(bytes.fromhex(KEY_HEX), step=30, digits=6)
-    totp.time = time.time()
-    return f"{totp.token():06d}"
-
-
-def make_staff(username: str, full_name: str, unit: Unit, role: str) -> User:
-    user = User.objects.create_user(username, PASSWORD, full_name=full_name, kind=AccountKind.STAFF)
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), unit=unit)
-    TOTPDevice.objects.create(user=user, name="phone", key=KEY_HEX, confirmed=True)
-    return user
 
 
 @pytest.fixture
@@ -70,37 +50,9 @@ def setting() -> tuple[Org, Staff]:
 
 
 @pytest.fixture
-def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    contexts: list[Any] = []
-    blocked: list[str] = []
-
-    def open_as(username: str, viewport: dict[str, int] = DESKTOP) -> Any:
-        context = browser.new_context(
-            locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport=viewport, accept_downloads=True
-        )
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.base_url = live_server.url
-        tab.on(
-            "console",
-            lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
-        )
-        tab.goto(live_server.url + "/tai-khoan/dang-nhap/?next=/ho-so-cong-viec/")
-        tab.fill("input[name=username]", username)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.get_by_role("button", name="Đăng nhập").click()
-        tab.wait_for_load_state()
-        tab.fill("input[name=token]", totp_code())
-        tab.get_by_role("button", name="Xác nhận").click()
-        tab.wait_for_load_state()
-        assert tab.url.endswith("/ho-so-cong-viec/"), tab.url
-        return tab
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    assert not blocked, f"Content-Security-Policy violations: {blocked}"
+def sign_in(staff_tabs: Callable[..., Any]) -> Callable[..., Any]:
+    """A signed-in tab for a person, in a browser context of their own."""
+    return functools.partial(staff_tabs, landing="/ho-so-cong-viec/")
 
 
 def shoot(tab: Any, name: str) -> None:

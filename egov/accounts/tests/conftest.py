@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,12 +22,6 @@ def _fresh_counters() -> None:
     from django.core.cache import cache
 
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    # The production hasher is slow on purpose; tests hash passwords hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The only write path of incoming documents (import surface)."""
 
 from egov.documents.services import common as common
-from egov.documents.services.common import notify_people
+from egov.documents.services.common import mark_notices_read, notify_people
 from egov.documents.services.handling import (
     add_progress_note,
     assign,
@@ -35,6 +35,7 @@ __all__ = [
     "hand_out",
     "likely_duplicates",
     "link_answer",
+    "mark_notices_read",
     "name_reader",
     "notify_people",
     "present",

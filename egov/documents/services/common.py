@@ -157,3 +157,20 @@ def notify_people(people: Iterable[Any], *, kind: str, text: str, url: str) -> i
     ]
     Notice.objects.bulk_create(rows)
     return len(rows)
+
+
+#: At most this many notices are marked read by one request naming them.
+MAX_NOTICES_MARKED = 500
+
+
+def mark_notices_read(user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s unread notices read: those of ``ids`` (others' notices and
+    unknown ids are skipped, never touched), or all of them when ``ids`` is
+    ``None``. Returns how many were marked."""
+    qs = Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if ids is not None:
+        wanted = sorted({int(i) for i in ids})[:MAX_NOTICES_MARKED]
+        if not wanted:
+            return 0
+        qs = qs.filter(pk__in=wanted)
+    return qs.update(read_at=now())

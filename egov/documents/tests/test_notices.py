@@ -46,3 +46,53 @@ def test_other_apps_add_notices_only_of_their_kinds_with_a_page(org: Org, staff:
             recipient=staff.head, kind="sent_back", text="x", created_at=common.now()
         )
     assert selectors.unread_notice_count(staff.head) == 1
+
+
+def test_the_api_lists_my_notices_and_marks_them_read(org: Org, staff: Staff) -> None:
+    import json
+
+    from django.test import Client
+
+    from egov.accounts.tests.helpers import sign_in_verified
+
+    services.notify_people([staff.head], kind="to_approve", text="Dự thảo 1", url="/a/")
+    services.notify_people([staff.head], kind="sent_back", text="Dự thảo 2", url="/b/")
+    services.notify_people(
+        [staff.outsider], kind="to_approve", text="Không phải của bạn", url="/c/"
+    )
+    theirs = Notice.objects.get(recipient=staff.outsider)
+    client = Client()
+    sign_in_verified(client, staff.head)
+    listed = client.get("/api/v1/documents/notices").json()
+    assert listed["count"] == 2 and listed["unread"] == 2
+    assert {row["text"] for row in listed["results"]} == {"Dự thảo 1", "Dự thảo 2"}
+    first = next(row for row in listed["results"] if row["text"] == "Dự thảo 1")
+    assert first["kind"] == "to_approve" and first["url"] == "/a/" and first["read_at"] is None
+    assert first["kind_label"] == "Một dự thảo văn bản đi chờ anh/chị duyệt"
+
+    # Naming someone else's notice marks nothing of theirs.
+    answer = client.post(
+        "/api/v1/documents/notices/read",
+        json.dumps({"ids": [first["id"], theirs.pk]}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 200 and answer.json() == {"marked": 1, "unread": 1}
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    unread = client.get("/api/v1/documents/notices").json()
+    assert [row["text"] for row in unread["results"]] == ["Dự thảo 2"]
+    everything = client.get("/api/v1/documents/notices", {"unread": "false"}).json()
+    assert everything["count"] == 2 and everything["unread"] == 1
+    # No ids: all unread.
+    answer = client.post(
+        "/api/v1/documents/notices/read", json.dumps({}), content_type="application/json"
+    )
+    assert answer.json() == {"marked": 1, "unread": 0}
+    bad = client.post(
+        "/api/v1/documents/notices/read",
+        json.dumps({"ids": "all"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["code"]
+    # Signed out: refused.
+    assert Client().get("/api/v1/documents/notices").status_code in (401, 403)

@@ -34,6 +34,7 @@ from egov.dossiers.services import inputs as inputs
 from egov.dossiers.services.actions import (
     accept_online,
     answer_consultation,
+    apology_offered,
     confirm_payment,
     consult_agency,
     forward,
@@ -85,6 +86,7 @@ __all__ = [
     "ValidationError",
     "accept_online",
     "answer_consultation",
+    "apology_offered",
     "applicant_from_account",
     "check_papers",
     "confirm_payment",

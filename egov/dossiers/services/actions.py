@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import User
 from egov.accounts.permissions import Perm, has_perm_in_unit
 from egov.core.models import Unit
-from egov.core.workcalendar import get_calendar
+from egov.core.workcalendar import get_calendar, working_day_hours
 from egov.dossiers.errors import IncompleteDossier
 from egov.dossiers.models import ApologyLetter, Dossier, Status, Timeliness
 from egov.dossiers.services.inputs import Actor, required_text, text
@@ -369,6 +370,12 @@ def needs_apology(
     return dossier.due_at < now
 
 
+def apology_offered(dossier: Dossier, now: datetime | None = None) -> bool:
+    """Whether an apology letter is offered for the dossier now: overdue, or due
+    within one working day (the pages, the API and the one-stop bridge ask this)."""
+    return needs_apology(dossier, now, within_working_hours=float(working_day_hours()))
+
+
 def mark_result_ready(
     actor: Actor,
     dossier: Dossier,
@@ -439,9 +446,13 @@ def issue_apology(
     expected_version: int,
     reason: str,
     new_due_at: datetime,
+    number: str = "",
+    letter: File[Any] | None = None,
 ) -> ApologyLetter:
     """Apologise for a dossier that will be late and give a new appointment (form 04);
-    the dossier's appointment becomes ``new_due_at``."""
+    the dossier's appointment becomes ``new_due_at``. ``number`` and ``letter`` are
+    the official document's number and symbol and its PDF when the letter was
+    issued as one (the one-stop bridge)."""
     reason = required_text(reason, "reason", _("Give the reason for the delay."))
     if timezone.is_naive(new_due_at):
         raise ValidationError({"new_due_at": _("A date and time with a time zone is required.")})
@@ -456,7 +467,7 @@ def issue_apology(
                     )
                 }
             )
-        letter = ApologyLetter.objects.create(
+        letter_record = ApologyLetter.objects.create(
             dossier=current,
             reason=reason,
             previous_due_at=previous,
@@ -464,11 +475,20 @@ def issue_apology(
             issued_by=move.actor,
             issuing_unit=current.current_unit or current.receiving_unit,
             issued_at=move.at,
+            number=text(number, 60),
         )
+        if letter is not None:
+            letter_name = getattr(letter, "name", None) or "thu-xin-loi.pdf"
+            letter_record.file.save(letter_name, letter, save=True)
         apply_clock(move)
         current.due_at = new_due_at
         move.event_data.update(
-            {"apology_id": letter.pk, "previous_due_at": previous, "new_due_at": new_due_at}
+            {
+                "apology_id": letter_record.pk,
+                "previous_due_at": previous,
+                "new_due_at": new_due_at,
+                "number": letter_record.number,
+            }
         )
         finish(move, note=reason)
-    return letter
+    return letter_record

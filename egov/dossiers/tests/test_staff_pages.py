@@ -112,6 +112,66 @@ def test_desk_receipt_of_a_complete_dossier_leads_to_its_page_with_the_slip(worl
     assert "received; print the receipt slip" in html
 
 
+def test_the_clerk_records_where_each_paper_came_from_and_the_index_counts_it(
+    world: World,
+) -> None:
+    """Once-only flags at the desk: the origin picked for each paper is stored and is
+    what the 766 index reads (4.3 reuse, 4.5 population database lookup)."""
+    from egov.dossiers import index_figures
+    from egov.dossiers.models import PaperOrigin
+
+    client = client_for(world.staff.clerk)
+    chosen = client.get(RECEIPT, {"procedure": choice(world)}).content.decode()
+    first, second, third = world.papers[0], world.papers[1], world.papers[2]
+    assert f'name="paper_{first.pk}_origin"' in chosen
+    assert 'value="wallet"' in chosen and 'value="lookup"' in chosen
+    assert 'value="upload"' not in chosen  # only online filing uploads
+
+    upload: dict[str, Any] = {f"paper_{first.pk}_origin": "upload"}
+    wrong = client.post(RECEIPT, receipt_data(world, **upload))
+    assert wrong.status_code == 422
+    assert "Choose where the paper came from." in wrong.content.decode()
+    assert not Dossier.objects.exists()
+
+    origins: dict[str, Any] = {
+        f"paper_{first.pk}_origin": PaperOrigin.WALLET,
+        f"paper_{second.pk}_origin": PaperOrigin.LOOKUP,
+        f"paper_{third.pk}_origin": PaperOrigin.DESK_SCAN,
+    }
+    response = client.post(RECEIPT, receipt_data(world, **origins))
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    stored = dict(dossier.papers.values_list("required_paper_id", "origin"))
+    ticked = {p.pk for p in world.papers if not p.is_optional}
+    expected = {
+        first.pk: PaperOrigin.WALLET,
+        second.pk: PaperOrigin.LOOKUP,
+        third.pk: PaperOrigin.DESK_SCAN,
+    }
+    assert stored == {pk: origin for pk, origin in expected.items() if pk in ticked}
+
+    assert dossier.received_at is not None
+    start = dossier.received_at - timedelta(hours=1)
+    end = dossier.received_at + timedelta(hours=1)
+    counts = index_figures.dossier_counts(None, start, end)
+    assert (counts.received, counts.reused, counts.vneid_or_lookup) == (1, 1, 1)
+
+
+def test_papers_without_an_origin_stay_paper_only(world: World) -> None:
+    from egov.dossiers import index_figures
+    from egov.dossiers.models import PaperOrigin
+
+    response = client_for(world.staff.clerk).post(RECEIPT, receipt_data(world))
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert set(dossier.papers.values_list("origin", flat=True)) == {PaperOrigin.NONE}
+    assert dossier.received_at is not None
+    counts = index_figures.dossier_counts(
+        None, dossier.received_at - timedelta(hours=1), dossier.received_at + timedelta(hours=1)
+    )
+    assert (counts.received, counts.reused) == (1, 0)
+
+
 def test_incomplete_papers_keep_what_was_typed_and_offer_form_02_or_03(world: World) -> None:
     client = client_for(world.staff.clerk)
     data = receipt_data(world, skip=1, note="Ghi chú của cán bộ")

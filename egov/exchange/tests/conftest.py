@@ -102,7 +102,6 @@ def axis_settings(settings: Any) -> Any:
     settings.EGOV_EXCHANGE_TIMEOUT_SECONDS = "10"
     settings.EGOV_EXCHANGE_SIM_SYSTEMS = [f"{OTHER_SYSTEM}:{OTHER_SECRET}"]
     settings.EGOV_INTEGRATIONS_RETRIES = 0
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings
 
 

@@ -43,8 +43,7 @@ def password_client(username: str, password: str = PASSWORD) -> tuple[Client, An
 
 
 @pytest.fixture
-def squatter(settings: Any) -> User:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def squatter() -> User:
     return account_services.register_citizen(
         national_id=VICTIM_ID,
         full_name="Kẻ Mạo Danh",
@@ -104,8 +103,7 @@ def test_the_attack_no_longer_works(
     assert signed_in_user(again) is None
 
 
-def test_business_adding_a_cccd_on_the_profile_does_not_take_the_person(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_business_adding_a_cccd_on_the_profile_does_not_take_the_person() -> None:
     business = account_services.register_business(
         tax_code="0312345678", full_name="Công ty Mạo Danh", password=PASSWORD
     )
@@ -124,10 +122,7 @@ def test_business_adding_a_cccd_on_the_profile_does_not_take_the_person(settings
     assert business.national_id == "" and business.detached_identifier == VICTIM_ID
 
 
-def test_citizen_adding_a_business_tax_code_does_not_take_the_business(
-    settings: Any,
-) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_citizen_adding_a_business_tax_code_does_not_take_the_business() -> None:
     citizen = account_services.register_citizen(
         national_id="091190007777", full_name="Lê Văn Mạo", password=PASSWORD
     )
@@ -161,8 +156,7 @@ def test_confirming_from_inside_ones_own_account_verifies_it(squatter: User) -> 
     assert User.objects.filter(kind=AccountKind.CITIZEN).count() == 1
 
 
-def test_confirming_someone_elses_number_from_inside_changes_nothing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_confirming_someone_elses_number_from_inside_changes_nothing() -> None:
     mine = account_services.register_citizen(
         national_id="091190007777", full_name="Lê Văn Mạo", password=PASSWORD
     )

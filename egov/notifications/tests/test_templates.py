@@ -152,3 +152,14 @@ def test_a_refused_template_leaves_the_stored_one_unchanged(world: World, operat
         )
     after = NotificationTemplate.objects.get(event="stop", channel="email", language="vi").body
     assert after == before
+
+
+def test_apology_email_names_form_04_by_its_tt_03_2025_title() -> None:
+    """Form 04 is the "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"
+    (TT 03/2025/TT-VPCP); the TT 01/2018 "phiếu/thư … hẹn lại ngày" title is gone."""
+    subject = DEFAULT_TEMPLATES[("apology", "email")]["subject"]
+    assert subject.startswith("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết")
+    for template in DEFAULT_TEMPLATES.values():
+        text = f"{template.get('subject', '')} {template['body']}"
+        assert "hẹn lại ngày trả kết quả" not in text
+        assert "Phiếu xin lỗi" not in text

@@ -3,6 +3,7 @@ transaction with its audit record (drafting, approval, issue, dispatch, recall).
 
 from egov.outgoing.services import bridge, signing
 from egov.outgoing.services.approval import StepIn, approve, return_draft, set_chain, submit
+from egov.outgoing.services.attachments import add_attachment, remove_attachment
 from egov.outgoing.services.drafting import (
     DraftIn,
     RecipientIn,
@@ -26,6 +27,7 @@ __all__ = [
     "RecallOutcome",
     "RecipientIn",
     "StepIn",
+    "add_attachment",
     "add_comment",
     "approve",
     "bridge",
@@ -34,6 +36,7 @@ __all__ = [
     "dispatch_document",
     "issue_document",
     "recall_document",
+    "remove_attachment",
     "return_draft",
     "save_draft",
     "set_chain",

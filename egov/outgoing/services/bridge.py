@@ -9,11 +9,16 @@ page shows the section outgoing registers in ``dossiers.page_sections``).
 What each purpose drafts and what issuing it does to the dossier is data
 (:data:`PURPOSES`): the result decision makes the result ready (status 9, the
 PDF as the result paper); a consultation letter hands the dossier to the agency
-it is addressed to (liên thông), the letter's number in the note.
+it is addressed to (liên thông), the letter's number in the note; an apology
+letter (thư xin lỗi, form 04 of the one-stop rules, Decision 468), offered only
+while the dossier is overdue or due within a working day, gives the applicant a
+new appointment: issuing it records the letter (number and PDF) on the dossier
+and moves its appointment (``dossiers.services.issue_apology``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +26,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +34,7 @@ from egov.accounts.models import RoleAssignment
 from egov.accounts.permissions import RoleCode
 from egov.core import audit
 from egov.core.errors import DomainError
+from egov.core.formatting import local
 from egov.core.models import Unit, UnitLevel
 from egov.dossiers import selectors as dossier_selectors
 from egov.dossiers import services as dossier_services
@@ -138,6 +145,27 @@ def _consult(actor: Any, document: OutgoingDocument, dossier: Dossier) -> str:
     }
 
 
+def _apologise(actor: Any, document: OutgoingDocument, dossier: Dossier) -> str:
+    person = _acting(document, dossier, Action.APOLOGY)
+    if document.dossier_new_due_at is None:
+        raise ValidationError(_("The apology letter gives no new appointment."))
+    paper = _pdf_paper(document)
+    dossier_services.issue_apology(
+        person,
+        dossier,
+        expected_version=dossier.version,
+        reason=document.dossier_reason or document.subject,
+        new_due_at=document.dossier_new_due_at,
+        number=document.number_and_symbol,
+        letter=paper.file,
+    )
+    return _("Apology letter %(number)s on dossier %(code)s: new appointment %(when)s.") % {
+        "number": document.number_and_symbol,
+        "code": dossier.code,
+        "when": f"{local(document.dossier_new_due_at):%H:%M %d/%m/%Y}",
+    }
+
+
 PURPOSES: dict[str, Purpose] = {
     DossierPurpose.RESULT: Purpose(
         code=DossierPurpose.RESULT,
@@ -155,7 +183,66 @@ PURPOSES: dict[str, Purpose] = {
         apply=_consult,
         action=Action.CONSULT,
     ),
+    DossierPurpose.APOLOGY: Purpose(
+        code=DossierPurpose.APOLOGY,
+        label=gettext_lazy("Draft an apology letter"),
+        type_code="thu-cong",
+        subject="Xin lỗi và hẹn lại ngày trả kết quả hồ sơ %(code)s (%(procedure)s)",
+        apply=_apologise,
+        action=Action.APOLOGY,
+    ),
 }
+
+
+def apology_offered(dossier: Dossier) -> bool:
+    """The apology letter is offered while the dossier is overdue or due within a
+    working day (the dossiers' own rule for form 04)."""
+    return dossier_services.apology_offered(dossier)
+
+
+def _apology_body(dossier: Dossier, reason: str, new_due_at: dt.datetime) -> str:
+    """Form 04's text: the applicant, the dossier, the appointment missed, the
+    reason, the apology and the new date."""
+    old = f"{local(dossier.due_at):%H giờ %M phút, ngày %d/%m/%Y}" if dossier.due_at else "…"
+    new = f"{local(new_due_at):%H giờ %M phút, ngày %d/%m/%Y}"
+    return (
+        f"Kính gửi: {dossier.applicant_name}.\n"
+        f"Ngày {local(dossier.received_at or dossier.created_at):%d/%m/%Y}, cơ quan tiếp nhận "
+        f"hồ sơ số {dossier.code} về thủ tục {dossier.procedure_version.name}, hẹn trả kết "
+        f"quả vào {old}.\n"
+        f"Đến nay hồ sơ chưa giải quyết xong. Lý do: {reason}\n"
+        f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. Cơ quan thành thật xin lỗi Ông/Bà và "
+        f"hẹn trả kết quả vào {new}.\n"
+        "Mong Ông/Bà thông cảm./."
+    )
+
+
+def _apology_inputs(
+    dossier: Dossier, reason: str, new_due_at: dt.datetime | None
+) -> tuple[str, dt.datetime]:
+    if not apology_offered(dossier):
+        raise ValidationError(
+            {
+                "purpose": _(
+                    "An apology letter is only for a dossier that is overdue or due within "
+                    "one working day."
+                )
+            }
+        )
+    errors: dict[str, str] = {}
+    reason = " ".join((reason or "").split())[:2000]
+    if not reason:
+        errors["reason"] = _("Give the reason for the delay.")
+    if new_due_at is None:
+        errors["new_due_at"] = _("Enter the new appointment.")
+    elif dossier.due_at is None or new_due_at <= dossier.due_at or new_due_at <= timezone.now():
+        errors["new_due_at"] = _(
+            "The new appointment must be later than the current one and than now."
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert new_due_at is not None
+    return reason, new_due_at
 
 
 def _signer_for(agency: Unit) -> tuple[str, str, str, str]:
@@ -184,10 +271,14 @@ def draft_for_dossier(
     *,
     purpose: str,
     recipients: list[RecipientIn] | None = None,
+    reason: str = "",
+    new_due_at: dt.datetime | None = None,
 ) -> OutgoingDocument:
     """A draft linked to the dossier, in the unit now holding it, written by
     ``actor`` (who must see the dossier and work in that unit). Asking twice for
-    the result decision gives the same draft back (double submit)."""
+    the result decision gives the same draft back (double submit), and so does
+    asking for an apology letter while one is not issued yet. An apology letter
+    needs ``reason`` and ``new_due_at`` (aware), and a dossier overdue or nearly."""
     chosen = PURPOSES.get(purpose)
     if chosen is None:
         raise ValidationError({"purpose": _("Unknown kind of document for a dossier.")})
@@ -197,14 +288,21 @@ def draft_for_dossier(
     unit = dossier.current_unit
     if unit is None or not access.may_draft_in(actor, unit):
         raise PermissionDenied(_("Only the unit now handling the dossier drafts its documents."))
-    if purpose == DossierPurpose.RESULT:
-        existing = (
-            OutgoingDocument.objects.filter(dossier_code=dossier.code, dossier_purpose=purpose)
-            .exclude(status=Status.RECALLED)
-            .first()
-        )
+    if purpose in (DossierPurpose.RESULT, DossierPurpose.APOLOGY):
+        pending = OutgoingDocument.objects.filter(
+            dossier_code=dossier.code, dossier_purpose=purpose
+        ).exclude(status=Status.RECALLED)
+        if purpose == DossierPurpose.APOLOGY:
+            pending = pending.exclude(status=Status.ISSUED)
+        existing = pending.first()
         if existing is not None:
             return existing
+    body = body_template(chosen.type_code)
+    copies_to = ""
+    if purpose == DossierPurpose.APOLOGY:
+        reason, due = _apology_inputs(dossier, reason, new_due_at)
+        body = _apology_body(dossier, reason, due)
+        copies_to = f"- {dossier.applicant_name};\n- Lưu: VT."
     authority, of, title, name = _signer_for(dossier.receiving_agency)
     data = DraftIn(
         type_code=chosen.type_code,
@@ -216,18 +314,30 @@ def draft_for_dossier(
                 "applicant": dossier.applicant_name,
             }
         )[:500],
-        body=body_template(chosen.type_code),
+        body=body,
         authority=authority,
         authority_of=of,
         signer_position=title,
         signer_name=name,
+        copies_to=copies_to,
     )
     try:
         with transaction.atomic():
             document = create_draft(actor, drafting_unit=unit, data=data, recipients=recipients)
             document.dossier_code = dossier.code
             document.dossier_purpose = purpose
-            document.save(update_fields=["dossier_code", "dossier_purpose", "updated_at"])
+            if purpose == DossierPurpose.APOLOGY:
+                document.dossier_reason = reason
+                document.dossier_new_due_at = due
+            document.save(
+                update_fields=[
+                    "dossier_code",
+                    "dossier_purpose",
+                    "dossier_reason",
+                    "dossier_new_due_at",
+                    "updated_at",
+                ]
+            )
             audit.record(
                 actor=actor,
                 action="outgoing.drafted_for_dossier",

@@ -30,6 +30,7 @@ from egov.outgoing import access
 from egov.outgoing.errors import NotAllowedNow
 from egov.outgoing.layout import local_day, render, render_with_space
 from egov.outgoing.models import (
+    Attachment,
     DeliveryStatus,
     DraftVersion,
     EventKind,
@@ -122,6 +123,7 @@ def issue_document(
         layout = replace(layout_of(current), day=local_day(at), draft=False, digitally_signed=True)
         pdf, space = render_with_space(layout)
         signed = signing.sign(current, pdf, space, prepared, actor=actor)
+        signed_attachments = signing.sign_attachments(current, prepared, actor=actor)
     except BaseException as error:
         _signing_failed(actor, current, version, error)
         raise
@@ -134,6 +136,8 @@ def issue_document(
         final.issued_pdf = signed
         final.digitally_signed = True
         final.signing_started_at = None
+        for attachment_id, data in signed_attachments.items():
+            Attachment.objects.filter(pk=attachment_id, document=final).update(signed_pdf=data)
         bump(
             final,
             [
@@ -157,6 +161,7 @@ def issue_document(
                 "digitally_signed": [None, True],
                 "signed_by": [None, str(prepared.signer)],
                 "signed_with": [None, str(prepared.signer_holder.kind)],
+                "attachments_signed": len(signed_attachments),
             },
         )
     bridge.after_issue(actor, final)
@@ -288,7 +293,18 @@ def delivery_files(document: OutgoingDocument) -> list[tuple[str, bytes, str]]:
     if latest_file is not None and latest_file.file:
         with latest_file.file.open("rb") as handle:
             files.append((latest_file.file_name, handle.read(), latest_file.content_type))
+    for attachment in document.attachments.order_by("pk"):
+        label = attachment.name[:150].replace("/", "-").replace("\\", "-")
+        files.append((f"{label}.pdf", attachment_pdf(attachment), "application/pdf"))
     return files
+
+
+def attachment_pdf(attachment: Attachment) -> bytes:
+    """What is sent and downloaded: the agency-signed attachment, else the original."""
+    if attachment.signed_pdf:
+        return bytes(attachment.signed_pdf)
+    with attachment.file.open("rb") as handle:
+        return bytes(handle.read())
 
 
 @dataclass

@@ -2,7 +2,10 @@
 the signer's digital signature, drawn as their signature image between their
 title and name, then the agency's, drawn as its red seal at real size over the
 left third of the signer's image. Both PAdES B-LT (``signatures.sign_pdf``), as
-two incremental updates of the PDF laid out with the number and the date.
+two incremental updates of the PDF laid out with the number and the date. Each
+attachment is then signed B-LT by the agency alone, its signature drawn at the top
+right of the first page with the number, symbol and signing time
+(``hh:mm:ss dd/mm/yyyy +07:00``, Phụ lục I).
 
 The signer signs with the remote-signing service (ký số từ xa: they confirm on
 their phone, wherever they are) or, when they are at the clerk's desk, with their
@@ -185,3 +188,33 @@ def sign(
         unit=document.agency,
         subject=subject,
     )
+
+
+def sign_attachments(
+    document: OutgoingDocument, signing: Signing, *, actor: Any
+) -> dict[int, bytes]:
+    """Each attachment (id → signed bytes) signed by the agency with the attachment
+    stamp; raises (nothing returned) if any fails."""
+    from egov.signatures import services as signatures
+    from egov.signatures.appearance import AttachmentStamp
+
+    stamp = AttachmentStamp(
+        organisation=document.agency.name, number_symbol=document.number_and_symbol
+    )
+    signed: dict[int, bytes] = {}
+    for attachment in document.attachments.order_by("pk"):
+        with attachment.file.open("rb") as handle:
+            original = handle.read()
+        signed[attachment.pk] = signatures.sign_pdf(
+            original,
+            holder=signing.agency_holder,
+            actor=actor,
+            level="B-LT",
+            attachment=stamp,
+            reason="Ký số tài liệu kèm theo văn bản",
+            location=document.place,
+            field_name=AGENCY_FIELD,
+            unit=document.agency,
+            subject=f"{document.number_and_symbol} – {attachment.name}"[:255],
+        )
+    return signed

@@ -37,6 +37,10 @@ class Desk:
 
 @pytest.fixture
 def desk() -> Desk:
+    return build_desk()
+
+
+def build_desk() -> Desk:
     ensure_document_types()
     world = build_world(template=False)
     district = world.org.district
@@ -198,7 +202,7 @@ def test_the_api_drafts_for_a_dossier_once(desk: Desk) -> None:
     )
     assert again.json()["reference"] == body["reference"]
     refused = client.post(
-        url, data=json.dumps({"purpose": "apology"}), content_type="application/json"
+        url, data=json.dumps({"purpose": "thank_you"}), content_type="application/json"
     )
     assert refused.status_code == 422
     outsider = Client()

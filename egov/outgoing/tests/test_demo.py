@@ -61,3 +61,35 @@ def test_the_demo_issues_its_documents_signed_with_the_test_pki(
     assert all(document.digitally_signed for document in issued)
     report = verify_pdf(bytes(issued.filter(number=1).first().issued_pdf or b""))  # type: ignore[union-attr]
     assert report.ok and len(report.signatures) == 2, report.as_dict()
+
+
+def test_the_demo_has_a_one_stop_result_issued_signed_through_the_bridge(
+    pki_settings: dict[str, object],  # noqa: F811
+) -> None:
+    import time
+
+    from egov.dossiers.models import Dossier
+    from egov.dossiers.models import Status as DossierStatus
+    from egov.outgoing.demo_one_stop import load_demo_signed_result
+    from egov.signatures.apps import load_demo_pki
+    from egov.signatures.verification import verify_pdf
+
+    call_command("load_demo_units", stdout=io.StringIO())
+    accounts_demo.load_demo_accounts()
+    call_command("load_demo_procedures", verbosity=0)
+    load_demo_pki(io.StringIO())
+    started = time.perf_counter()
+    made = load_demo_signed_result()
+    print(f"load_demo_signed_result: {time.perf_counter() - started:.1f} s")
+    assert "issued signed" in made, made
+    assert load_demo_signed_result() == "already loaded"
+    document = OutgoingDocument.objects.get(dossier_purpose="result")
+    assert document.status == Status.ISSUED and document.digitally_signed
+    dossier = Dossier.objects.get(code=document.dossier_code)
+    assert dossier.status == DossierStatus.RESULT_READY
+    [paper] = dossier.papers.filter(is_result=True)
+    with paper.file.open("rb") as handle:
+        pdf = handle.read()
+    report = verify_pdf(pdf)
+    assert report.ok and len(report.signatures) == 2, report.as_dict()
+    assert document.number_and_symbol in paper.name

@@ -285,7 +285,8 @@ def new_version_from(actor: Actor, version: ProcedureVersion) -> ProcedureVersio
             number=_next_number(procedure),
             status=VersionStatus.DRAFT,
             created_by=_user(actor),
-            **{key: getattr(source, key) for key in CONTENT_FIELDS},
+            # A new version is made public by a decision of its own.
+            **{key: getattr(source, key) for key in CONTENT_FIELDS if key != "publication"},
         )
         draft.save()
         draft.agencies.set(source.agencies.all())

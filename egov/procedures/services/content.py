@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,6 +49,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "result_type",
     "legal_basis",
     "source",
+    "publication",
 )
 PAPER_KEYS: tuple[str, ...] = (
     "name",
@@ -330,6 +332,51 @@ def _clean_source(value: Any, problems: list[Problem]) -> dict[str, Any]:
     return dict(value)
 
 
+#: The dates of a version's publication (index 766, 1.1 and 1.2), ISO ``YYYY-MM-DD``.
+PUBLICATION_DATES = ("decided_on", "effective_on", "posted_on")
+_PUBLICATION_KEYS = frozenset({"decision", "note", "demo", *PUBLICATION_DATES})
+
+
+def _clean_publication(value: Any, problems: list[Problem]) -> dict[str, Any]:
+    """How the version was made public: ``decision`` (number/symbol), the dates of
+    :data:`PUBLICATION_DATES` (``YYYY-MM-DD``), ``demo`` (the dates are
+    illustrative) and ``note``. Empty keys are dropped."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(Problem("publication", _("Must be an object.")))
+        return {}
+    cleaned: dict[str, Any] = {}
+    for key in sorted(set(value) - _PUBLICATION_KEYS, key=str):
+        problems.append(Problem(f"publication.{key}", _("Unknown key.")))
+    for key, limit in (("decision", 100), ("note", 1000)):
+        text = _text(value.get(key), f"publication.{key}", problems, limit=limit, required=False)
+        if text:
+            cleaned[key] = text
+    for key in PUBLICATION_DATES:
+        raw = value.get(key)
+        if raw in (None, ""):
+            continue
+        try:
+            cleaned[key] = date.fromisoformat(str(raw)).isoformat()
+        except ValueError:
+            problems.append(Problem(f"publication.{key}", _("Write the date as YYYY-MM-DD.")))
+    if "demo" in value:
+        if not isinstance(value["demo"], bool):
+            problems.append(Problem("publication.demo", _("Must be true or false.")))
+        elif value["demo"]:
+            cleaned["demo"] = True
+    decided, posted = cleaned.get("decided_on"), cleaned.get("posted_on")
+    if decided and posted and posted < decided:
+        problems.append(
+            Problem(
+                "publication.posted_on",
+                _("The procedure cannot be posted before the decision publishing it."),
+            )
+        )
+    return cleaned
+
+
 def content_problems(
     values: Mapping[str, Any], *, partial: bool = False, current_levels: Sequence[str] = ()
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -386,6 +433,8 @@ def content_problems(
         )
     if wanted("source"):
         cleaned["source"] = _clean_source(values.get("source", {}), problems)
+    if wanted("publication"):
+        cleaned["publication"] = _clean_publication(values.get("publication", {}), problems)
     if "papers" in values:
         cleaned["papers"] = _clean_papers(values["papers"], problems)
     if "agencies" in values:
@@ -427,6 +476,7 @@ def version_snapshot(version: ProcedureVersion) -> dict[str, Any]:
         "result_type": version.result_type,
         "legal_basis": version.legal_basis,
         "source": version.source,
+        "publication": version.publication,
         "agencies": sorted(version.agencies.values_list("code", flat=True)),
         "papers": [paper_dict(p) for p in version.papers.order_by("position")],
     }

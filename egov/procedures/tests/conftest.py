@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from egov.accounts.models import User
@@ -19,11 +17,6 @@ from egov.procedures.tests.factories import (
     publish,
     record_content,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

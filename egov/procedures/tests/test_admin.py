@@ -71,6 +71,15 @@ def test_operator_edits_a_draft_through_the_service(
     response = client.post(url, draft_form(draft, fees='[{"name": "x", "amount": -1}]'))
     assert response.status_code == 200
     assert "fees[0].amount: Must be a whole number of đồng" in response.content.decode()
+    # the publication record (index 766, 1.1 and 1.2) is checked by the service too
+    response = client.post(url, draft_form(draft, publication='{"decided_on": "9/2/2026"}'))
+    assert response.status_code == 200
+    assert "publication.decided_on: Write the date as YYYY-MM-DD." in response.content.decode()
+    published = '{"decision": "12/QĐ-UBND", "decided_on": "2026-02-09"}'
+    response = client.post(url, draft_form(draft, time_limit="8", publication=published))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    draft.refresh_from_db()
+    assert draft.publication == {"decision": "12/QĐ-UBND", "decided_on": "2026-02-09"}
 
 
 def test_published_versions_are_read_only(

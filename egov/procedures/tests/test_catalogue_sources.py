@@ -132,3 +132,19 @@ def test_entries_agree_with_the_page_they_cite() -> None:
             assert "Cấp xã" in on_page, code
         if "provincial_agency" in item["levels"]:
             assert "Cấp tỉnh" in on_page, code
+
+
+def test_every_entry_records_its_publication_and_marks_demo_dates() -> None:
+    """Index 766, 1.1 and 1.2: each entry says how it was made public. The decision
+    number is the cited page's; the pages show no dates, so every date is marked as
+    a demo value."""
+    for item in demo_procedures():
+        code = item["national_code"]
+        publication = item.get("publication")
+        assert isinstance(publication, dict), code
+        assert publication["decision"] == item["source"]["decision"], code
+        for key in ("decided_on", "effective_on", "posted_on"):
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", publication[key]), (code, key)
+        assert publication["posted_on"] >= publication["decided_on"], code
+        assert publication["demo"] is True, code
+        assert "demo" in publication["note"], code

@@ -337,3 +337,32 @@ def test_a_bad_source_is_refused_and_nothing_written(org: Org, source: Any, wher
         run_json(as_file(org, content), publish=True)
     assert [p.field for p in caught.value.problems] == [where]
     assert not Procedure.objects.filter(national_code="1.001193").exists()
+
+
+def test_publication_is_imported_and_exported(org: Org) -> None:
+    publication = {
+        "decision": "163/QĐ-BTP",
+        "decided_on": "2026-01-20",
+        "effective_on": "2026-02-01",
+        "posted_on": "2026-01-23",
+        "demo": True,
+        "note": "Ngày minh hoạ (demo)",
+    }
+    content = {
+        "national_code": "1.001193",
+        **jsonable(birth_content(org)),
+        "publication": publication,
+    }
+    run_json(as_file(org, content), publish=True)
+    version = published_version("1.001193")
+    assert version is not None and version.publication == publication
+    assert export_json()["procedures"][0]["versions"][0]["publication"] == publication
+    assert [c.action for c in run_json(as_file(org, content), publish=True).changes] == [
+        "unchanged"
+    ]
+    later = {**content, "publication": {**publication, "posted_on": "2026-01-26"}}
+    assert [c.action for c in run_json(as_file(org, later), publish=True).changes] == [
+        "new_version"
+    ]
+    newest = published_version("1.001193")
+    assert newest is not None and newest.publication["posted_on"] == "2026-01-26"

@@ -250,3 +250,52 @@ def test_online_vocabulary_of_nd_42_2022() -> None:
     assert online_vocabulary(2) is None
     assert online_vocabulary(1) is None
     assert online_vocabulary(None) is None
+
+
+def test_publication_data_is_checked_and_not_copied_to_a_new_version(
+    org: Org, fields: dict[str, ProcedureField], operator: User
+) -> None:
+    bad = birth_content(
+        org,
+        publication={
+            "decided_on": "09/02/2026",
+            "posted_on": "2026-02-01",
+            "effective_on": "2026-02-20",
+            "colour": "red",
+            "demo": "yes",
+        },
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        services.create_draft(operator, "1.001193", **bad)
+    messages = caught.value.message_dict["publication"]
+    assert "publication.decided_on: Write the date as YYYY-MM-DD." in messages
+    assert "publication.colour: Unknown key." in messages
+    assert "publication.demo: Must be true or false." in messages
+
+    backwards = birth_content(
+        org, publication={"decided_on": "2026-02-09", "posted_on": "2026-02-01"}
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        services.create_draft(operator, "1.001193", **backwards)
+    assert caught.value.message_dict["publication"] == [
+        "publication.posted_on: The procedure cannot be posted before the decision publishing it."
+    ]
+
+    good = {
+        "decision": " 12/QĐ-UBND ",
+        "decided_on": "2026-02-09",
+        "effective_on": "2026-02-20",
+        "posted_on": "2026-02-23",
+        "demo": False,
+        "note": "",
+    }
+    draft = services.create_draft(operator, "1.001193", **birth_content(org, publication=good))
+    assert draft.publication == {
+        "decision": "12/QĐ-UBND",
+        "decided_on": "2026-02-09",
+        "effective_on": "2026-02-20",
+        "posted_on": "2026-02-23",
+    }
+    published = services.publish_version(operator, draft)
+    # A new version is made public by a decision of its own.
+    assert services.new_version_from(operator, published).publication == {}

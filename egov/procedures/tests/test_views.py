@@ -313,3 +313,37 @@ def test_detail_links_the_public_page_the_content_was_checked_against(
     assert f'<a href="{url}" rel="noopener noreferrer">{url}</a>' in text
     assert "công bố tại 163/QĐ-BTP" in text
     assert "đối chiếu ngày 2026-12-07" in text
+
+
+def test_detail_shows_how_the_version_was_made_public(
+    staff: User, criminal_record: ProcedureVersion, org: Org
+) -> None:
+    draft = services.new_version_from(None, criminal_record)
+    services.update_draft(
+        None,
+        draft,
+        publication={
+            "decision": "163/QĐ-BTP",
+            "decided_on": "2026-01-20",
+            "effective_on": "2026-02-01",
+            "posted_on": "2026-01-23",
+            "demo": True,
+        },
+    )
+    services.publish_version(None, draft)
+    client = Client()  # Vietnamese, the default language
+    sign_in_verified(client, staff)
+    text = main_text(client.get(f"{LIST}2.000488/"))
+    assert (
+        "Công bố: 163/QĐ-BTP, ban hành ngày 20/01/2026; căn cứ pháp lý có hiệu lực từ ngày "
+        "01/02/2026; đăng tải lên Cơ sở dữ liệu quốc gia ngày 23/01/2026 (ngày minh hoạ, "
+        "cần thay bằng ngày thực tế của tỉnh)."
+    ) in text
+
+
+def test_detail_without_publication_data_says_nothing_of_it(
+    staff: User, criminal_record: ProcedureVersion
+) -> None:
+    client = Client()
+    sign_in_verified(client, staff)
+    assert 'id="publication"' not in client.get(f"{LIST}2.000488/").content.decode()

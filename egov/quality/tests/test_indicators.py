@@ -20,7 +20,7 @@ from egov.dossiers.models import (
 )
 from egov.dossiers.tests.factories import World, at, build_world, dossier_in_status, make_version
 from egov.payments.models import Payment, PaymentStatus
-from egov.procedures.models import OnlineLevel
+from egov.procedures.models import OnlineLevel, VersionStatus
 from egov.procedures.terms import due_from
 from egov.quality import groups, index
 from egov.quality.models import DossierSync
@@ -45,6 +45,16 @@ class Data:
         org = world.org
         version = world.version
         version.result_type = "Giấy khai sinh"
+        # Decided Monday 09/02/2026; the 5th working day after it is Monday 23/02 (Tết
+        # 14–22/02 is not counted: 10, 11, 12, 13, 23). In effect Friday 20/02 — 11
+        # calendar days but 4 working days later → not on time (1.1); posted 23/02,
+        # the 5th working day → on time (1.2).
+        version.publication = {
+            "decision": "12/QĐ-UBND",
+            "decided_on": "2026-02-09",
+            "effective_on": "2026-02-20",
+            "posted_on": "2026-02-23",
+        }
         version.save()
         version.agencies.set([org.district])
         # A second procedure, complete in the catalogue, offered on paper only, no fee.
@@ -56,7 +66,21 @@ class Data:
         )
         other.result_type = "Bản sao"
         other.legal_basis = "Nghị định 23/2015/NĐ-CP"
+        # Decided Monday 02/03; 5th working day after: Monday 09/03. In effect 09/03 →
+        # on time (1.1); posted Tuesday 10/03 → late (1.2).
+        other.publication = {
+            "decision": "30/QĐ-UBND",
+            "decided_on": "2026-03-02",
+            "effective_on": "2026-03-09",
+            "posted_on": "2026-03-10",
+        }
         other.save()
+        # A replaced version decided before the period: in neither 1.1 nor 1.2.
+        earlier = make_version(
+            national_code="2.000001", agencies=[org.district], status=VersionStatus.REPLACED
+        )
+        earlier.publication = {"decided_on": "2025-12-01", "effective_on": "2025-12-02"}
+        earlier.save()
 
         def make(status: Status, **fields: Any) -> Dossier:
             return dossier_in_status(world, status, **fields)
@@ -178,8 +202,15 @@ def test_every_indicator_of_the_district_worked_out_by_hand(data: Data) -> None:
     late_codes = {label.split(" – ")[0] for label, _url in rows["2.1"].lowering}
     assert late_codes == {d.code for d in (data.b, data.d, data.e, data.h, data.late)}
     assert "766" in rows["2.1"].rule
-    # Group 1: the world's procedure lacks its legal basis, the second one is complete.
-    check("1.1", 0, 0, None)
+    # Group 1: 1.1 — the second procedure on time, the world's not (4 working days
+    # over Tết); 1.2 — the world's posted on its 5th working day, the second a day late.
+    check("1.1", 1, 2, "50.00")
+    check("1.2", 1, 2, "50.00")
+    assert [label.split(" – ")[0] for label, _url in rows["1.1"].lowering] == ["1.001193"]
+    assert "20/02/2026" in rows["1.1"].lowering[0][0]
+    assert [label.split(" – ")[0] for label, _url in rows["1.2"].lowering] == ["2.000001"]
+    assert "10/03/2026" in rows["1.2"].lowering[0][0]
+    # The world's procedure lacks its legal basis, the second one is complete.
     check("1.3", 1, 2, "50.00")
     check("1.4", 2, counted, "22.22")  # A and C acknowledged
     # Group 3: one of two procedures online; it received online dossiers (A, B).
@@ -194,7 +225,20 @@ def test_every_indicator_of_the_district_worked_out_by_hand(data: Data) -> None:
     check("4.3", 3, counted, "33.33")  # wallet A, lookup B, national store D
     check("4.4", 1, counted, "11.11")  # national store D
     check("4.5", 2, counted, "22.22")  # VNeID A, lookup B
-    assert rows["4.3"].points == Decimal("1.83")  # 4.4 × 33.33 / 80
+    # Groups 1, 3 and 4: no published split of the points over the indicators.
+    for code in ("1.1", "1.2", "1.3", "1.4", "3.1", "3.3", "4.1", "4.3", "4.5"):
+        assert rows[code].points is None and rows[code].max_points is None, code
+    # 2.2 — completed in the period: A, B, H, L, working time from receipt (7.5 h days,
+    # 07:30–11:30 and 13:30–17:00; received 08:00: 7 h left that day):
+    # A 12/02 08:00 → 25/02 10:00: 7 + 7.5 (13/02) + 15 (23, 24/02; Tết skipped) + 2.5 = 32 h
+    # B 02/03 08:00 → 05/03 10:00: 7 + 7.5 × 2 + 2.5 = 24.5 h
+    # H 02/03 08:00 → 12/03 10:00: 7 + 7.5 × 7 + 2.5 = 62 h
+    # L 02/03 08:00 → 10/03 10:00: 7 + 7.5 × 5 + 2.5 = 47 h
+    # mean 165.5 / 4 = 41.375 h = 5.5167 working days → 5.52 (calendar days: 8.58).
+    check("2.2", 4, 1, "5.52")
+    assert rows["2.2"].points is None
+    assert len(rows["2.2"].lowering) == 1  # over its 5-day limit
+    assert "5.52" in rows["2.2"].lowering[0][0]
 
 
 def test_the_province_counts_the_other_district_too(data: Data) -> None:
@@ -264,7 +308,8 @@ def test_group_5_comes_from_the_feedback_app_and_is_scored(data: Data) -> None:
     def five() -> dict[str, groups.IndicatorResult]:
         result = index.compute(data.world.org.district, START, END)
         group = next(g for g in result.groups if g.number == 5)
-        assert result.max_points == Decimal(18) + Decimal(20) + Decimal(22) + Decimal(18)
+        # Points only where the indicator's rule is published: 2.1 (20), 5.2–5.4 (6 each).
+        assert result.max_points == Decimal(20) + Decimal(18)
         return {i.code: i for i in group.indicators}
 
     # No complaint yet: 5.1–5.3 have nothing to count; 5.4 = 100 % − late share.

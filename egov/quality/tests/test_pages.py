@@ -42,6 +42,11 @@ def test_the_leader_sees_the_score_and_what_lowered_it(world: World) -> None:
     late = world.org.district.code + "-260302-"
     assert late in text  # a link to the late dossier
     assert "nhiều hơn một lần" in text  # which rule the page uses
+    # Groups 1 and 4: a published total, no published split → labelled, no number.
+    assert "Tối đa 18 điểm cho cả nhóm; chưa có quy tắc điểm cho từng chỉ số." in text
+    assert "Tối đa 22 điểm cho cả nhóm" in text
+    assert text.count('class="no-points-rule">chưa có quy tắc điểm<') >= 12
+    assert "4.40" not in text and "4.50" not in text  # the old even split is gone
 
 
 def test_a_clerk_and_another_district_are_refused(world: World) -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from egov.accounts.models import User
 from egov.accounts.tests.helpers import sign_in_verified
+from egov.reporting import services
 from egov.reporting.models import GovernmentReceipt, Report, Status
 from egov.reporting.tests.conftest import person
 
@@ -111,6 +112,12 @@ def test_commune_and_district_file_province_checks_approves_and_sends(
     province_leader.post(reverse("reporting:act", args=[own.pk]), {"action": "approve"})
     answer = province_leader.post(reverse("reporting:act", args=[own.pk]), {"action": "send"})
     assert answer.status_code == 302
+    own.refresh_from_db()
+    assert own.status == Status.APPROVED and own.next_send_at is not None
+    queued = province_leader.get(reverse("reporting:report", args=[own.pk])).text
+    assert 'data-sending="queued"' in queued and "Đang chờ gửi" in queued
+    assert 'value="send"' not in queued  # no second send while it waits
+    services.send_queued()  # the background job
     own.refresh_from_db()
     assert own.status == Status.ACKNOWLEDGED
     assert GovernmentReceipt.objects.get().payload["unit_code"] == org.province.code

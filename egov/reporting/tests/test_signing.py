@@ -19,7 +19,6 @@ Q1 = "2020-Q1"
 def keys(org: Any, people: Any, pki_settings: dict[str, Any], settings: Any) -> None:  # noqa: F811
     from egov.signatures import testpki
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     testpki.make(user_pin=USER_PIN)
 
 

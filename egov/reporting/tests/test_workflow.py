@@ -252,7 +252,9 @@ def test_completeness_aggregation_and_dashboard_selectors(org, people, quarterly
     assert figures["reporting.missing"].value == 4  # the commune's is late, not missing
 
 
-def test_sending_to_the_simulator_retries_and_is_acknowledged(org, people, quarterly, settings):
+def test_sending_goes_through_the_job_with_retries_and_is_acknowledged(
+    org, people, quarterly, settings
+):
     settings.EGOV_SIMULATORS = True
     settings.EGOV_GOVREPORT_TRANSPORT = "inprocess"
     settings.EGOV_GOVREPORT_SECRET = "test-secret"
@@ -263,26 +265,47 @@ def test_sending_to_the_simulator_retries_and_is_acknowledged(org, people, quart
     with pytest.raises(NotAllowedNow):
         services.send(people.district_leader, report)  # not approved yet
     report = services.approve(people.district_leader, report)
-    simulator.set_faults(fail_next=1)  # the first attempt meets an outage: retried
-    sent = services.send(people.district_leader, report)
+    queued = services.send(people.district_leader, report)
+    # Nothing goes out in the request: the report waits for the job.
+    assert queued.status == Status.APPROVED and queued.next_send_at is not None
+    assert not GovernmentReceipt.objects.exists()
+    assert services.send(people.district_leader, queued).next_send_at == queued.next_send_at
+    simulator.set_faults(fail_next=1)  # the first call meets an outage: retried at once
+    assert services.send_queued().startswith("1 sent, 0 failed")
+    sent = Report.objects.get(pk=report.pk)
     assert sent.status == Status.ACKNOWLEDGED and sent.remote_id.startswith("BCCP-")
+    assert sent.next_send_at is None and sent.send_attempts == 1
+    kinds = list(ReportEvent.objects.filter(report=sent).values_list("kind", flat=True))
+    assert kinds[-3:] == ["send_queued", "sent", "acknowledged"]
     received = GovernmentReceipt.objects.get()
     assert received.payload["values"]["pakn_tiep_nhan"] == "5"
     assert received.payload["unit_code"] == org.district.code
-    # A wrong secret is refused by the other side; the report stays sent-ready.
-    settings.EGOV_GOVREPORT_SECRET = ""
-    from egov.reporting.errors import SendFailed
+    assert services.send_queued() == ""  # nothing left to do
 
+    # The other side refuses (no shared secret): the job retries later, then gives up.
+    settings.EGOV_GOVREPORT_SECRET = ""
     again = services.open_correction(people.district_clerk, sent, reason="Bổ sung.")
     again = services.submit(people.district_clerk, again, late_reason="Trễ.")
     again = services.approve(people.district_leader, again)
-    with pytest.raises(SendFailed):
-        services.send(people.district_leader, again)
-    assert Report.objects.get(pk=again.pk).status == Status.APPROVED
+    services.send(people.district_leader, again)
+    assert services.send_queued() == "0 sent, 1 failed, 0 acknowledged"
+    failed = Report.objects.get(pk=again.pk)
+    assert failed.status == Status.APPROVED and failed.send_attempts == 1
+    assert failed.send_error and failed.next_send_at is not None
+    assert failed.next_send_at > services.now()
+    assert services.send_queued() == ""  # not yet time for the next attempt
     # One of the period's reported reports (the current version) is not sent yet.
     assert selectors.reports_sent_online(date(2020, 3, 1), date(2020, 3, 31)) == (0, 1)
+    Report.objects.filter(pk=again.pk).update(
+        send_attempts=services.MAX_SEND_ATTEMPTS - 1, next_send_at=services.now()
+    )
+    services.send_queued()
+    given_up = Report.objects.get(pk=again.pk)
+    assert given_up.next_send_at is None and given_up.status == Status.APPROVED
+    # The leader queues it again once the connection is repaired.
     settings.EGOV_GOVREPORT_SECRET = "test-secret"
-    services.send(people.district_leader, again)
+    services.send(people.district_leader, given_up)
+    assert services.send_queued().startswith("1 sent")
     assert selectors.reports_sent_online(date(2020, 3, 1), date(2020, 3, 31)) == (1, 1)
 
 

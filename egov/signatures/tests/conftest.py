@@ -56,7 +56,6 @@ class World:
 def world(db: None, pki_settings: dict[str, Any], settings: Any) -> World:
     from egov.signatures import testpki
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     province = Unit.objects.add_root(
         {"code": "000.00.00.H33", "name": "UBND tỉnh Kiên Giang", "level": UnitLevel.PROVINCE}
     )

@@ -27,7 +27,6 @@ from egov.workfiles.tests.test_pages import client_for
 def keys(org: Org, staff: Staff, pki_settings: dict[str, Any], settings: Any) -> None:  # noqa: F811
     from egov.signatures import testpki
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     testpki.make(user_pin=USER_PIN)
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_names_in_english'),
-        ('dossiers', '0006_once_only_flags'),
+        ('dossiers', '0007_apology_letter_issued'),
         ('procedures', '0005_names_in_english'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

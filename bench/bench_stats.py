@@ -13,7 +13,12 @@ one year it times :func:`egov.dossiers.stats.figures.dossier_statistics` without
 grouping, grouped by agency, by field and by procedure, and for one district and
 one commune; each case runs once to warm the cache, then ``--repeat`` times,
 printing min / median / max seconds (wall clock, as the application runs it, with
-PostgreSQL's parallel workers). When the server runs on this machine it also
+PostgreSQL's parallel workers), both from the dossier table (``source="direct"``)
+and from the daily/monthly roll-ups (``source="rollups"``), with the two results
+checked equal. The roll-up tables are created (``migrate dossiers``) and built once
+when missing (the full build is timed); ``--rebuild`` builds them again. It also
+times the background job's incremental run: nothing changed, then one month of
+submissions rebuilt. When the server runs on this machine it also
 prints the CPU time the server process spends on the province-wide query with
 parallelism off: a figure that other load on the machine barely changes, unlike
 wall-clock time. Then ``EXPLAIN (ANALYZE, BUFFERS)`` of the SQL the
@@ -24,12 +29,13 @@ about speed.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -44,6 +50,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--year", type=int, default=2019)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="Rebuild every roll-up first.")
     return parser.parse_args(argv)
 
 
@@ -66,26 +73,81 @@ def _time(run: Callable[[], Any], repeat: int) -> list[float]:
     return times
 
 
-def _explain(run: Callable[[], Any]) -> list[str]:
-    """EXPLAIN ANALYZE of the biggest statement ``run`` executes, as it executes it
-    (same session settings: the selector turns JIT off for its query)."""
+def _ensure_rollups(rebuild: bool) -> None:
+    """Create the roll-up tables when this database predates them, build them when
+    never built (or when asked), printing how long the full build took."""
+    from django.core.management import call_command
+
+    from egov.dossiers.services.rollups import rebuild_rollups, rolled_up_at
+
+    call_command("migrate", "dossiers", verbosity=0)
+    if rolled_up_at() is not None and not rebuild:
+        return
+    started = time.perf_counter()
+    parts, months = rebuild_rollups()
+    print(
+        f"Roll-ups built: {parts} submission months, {months} calendar months in "
+        f"{time.perf_counter() - started:.1f} s (one process, machine shared)"
+    )
+
+
+def _rollup_sizes() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM dossiers_dossierrollupday), "
+            "(SELECT count(*) FROM dossiers_dossierrollupmonth), "
+            "pg_size_pretty(pg_total_relation_size('dossiers_dossierrollupday')), "
+            "pg_size_pretty(pg_total_relation_size('dossiers_dossierrollupmonth'))"
+        )
+        days, months, day_size, month_size = cursor.fetchone()
+    return f"{days:,} daily rows ({day_size}), {months:,} monthly rows ({month_size})"
+
+
+def _explain(run: Callable[[], Any], table: str) -> list[str]:
+    """EXPLAIN ANALYZE of the slowest statement on ``table`` ``run`` executes, as it
+    executes it
+    (same session settings: the selector turns JIT off, and parallel workers too for
+    the roll-ups, in a transaction of its own)."""
     from django.db import connection, transaction
 
-    captured: list[tuple[str, Any]] = []
+    captured: list[tuple[float, str, Any, list[str]]] = []
+    settings: list[str] = []
 
     def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        result = execute(sql, params, many, context)
+        if sql.startswith("SET LOCAL"):
+            settings.append(sql)
+        else:
+            captured.append((time.perf_counter() - started, sql, params, list(settings)))
+            settings.clear()
+        return result
 
     with connection.execute_wrapper(capture):
         run()
-    sql, params = max(captured, key=lambda item: len(item[0]))
+    _, sql, params, local = max(
+        (item for item in captured if table in item[1]), key=lambda item: item[0]
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+        for statement in local:
+            cursor.execute(statement)
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
         lines = [row[0] for row in cursor.fetchall()]
     # Keep the plan's shape, not the long filter expressions.
     return [line for line in lines if "Filter:" not in line and "Cond:" not in line]
+
+
+def _client_cpu(run: Callable[[], Any], repeat: int) -> list[float]:
+    """CPU seconds this process spends per run (Django, the driver, the folding)."""
+    run()
+    times = []
+    for _ in range(repeat):
+        before = time.process_time()
+        run()
+        times.append(time.process_time() - before)
+    return times
 
 
 def _server_cpu(run: Callable[[], Any], repeat: int) -> list[float] | None:
@@ -121,6 +183,32 @@ def _server_cpu(run: Callable[[], Any], repeat: int) -> list[float] | None:
     return times
 
 
+def _time_refresh(start: date) -> None:
+    """The background job's cost: a run that finds nothing changed; one month of
+    submissions recomputed with nothing to change (what a run after a busy minute
+    mostly does: read the month's dossiers); the same month written from scratch
+    (its daily rows deleted first: every row and its calendar months written again)."""
+    from egov.dossiers.models import DossierRollupDay
+    from egov.dossiers.services.rollups import rebuild_rollups, refresh_rollups
+
+    started = time.perf_counter()
+    refresh_rollups()
+    idle = time.perf_counter() - started
+    month = start.replace(month=6)
+    started = time.perf_counter()
+    rebuild_rollups(month, month)
+    same = time.perf_counter() - started
+    DossierRollupDay.objects.filter(part=month).delete()
+    started = time.perf_counter()
+    _, months = rebuild_rollups(month, month)
+    scratch = time.perf_counter() - started
+    print(
+        f"\nRoll-up job: a run with nothing changed {idle:.3f} s; one month of submissions "
+        f"({month:%m/%Y}) recomputed, nothing to change {same:.2f} s; written from scratch "
+        f"({months} calendar months summed again) {scratch:.2f} s"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     url: str = args.database_url
@@ -131,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django(url)
 
     from django.db import connection
+    from django.utils import timezone
+
+    _ensure_rollups(args.rebuild)
 
     from egov.core.models import Unit, UnitLevel
     from egov.dossiers.models import Dossier
@@ -155,42 +246,83 @@ def main(argv: list[str] | None = None) -> int:
         f"period {start:%d/%m/%Y}–{end:%d/%m/%Y}; {os.cpu_count()} cores; "
         f"{args.repeat} runs after one warm-up"
     )
-    cases: list[tuple[str, Unit, str | None]] = [
-        ("province, totals only", province, None),
-        ("province, by agency", province, "agency"),
-        ("province, by field", province, "field"),
-        ("province, by procedure", province, "procedure"),
+    cases: list[tuple[str, Unit, str | None, datetime | None]] = [
+        ("province, totals only", province, None, None),
+        ("province, by agency", province, "agency", None),
+        ("province, by field", province, "field", None),
+        ("province, by procedure", province, "procedure", None),
     ]
     if district is not None:
-        cases.append((f"district {district.code}, by agency", district, "agency"))
+        cases.append((f"district {district.code}, by agency", district, "agency", None))
     if commune is not None:
-        cases.append((f"commune {commune.code}, totals only", commune, None))
-    print(f"{'case':<38} {'min':>7} {'median':>7} {'max':>7}  received  resolved")
-    for label, unit, group_by in cases:
-        result = dossier_statistics(unit, start, end, group_by=group_by)
-
-        def run(unit: Unit = unit, group_by: str | None = group_by) -> Any:
-            return dossier_statistics(unit, start, end, group_by=group_by)
-
-        times = _time(run, args.repeat)
-        print(
-            f"{label:<38} {min(times):7.3f} {statistics.median(times):7.3f} "
-            f"{max(times):7.3f}  {result.totals.received:>8,} {result.totals.resolved:>9,}"
-        )
-    cpu = _server_cpu(
-        lambda: dossier_statistics(province, start, end, group_by="agency"), args.repeat
+        cases.append((f"commune {commune.code}, totals only", commune, None, None))
+    # The year still running: "now" at the generator's as-of moment (in progress and
+    # overdue are then counted live, the rest comes from the roll-ups).
+    last = Dossier.objects.order_by("-submitted_at").values_list("submitted_at", flat=True)[0]
+    running_now = timezone.localtime(last)
+    running_start = date(running_now.year, 1, 1)
+    running_end = date(running_now.year, 12, 31)
+    cases.append(
+        (f"province {running_now.year} running, by agency", province, "agency", running_now)
     )
-    if cpu is not None:
+    print(f"Roll-ups: {_rollup_sizes()}")
+    print(f"{'case':<38} {'source':<8} {'min':>7} {'median':>7} {'max':>7}  received  resolved")
+    for label, unit, group_by, now in cases:
+        first, last_day = (running_start, running_end) if now else (start, end)
+        results = {}
+        for source in ("direct", "rollups"):
+
+            def run(
+                unit: Unit = unit,
+                group_by: str | None = group_by,
+                source: str = source,
+                now: datetime | None = now,
+                first: date = first,
+                last_day: date = last_day,
+            ) -> Any:
+                return dossier_statistics(
+                    unit, first, last_day, group_by=group_by, source=source, now=now
+                )
+
+            result = run()
+            results[source] = (result.totals, [(r.key, r.counts) for r in result.rows])
+
+            times = _time(run, args.repeat)
+            print(
+                f"{label:<38} {source:<8} {min(times):7.3f} {statistics.median(times):7.3f} "
+                f"{max(times):7.3f}  {result.totals.received:>8,} "
+                f"{result.totals.resolved:>9,}"
+            )
+        same = "same figures" if results["direct"] == results["rollups"] else "DIFFERENT FIGURES"
+        print(f"{'':<38} {same}")
+    _time_refresh(start)
+    # CPU seconds rather than wall clock: other load on the machine barely changes them.
+    for source in ("direct", "rollups"):
+
+        def province_by_agency(source: str = source) -> Any:
+            return dossier_statistics(province, start, end, group_by="agency", source=source)
+
+        cpu = _server_cpu(province_by_agency, args.repeat)
+        client = _client_cpu(province_by_agency, args.repeat)
+        # Means over the runs: the kernel counts a process's CPU in 10 ms ticks.
+        server = f"server {statistics.mean(cpu) * 1000:.1f} ms" if cpu is not None else "server n/a"
         print(
-            f"\nServer CPU per province-wide query by agency, one process (no parallel "
-            f"workers): min {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s"
+            f"\nCPU per province-year by agency, {source} (mean of {args.repeat} runs; one "
+            f"server process, no parallel workers): {server}; this process "
+            f"{statistics.mean(client) * 1000:.1f} ms"
         )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"Load average (1 min) at the end: {load:.2f} on {os.cpu_count()} cores")
     if not args.no_explain:
-        print("\nEXPLAIN ANALYZE, province by agency (filter expressions left out):")
-        for line in _explain(lambda: dossier_statistics(province, start, end, group_by="agency")):
-            print("  " + line)
+        for source in ("direct", "rollups"):
+            print(f"\nEXPLAIN ANALYZE, province by agency, {source} (filter expressions left out):")
+            for line in _explain(
+                functools.partial(
+                    dossier_statistics, province, start, end, group_by="agency", source=source
+                ),
+                "dossiers_dossierrollup" if source == "rollups" else "dossiers_dossier",
+            ):
+                print("  " + line)
     return 0
 
 

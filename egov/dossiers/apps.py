@@ -60,3 +60,8 @@ class DossiersConfig(AppConfig):
         backup.register_sample_check("dossiers", check_sample)
 
         seeds.register("dossiers.form_templates", ensure_default_form_templates)
+
+        from egov.core import background
+        from egov.dossiers.services.rollups import refresh_rollups
+
+        background.register("dossiers.stats_rollups", refresh_rollups, every_seconds=60)

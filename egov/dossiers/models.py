@@ -181,6 +181,19 @@ class Dossier(models.Model):
             models.Index(fields=["current_unit", "status"]),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["receiving_unit", "status"]),
+            # The statistics' roll-up job finds the dossiers changed since its
+            # watermark, then rebuilds their submission months.
+            models.Index(fields=["updated_at"]),
+            models.Index(fields=["submitted_at"]),
+            # The statistics of a running period count the dossiers open now live:
+            # those not resolved nor closed (a partial index, a few per cent of the
+            # table), plus any stamped in the future (closed_at, resolved_at).
+            models.Index(
+                fields=["receiving_agency"],
+                name="dossiers_open_idx",
+                condition=models.Q(resolved_at__isnull=True, closed_at__isnull=True),
+            ),
+            models.Index(fields=["closed_at"]),
         ]
 
     def __str__(self) -> str:
@@ -324,3 +337,126 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- statistics roll-ups (egov.dossiers.services.rollups writes them, stats read them)
+
+
+class RollupCounts(models.Model):
+    """The additive figures of a group of dossiers for one day (or month).
+
+    Flows count events that happened on the day: received (by channel), result
+    ready (in time, early), handed back, withdrawn, refused, stopped. Stocks are
+    kept as changes: ``open_delta`` / ``overdue_delta`` are how many dossiers start
+    (+) or stop (−) being in progress / overdue at the day's local midnight, so the
+    dossiers in progress at a midnight are the sum of the changes of every day up
+    to and including that day. See ``egov/dossiers/stats/rollup_figures.py``.
+    """
+
+    receiving_agency = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    receiving_unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    new_desk = models.IntegerField(default=0)
+    new_online = models.IntegerField(default=0)
+    new_post = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    resolved_in_time = models.IntegerField(default=0)
+    resolved_early = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    refused = models.IntegerField(default=0)
+    stopped = models.IntegerField(default=0)
+    open_delta = models.IntegerField(default=0)
+    overdue_delta = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DossierRollupDay(RollupCounts):
+    """Figures per local day of the dossiers submitted in one month (``part``, its
+    first day). A month's rows are rebuilt together, from that month's dossiers
+    only: a change to a dossier never needs to know which days it counted in
+    before."""
+
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    part = models.DateField()
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("daily statistics roll-up")
+        verbose_name_plural = _("daily statistics roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["part", "day", "receiving_agency", "receiving_unit", "procedure_version"],
+                name="dossiers_rollupday_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.receiving_unit_id} {self.procedure_version_id}"
+
+
+class DossierRollupMonth(RollupCounts):
+    """The sums of the daily rows of one calendar month (``month``, its first day),
+    whatever month the dossiers were submitted in: a year is twelve of these. Twice:
+    per procedure version, and once more for all versions together (``procedure_version``
+    empty), the few rows the figures per agency read."""
+
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("monthly statistics roll-up")
+        verbose_name_plural = _("monthly statistics roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "receiving_agency", "receiving_unit", "procedure_version"],
+                name="dossiers_rollupmonth_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.receiving_unit_id} {self.procedure_version_id}"
+
+
+class RollupWatermark(models.Model):
+    """How far the roll-ups have been kept current: every dossier changed (its
+    ``updated_at``) before ``value`` is counted in them. The row is also the lock
+    that keeps two runs from rebuilding at once."""
+
+    name = models.CharField(max_length=40, unique=True)
+    value = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("roll-up watermark")
+        verbose_name_plural = _("roll-up watermarks")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.value}"

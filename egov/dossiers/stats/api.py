@@ -133,6 +133,11 @@ class StatsOut(Schema):
     starts_at: dt.datetime = Field(description="Start of the period, local midnight.")
     ends_at: dt.datetime = Field(description="Midnight after the end date (excluded).")
     as_of: dt.datetime = Field(description="Moment of the in-progress figures.")
+    rolled_up_at: dt.datetime | None = Field(
+        description="When the figures were read from the daily roll-ups: every change "
+        "to a dossier before this moment is counted (the in-progress figures of a period "
+        "not yet ended are always counted live). Null: read from the dossiers themselves."
+    )
     field: str | None = Field(description="The field filter (code), if any.")
     procedure: str | None = Field(description="The procedure filter (national code), if any.")
     group_by: str | None
@@ -160,6 +165,7 @@ def result_out(result: StatsResult) -> dict[str, Any]:
         "starts_at": timezone.localtime(result.starts_at),
         "ends_at": timezone.localtime(result.ends_at),
         "as_of": timezone.localtime(result.as_of),
+        "rolled_up_at": (timezone.localtime(result.rolled_up_at) if result.rolled_up_at else None),
         "field": result.field.code if result.field else None,
         "procedure": result.procedure.national_code if result.procedure else None,
         "group_by": result.group_by,

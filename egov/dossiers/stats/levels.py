@@ -116,7 +116,8 @@ def statistics_by_level_and_field(
     starts_at, ends_at = period_bounds(start, end)
     as_of = min(ends_at, now or timezone.now())
     subtree = figures._subtree(unit)
-    qs, column = figures._scope(unit, subtree, None, None)
+    scope = figures._scope(unit, subtree, None, None)
+    qs, column = scope.dossiers(), scope.column
     levels = _unit_levels(unit, subtree)
     whens = [
         When(

@@ -709,13 +709,14 @@ def test_one_aggregate_query_whatever_the_number_of_dossiers(
         )
     # On PostgreSQL the aggregate runs with JIT off: savepoint, SET LOCAL, release.
     extra = 3 if connection.vendor == "postgresql" else 0
-    # The subtree, whether it is the whole tree, the aggregate, then the ratings summary.
-    with django_assert_max_num_queries(4 + extra):
+    # The subtree, whether it is the whole tree, the roll-ups' watermark (none: never
+    # built), the aggregate, then the ratings summary.
+    with django_assert_max_num_queries(5 + extra):
         dossier_statistics(org.province, *MARCH, group_by=None, now=NOW)
-    with django_assert_max_num_queries(4 + extra):
+    with django_assert_max_num_queries(5 + extra):
         dossier_statistics(org.province, *MARCH, group_by="agency", now=NOW)
     # And the versions (with their field and procedure).
-    with django_assert_max_num_queries(5 + extra):
+    with django_assert_max_num_queries(6 + extra):
         dossier_statistics(org.province, *MARCH, group_by="procedure", now=NOW)
 
 

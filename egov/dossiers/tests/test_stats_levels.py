@@ -93,7 +93,9 @@ def test_one_query_for_the_dossiers(
     march: dict[str, Dossier],  # noqa: F811
     django_assert_max_num_queries: object,
 ) -> None:
-    with django_assert_max_num_queries(4):  # type: ignore[operator]
+    # On PostgreSQL the aggregate runs with JIT off: savepoint, SET LOCAL, release.
+    extra = 3 if connection.vendor == "postgresql" else 0
+    with django_assert_max_num_queries(4 + extra):  # type: ignore[operator]
         statistics_by_level_and_field(org.province, *MARCH, now=NOW)
 
 

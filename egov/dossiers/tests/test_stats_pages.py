@@ -23,6 +23,7 @@ from egov.accounts.tests.helpers import english_client, sign_in_verified
 from egov.core.models import Unit, UnitLevel
 from egov.core.services.units import create_unit
 from egov.dossiers.models import Channel, Dossier, Status
+from egov.dossiers.services.rollups import refresh_rollups
 from egov.dossiers.stats.figures import statistics_units
 from egov.dossiers.stats.views import BAR_AREA
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
@@ -306,6 +307,26 @@ def test_the_page_shows_the_figures_by_agency(tree: Tree, dossiers: list[Dossier
     rows = response.context["rows"]
     assert [line["row"].key for line in rows] == ["000.00.03.H33", "000.00.31.H33"]
     assert "excel/?" in response.context["excel_url"]
+
+
+def test_with_fresh_rollups_the_page_and_the_api_read_them_and_say_so(
+    tree: Tree, dossiers: list[Dossier]
+) -> None:
+    client = signed_in(staff("vanhanh", tree.province, RoleCode.PLATFORM_OPERATOR))
+    before = client.get(PAGE, {"unit": tree.province.code, **MARCH, "group_by": "agency"})
+    assert before.context["result"].rolled_up_at is None
+    assert "bảng tổng hợp" not in before.content.decode()
+    refresh_rollups()
+    response = client.get(PAGE, {"unit": tree.province.code, **MARCH, "group_by": "agency"})
+    result = response.context["result"]
+    assert result.rolled_up_at is not None
+    assert result.totals == before.context["result"].totals
+    assert "Các số liệu khác lấy từ bảng tổng hợp theo ngày, cập nhật đến" in (
+        response.content.decode()
+    )
+    body = client.get(API, {"unit": tree.province.code, **MARCH}).json()
+    assert body["rolled_up_at"] is not None and body["rolled_up_at"].endswith("+07:00")
+    assert body["totals"]["new"] == 5
 
 
 def test_the_page_defaults_to_this_month_for_the_first_unit(tree: Tree) -> None:

@@ -212,3 +212,57 @@ def test_numbers_come_as_one_block_per_agency_and_day(
     assert len(upserts) == 2  # two days at one agency, whatever the number of items
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
     assert len(inserts) <= 10
+
+
+def test_the_command_receives_a_file_line_by_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    _freeze(monkeypatch)
+    world = build_world()
+    papers = [
+        {"required_paper": p.pk, "copies": p.copies} for p in world.papers if not p.is_optional
+    ]
+    body = {
+        "procedure": world.version.procedure.national_code,
+        "agency": world.org.district.code,
+        "channel": 3,
+        "applicant": {"name": "Trần Văn Bình", "id_number": "091190004322"},
+        "papers": papers,
+        "received_at": "2026-03-02T08:00:00+07:00",
+    }
+    lines = [
+        json.dumps({**body, "reference": "EMS-1"}),
+        "not json",
+        "",
+        json.dumps({**body, "procedure": "9.999999"}),
+        json.dumps({**body, "papers": papers[:1], "reference": "EMS-4"}),
+        json.dumps({**body, "channel": 2}),
+        json.dumps({**body, "reference": "EMS-6"}),
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "receive_batch", str(path), clerk=world.staff.clerk.username, stdout=out, stderr=err
+    )
+
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [a["line"] for a in answers] == [1, 2, 4, 5, 6, 7]
+    assert [a["ok"] for a in answers] == [True, False, False, False, False, True]
+    assert answers[0]["code"] == "000.00.33.H33-260302-0001"
+    assert answers[0]["reference"] == "EMS-1"
+    assert answers[5]["code"] == "000.00.33.H33-260302-0002"  # no number lost in between
+    assert [a["error"]["code"] for a in answers[1:5]] == [
+        "invalid",
+        "unknown_procedure",
+        "incomplete_dossier",
+        "invalid",
+    ]
+    assert answers[4]["error"]["field"] == "channel"
+    assert "Received 2 of 6" in err.getvalue()
+    assert Dossier.objects.filter(channel=Channel.POST).count() == 2

@@ -714,7 +714,8 @@ def _year_items(args: argparse.Namespace) -> tuple[Any, list[Any], int]:
                 reference=str(number),
             )
         )
-    items.sort(key=lambda item: item.received_at)
+    # In time order, as the desks receive them (every item has its moment).
+    items.sort(key=lambda item: item.received_at or datetime.min.replace(tzinfo=tz))
     return clerk, items, len(pool)
 
 

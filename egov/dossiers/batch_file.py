@@ -60,8 +60,9 @@ def _agency(code: str, known: dict[str, Unit | None]) -> Unit:
 
 
 def _schema_error(error: SchemaError) -> _Refused:
-    first = error.errors()[0] if error.errors() else {}
-    field = ".".join(str(part) for part in first.get("loc", ())) or None
+    details = error.errors()
+    where = details[0]["loc"] if details else ()
+    field = ".".join(str(part) for part in where) or None
     return _Refused("invalid", _("The request is not valid."), field)
 
 

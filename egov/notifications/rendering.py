@@ -27,7 +27,6 @@ SMS over the segment limit.
 from __future__ import annotations
 
 import functools
-
 import re
 import unicodedata
 from collections.abc import Mapping

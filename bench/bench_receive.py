@@ -835,6 +835,13 @@ def run_province_year(args: argparse.Namespace) -> bool:
             f"CPU per dossier: Python {python_ms:.2f} ms + PostgreSQL server "
             f"{postgres_ms:.2f} ms = {python_ms + postgres_ms:.2f} ms"
         )
+        cpu_seconds = (total.python_cpu + total.postgres_cpu) / total.ok * YEAR_2019
+        cores = os.cpu_count() or 1
+        print(
+            f"  -> CPU-bound time for {YEAR_2019:,}: {cpu_seconds:,.0f} s on one idle core, "
+            f"{cpu_seconds / cores:,.0f} s on {cores} (the wall time above depends on the "
+            "machine's other load; this hardly does)"
+        )
     ok = not total.errors and total.refused == 0
     for error in total.errors[:5]:
         print(f"  error: {error}")
@@ -888,7 +895,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         version = cursor.fetchone()[0]
     print(f"Database: {connection.vendor} {version}, {connection.settings_dict['NAME']}")
-    kind = "processes" if args.processes else "threads"
+    kind = "processes" if args.processes or args.province_year else "threads"
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"Workers: {args.workers} {kind}, one connection each; cores: {os.cpu_count()}; "

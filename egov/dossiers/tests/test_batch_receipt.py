@@ -266,3 +266,25 @@ def test_the_command_receives_a_file_line_by_line(
     assert answers[4]["error"]["field"] == "channel"
     assert "Received 2 of 6" in err.getvalue()
     assert Dossier.objects.filter(channel=Channel.POST).count() == 2
+
+
+def test_a_listener_that_knows_nothing_of_batches_still_hears_every_dossier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from egov.dossiers.signals import dossier_changed
+
+    _freeze(monkeypatch)
+    world = build_world()
+    items = [item for item in _items(world) if item.reference not in ("line-4", "elsewhere")]
+    heard: list[tuple[str, str, bool]] = []
+
+    def listener(sender: Any, *, dossier: Dossier, action: str, **kwargs: Any) -> None:
+        heard.append((dossier.code, action, bool(kwargs.get("in_batch"))))
+
+    dossier_changed.connect(listener, dispatch_uid="tests.batch_listener")
+    try:
+        results = services.receive_batch(world.staff.clerk, items, chunk_size=3)
+    finally:
+        dossier_changed.disconnect(dispatch_uid="tests.batch_listener")
+    assert heard == [(r.dossier.code, "receive", True) for r in results if r.dossier]
+    assert len(heard) == len(items)

@@ -57,7 +57,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--bench-db", default="egov_bench_receive")
-    parser.add_argument("--dossiers", type=int, default=5000, help="Dossiers to receive.")
+    parser.add_argument(
+        "--dossiers",
+        type=int,
+        default=None,
+        help=f"Dossiers to receive (default 5,000; {YEAR_2019:,} with --province-year).",
+    )
     parser.add_argument("--workers", type=int, default=4, help="Threads, one connection each.")
     parser.add_argument("--agencies", type=int, default=1, help="Receiving agencies used.")
     parser.add_argument(
@@ -87,6 +92,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip-verify", action="store_true", help="Do not verify the whole audit chain."
     )
+    parser.add_argument(
+        "--province-year",
+        action="store_true",
+        help="Receive a province-year (--dossiers, default then 73,502) through the batch "
+        "path (services.receive_batch) over the demo tree, spread over the agencies as "
+        "generate_dossiers.py spreads them; --workers processes, each with a share of the "
+        "agencies.",
+    )
+    parser.add_argument("--chunk", type=int, default=200, help="Batch path: items per chunk.")
+    parser.add_argument("--year", type=int, default=2019, help="Batch path: the year received.")
+    parser.add_argument("--seed", type=int, default=16, help="Batch path: random seed.")
     return parser.parse_args(argv)
 
 
@@ -239,6 +255,10 @@ def _fixture(agency_count: int) -> tuple[Any, list[Any], Any, list[Any]]:
             RequiredPaper.objects.create(
                 version=version, position=position, name=name, copies=1, form=form
             )
+    if version.agencies.exists():
+        # The demo catalogue (loaded by --province-year in the same database) names
+        # the agencies that carry the procedure out: the bench agencies join them.
+        version.agencies.add(*agencies)
     papers = list(version.papers.filter(is_optional=False))
     return clerk, agencies, version, papers
 
@@ -593,6 +613,8 @@ def run(args: argparse.Namespace) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
+    if args.dossiers is None:
+        args.dossiers = YEAR_2019 if args.province_year else 5000
     if not 1 <= args.agencies <= 99:
         print("--agencies must be between 1 and 99.")
         return 2
@@ -611,13 +633,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         version = cursor.fetchone()[0]
     print(f"Database: {connection.vendor} {version}, {connection.settings_dict['NAME']}")
-    kind = "processes" if args.processes else "threads"
+    kind = "processes" if args.processes or args.province_year else "threads"
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"Workers: {args.workers} {kind}, one connection each; cores: {os.cpu_count()}; "
         f"load average before: {load}"
     )
     connection.close()
+    if args.province_year:
+        from _receive_year import run_province_year
+
+        return 0 if run_province_year(args) else 1
     return 0 if run(args) else 1
 
 

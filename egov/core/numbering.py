@@ -63,6 +63,43 @@ def next_value(scope: str, period: str, *, using: str = DEFAULT_DB_ALIAS) -> int
     return int(row[0])
 
 
+def next_values(scope: str, period: str, count: int, *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Issue ``count`` consecutive numbers of ``scope`` in ``period`` at once and
+    return the first (the block is ``first … first + count - 1``).
+
+    The same single upsert as :func:`next_value`, adding ``count`` instead of 1, so a
+    batch takes its block in one statement and holds the row lock until its
+    transaction ends: rolled back, the whole block goes back; no one else can take a
+    number inside it. Must be called inside ``transaction.atomic()``.
+    """
+    if not scope or not period:
+        raise ValueError("scope and period must not be empty")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive integer, not {count!r}")
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise NumberingError(
+            "numbering.next_values() must be called inside transaction.atomic(): "
+            "outside a transaction the numbers could be lost and leave a gap."
+        )
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {table} (scope, period, last_value, updated_at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (scope, period) DO UPDATE "
+        f"SET last_value = {table}.last_value + EXCLUDED.last_value, "
+        "updated_at = EXCLUDED.updated_at "
+        "RETURNING last_value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scope, period, count, now])
+        row = cursor.fetchone()
+    if row is None:  # pragma: no cover - RETURNING always yields the row
+        raise NumberingError(f"no value returned for sequence {scope}/{period}")
+    return int(row[0]) - count + 1
+
+
 def local_date(moment: datetime | date) -> date:
     """The calendar date of ``moment`` in the province's time zone (settings.TIME_ZONE)."""
     if isinstance(moment, datetime):
@@ -105,13 +142,43 @@ def issue_dossier_code(agency_code: str, received_at: datetime) -> str:
     (``…-10000``): the code stays unique, and refusing the dossier would be worse.
     Call inside the transaction that creates the dossier.
     """
+    scope, period, prefix = dossier_code_scope(agency_code, received_at)
+    return dossier_code(prefix, next_value(scope, period))
+
+
+def dossier_code_scope(agency_code: str, received_at: datetime) -> tuple[str, str, str]:
+    """``(scope, period, code prefix)`` of the dossier codes of ``agency_code`` for a
+    receipt at ``received_at`` (see :func:`issue_dossier_code`)."""
     agency_code = agency_code.strip()
     if not agency_code or "-" in agency_code:
         raise ValueError(f"invalid agency code for a dossier code: {agency_code!r}")
     received_on = local_date(received_at)
     period = period_key(received_on, dossier_sequence_reset())
-    number = next_value(f"dossier:{agency_code}", period)
-    return f"{agency_code}-{received_on:%y%m%d}-{number:0{DOSSIER_SEQUENCE_DIGITS}d}"
+    return f"dossier:{agency_code}", period, f"{agency_code}-{received_on:%y%m%d}-"
+
+
+def dossier_code(prefix: str, number: int) -> str:
+    """The code numbered ``number`` after ``prefix`` (from :func:`dossier_code_scope`)."""
+    return f"{prefix}{number:0{DOSSIER_SEQUENCE_DIGITS}d}"
+
+
+def issue_dossier_codes(agency_code: str, received_at: list[datetime]) -> list[str]:
+    """The dossier codes of a batch received at one agency, in the order given:
+    one :func:`next_values` per (scope, period) instead of one upsert per code.
+    Receipts of one period get consecutive numbers in the order of ``received_at``'s
+    list, as one-by-one receipts in that order would. Call inside the transaction
+    that creates the dossiers."""
+    scopes = [dossier_code_scope(agency_code, moment) for moment in received_at]
+    counts: dict[tuple[str, str], int] = {}
+    for scope, period, _prefix in scopes:
+        counts[(scope, period)] = counts.get((scope, period), 0) + 1
+    following = {key: next_values(key[0], key[1], count) for key, count in counts.items()}
+    codes: list[str] = []
+    for scope, period, prefix in scopes:
+        number = following[(scope, period)]
+        following[(scope, period)] = number + 1
+        codes.append(dossier_code(prefix, number))
+    return codes
 
 
 def issue_document_number(register_key: str, year: int) -> int:

@@ -15,10 +15,13 @@ class NotificationsConfig(AppConfig):
 
         seeds.register("notifications.templates", ensure_default_templates)
 
-        from egov.dossiers.signals import dossier_changed
-        from egov.notifications.outbox import on_dossier_changed
+        from egov.dossiers.signals import dossier_changed, dossiers_changed_in_batch
+        from egov.notifications.outbox import on_dossier_changed, on_dossiers_changed_in_batch
 
         dossier_changed.connect(on_dossier_changed, dispatch_uid="notifications.outbox")
+        dossiers_changed_in_batch.connect(
+            on_dossiers_changed_in_batch, dispatch_uid="notifications.outbox.batch"
+        )
 
         from egov.core import background
         from egov.notifications.worker import send_due

@@ -89,6 +89,27 @@ def _templates(event: str, channels: list[str]) -> dict[str, NotificationTemplat
 
 def queue_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification]:
     """Insert the notifications of ``event`` (inside the caller's transaction)."""
+    rows = _rows_for_event(dossier, event)
+    if rows:
+        _insert(rows)
+    return rows
+
+
+def queue_for_events(items: list[tuple[Dossier, DossierEvent]]) -> list[Notification]:
+    """:func:`queue_for_event` for many events, in one ``INSERT`` (a batch receipt)."""
+    rows = [row for dossier, event in items for row in _rows_for_event(dossier, event)]
+    if rows:
+        _insert(rows)
+    return rows
+
+
+def _insert(rows: list[Notification]) -> None:
+    # ON CONFLICT DO NOTHING: a second signal for the same event adds nothing, and
+    # does not break the dossier's transaction.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _rows_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification]:
     reachable = recipients(dossier)
     channels = [c for c in settings.EGOV_NOTIFY_CHANNELS if c in reachable]
     if not channels:
@@ -125,13 +146,18 @@ def queue_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification]
                 next_attempt_at=now,
             )
         )
-    # ON CONFLICT DO NOTHING: a second signal for the same event adds nothing, and
-    # does not break the dossier's transaction.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return rows
 
 
 def on_dossier_changed(
     sender: Any, *, dossier: Dossier, event: DossierEvent, action: str, **kwargs: Any
 ) -> None:
+    if kwargs.get("in_batch"):
+        return  # queued with the whole batch by on_dossiers_changed_in_batch
     queue_for_event(dossier, event)
+
+
+def on_dossiers_changed_in_batch(
+    sender: Any, *, items: list[tuple[Dossier, DossierEvent]], **kwargs: Any
+) -> None:
+    queue_for_events(items)

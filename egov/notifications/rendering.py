@@ -26,6 +26,7 @@ SMS over the segment limit.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -163,7 +164,10 @@ class TemplateProblem(Exception):
         self.message = message
 
 
+@functools.lru_cache(maxsize=256)
 def _compile(source: str, field: str, engine: Engine) -> Any:
+    """The compiled template (cached: every dossier change renders the same few
+    templates, and compiling costs more than rendering; a refusal is not cached)."""
     for token in Lexer(source).tokenize():
         if token.token_type == TokenType.BLOCK:
             name = token.contents.split()[0] if token.contents.split() else ""

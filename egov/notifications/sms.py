@@ -53,15 +53,19 @@ class SmsSize:
         return self.units
 
 
+_GSM7 = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return _GSM7.issuperset(text)
 
 
 def measure(text: str) -> SmsSize:
     """Encoding and number of segments of ``text`` (an empty text takes one)."""
     text = unicodedata.normalize("NFC", text)
     if is_gsm7(text):
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        # Extension characters take two septets.
+        units = len(text) + sum(text.count(ch) for ch in GSM7_EXTENSION)
         single, multi, encoding = 160, 153, "GSM-7"
     else:
         units = len(text.encode("utf-16-le")) // 2
@@ -76,12 +80,22 @@ def unaccent(text: str) -> str:
     typographic quotes and dashes made plain, so the text fits GSM-7. An amount's
     sign is written out ("50.000 đ" → "50.000 dong"): a bare "d" reads as nothing."""
     text = _AMOUNT_SIGN.sub(r"\1 dong", unicodedata.normalize("NFC", text))
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(ch):
-            continue
-        out.append(_PLAIN.get(ch, ch))
+    # Character by character (decomposed, marks dropped, made plain), remembered:
+    # a message has a few dozen distinct characters and every SMS goes through here.
+    plain = _plain_chars
+    out = [plain[ch] if ch in plain else _plain_char(ch) for ch in text]
     return unicodedata.normalize("NFC", "".join(out))
+
+
+_plain_chars: dict[str, str] = {}
+
+
+def _plain_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch)
+    found = "".join(_PLAIN.get(c, c) for c in decomposed if not unicodedata.combining(c))
+    if len(_plain_chars) < 4096:
+        _plain_chars[ch] = found
+    return found
 
 
 def truncate_to_segments(text: str, segments: int) -> str:

@@ -34,6 +34,13 @@ def mark_changed(dossier: Any) -> None:
 
     One statement (an upsert): this runs inside every receipt and move of a dossier.
     The dossier's row is locked by its own write path, so versions only grow here."""
+    mark_many_changed([dossier])
+
+
+def mark_many_changed(dossiers: list[Any]) -> None:
+    """:func:`mark_changed` for many dossiers in one upsert (a batch receipt)."""
+    if not dossiers:
+        return
     now = timezone.now()
     DossierSync.objects.bulk_create(
         [
@@ -43,6 +50,7 @@ def mark_changed(dossier: Any) -> None:
                 state=SyncState.PENDING,
                 next_attempt_at=now,
             )
+            for dossier in dossiers
         ],
         update_conflicts=True,
         unique_fields=["dossier"],
@@ -78,13 +86,20 @@ def enqueue_missing(batch: int = 5000) -> int:
 
 
 def _on_change(sender: Any, dossier: Any, **kwargs: Any) -> None:
+    if kwargs.get("in_batch"):
+        return  # marked with the whole batch by _on_batch
     mark_changed(dossier)
 
 
+def _on_batch(sender: Any, items: list[tuple[Any, Any]], **kwargs: Any) -> None:
+    mark_many_changed([dossier for dossier, _event in items])
+
+
 def connect() -> None:
-    from egov.dossiers.signals import dossier_changed
+    from egov.dossiers.signals import dossier_changed, dossiers_changed_in_batch
 
     dossier_changed.connect(_on_change, dispatch_uid="quality.sync")
+    dossiers_changed_in_batch.connect(_on_batch, dispatch_uid="quality.sync.batch")
 
 
 def due_rows(now: Any, limit: int) -> list[int]:

@@ -22,7 +22,9 @@ from egov.core.numbering import (
     current_value,
     issue_document_number,
     issue_dossier_code,
+    issue_dossier_codes,
     next_value,
+    next_values,
     period_key,
 )
 
@@ -261,3 +263,47 @@ def test_threads_on_a_sqlite_file_database_get_gap_free_numbers(tmp_path: Path) 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no gaps, no duplicates" in result.stdout
     assert "chain verified" in result.stdout
+
+
+# --- blocks (batch receipts) ---
+
+
+@pytest.mark.django_db
+def test_a_block_continues_the_series_and_the_next_number_follows_it() -> None:
+    assert next_value("test:block", "2026") == 1
+    assert next_values("test:block", "2026", 5) == 2  # 2 … 6
+    assert next_value("test:block", "2026") == 7
+    assert next_values("test:new", "2026", 3) == 1  # a new row starts at 1
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_block_gives_all_its_numbers_back() -> None:
+    next_value("test:block", "2026")
+    with pytest.raises(Rollback), transaction.atomic():
+        next_values("test:block", "2026", 10)
+        raise Rollback
+    assert next_value("test:block", "2026") == 2
+
+
+def test_blocks_refuse_bad_counts_and_no_transaction() -> None:
+    for count in (0, -1, True, 1.5):
+        with pytest.raises(ValueError):
+            next_values("test:block", "2026", count)  # type: ignore[arg-type]
+    with pytest.raises(NumberingError):
+        next_values("test:block", "2026", 2)
+
+
+@pytest.mark.django_db
+def test_batch_codes_are_those_of_one_by_one_receipts_in_order(settings: Any) -> None:
+    settings.EGOV_DOSSIER_SEQUENCE_RESET = "daily"
+    day1 = datetime(2020, 1, 15, 2, 0, tzinfo=UTC)  # 09:00 local
+    day2 = datetime(2020, 1, 15, 18, 0, tzinfo=UTC)  # 01:00 local on the 16th
+    assert issue_dossier_code("000.00.12.H33", day1) == "000.00.12.H33-200115-0001"
+    assert issue_dossier_codes("000.00.12.H33", [day1, day2, day1, day2, day1]) == [
+        "000.00.12.H33-200115-0002",
+        "000.00.12.H33-200116-0001",
+        "000.00.12.H33-200115-0003",
+        "000.00.12.H33-200116-0002",
+        "000.00.12.H33-200115-0004",
+    ]
+    assert issue_dossier_code("000.00.12.H33", day2) == "000.00.12.H33-200116-0003"

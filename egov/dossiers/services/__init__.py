@@ -8,7 +8,8 @@
 * :mod:`.permissions` — who may make a move (``may_act``);
 * :mod:`.moves` — the move machinery: lock, version check, workflow row, clock,
   event and audit entry;
-* :mod:`.actions` — the fifteen moves, one function each.
+* :mod:`.actions` — the fifteen moves, one function each;
+* :mod:`.batch` — receiving many complete dossiers at once (post, imports).
 
 Rules every function follows: ``actor`` comes first (``None`` only where the
 workflow table allows a system actor: the payment platform confirming a payment);
@@ -51,6 +52,7 @@ from egov.dossiers.services.actions import (
     timeliness_of,
     withdraw,
 )
+from egov.dossiers.services.batch import ReceiptIn, ReceiptResult, receive_batch
 from egov.dossiers.services.inputs import Actor, ApplicantIn, applicant_from_account
 from egov.dossiers.services.intake import (
     receive_dossier,
@@ -82,6 +84,8 @@ __all__ = [
     "ApplicantIn",
     "PaperIn",
     "PermissionDenied",
+    "ReceiptIn",
+    "ReceiptResult",
     "StepPlan",
     "ValidationError",
     "accept_online",
@@ -100,6 +104,7 @@ __all__ = [
     "perform",
     "plan_for",
     "plan_of",
+    "receive_batch",
     "receive_dossier",
     "receive_dossier_once",
     "receive_supplement",

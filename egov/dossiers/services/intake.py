@@ -61,7 +61,7 @@ from egov.dossiers.services.papers import (
 from egov.dossiers.services.plan import enter_step
 from egov.dossiers.signals import dossier_changed
 from egov.procedures.models import OnlineLevel, ProcedureVersion
-from egov.procedures.terms import ReceiptTerms, terms_of_receipt
+from egov.procedures.terms import PlannedStep, ReceiptTerms, terms_of_receipt
 
 
 @dataclass
@@ -86,7 +86,30 @@ def _intake(
     at: datetime | None,
     online: bool = False,
 ) -> _Intake:
-    terms = terms_of_receipt(version, agency)
+    return intake_with(
+        terms_of_receipt(version, agency),
+        actor,
+        channel=channel,
+        applicant=applicant,
+        papers=papers,
+        at=at,
+        online=online,
+    )
+
+
+def intake_with(
+    terms: ReceiptTerms,
+    actor: Actor,
+    *,
+    channel: int,
+    applicant: ApplicantIn,
+    papers: Sequence[PaperIn],
+    at: datetime | None,
+    online: bool = False,
+) -> _Intake:
+    """:func:`_intake` with the terms of receipt already read (a batch reads them
+    once per procedure and agency): the same checks, in the same order."""
+    version = terms.version
     if not online:
         require_perm(actor, Perm.RECEIVE_DOSSIERS, terms.desk)
         if channel not in (Channel.DESK, Channel.POST):
@@ -146,13 +169,41 @@ def _create(
     if on_insert is not None:
         on_insert(dossier)
     save_papers(dossier, intake.rows)
+    event = first_event(
+        actor, dossier, intake, action=action, note=note, data=data, step_name=step_name
+    )
+    event.save(force_insert=True)
+    dossier_changed.send(
+        Dossier, dossier=dossier, event=event, action=action, actor=actor_user(actor)
+    )
+    audit.record(
+        actor=actor,
+        action=f"dossier.{action}",
+        obj=dossier,
+        unit=dossier.receiving_unit,
+        changes=creation_changes(dossier, intake, note=note, data=data),
+    )
+    return dossier
+
+
+def first_event(
+    actor: Actor,
+    dossier: Dossier,
+    intake: _Intake,
+    *,
+    action: str,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    step_name: str = "",
+) -> DossierEvent:
+    """The (unsaved) event row of a new dossier."""
     event_data = {
         "channel": dossier.channel,
         "step_position": dossier.step_position,
         "step_name": step_name,
         **(data or {}),
     }
-    event = DossierEvent.objects.create(
+    return DossierEvent(
         dossier=dossier,
         at=intake.at,
         action=action,
@@ -166,7 +217,13 @@ def _create(
         note=note,
         data=json_safe(event_data),
     )
-    changes = json_safe(
+
+
+def creation_changes(
+    dossier: Dossier, intake: _Intake, *, note: str = "", data: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The audit entry's summary of a new dossier."""
+    changes: dict[str, Any] = json_safe(
         {
             "status": [None, dossier.status],
             "procedure": version_label(dossier.procedure_version),
@@ -178,17 +235,7 @@ def _create(
             **(data or {}),
         }
     )
-    dossier_changed.send(
-        Dossier, dossier=dossier, event=event, action=action, actor=actor_user(actor)
-    )
-    audit.record(
-        actor=actor,
-        action=f"dossier.{action}",
-        obj=dossier,
-        unit=dossier.receiving_unit,
-        changes=changes,
-    )
-    return dossier
+    return changes
 
 
 def version_label(version: ProcedureVersion) -> str:
@@ -249,21 +296,9 @@ def _receive(
         papers=papers,
         at=received_at,
     )
-    missing = intake.missing()
-    if missing:
-        raise IncompleteDossier(missing)
     # Everything that reads or computes happens before the transaction, which
     # then only writes: it holds the agency's sequence row and the audit head.
-    terms = intake.terms
-    due = terms.due_at
-    first = terms.first_step
-    fee = terms.fee(fee_inputs)
-    dossier = _new_dossier(intake, channel=channel, status=Status.RECEIVED)
-    dossier.received_at = intake.at
-    dossier.due_at = due
-    dossier.original_due_at = due
-    dossier.fee_amount = fee
-    enter_step(dossier, first, intake.at, None)
+    dossier, first = received_dossier(intake, channel=channel, fee_inputs=fee_inputs)
     with transaction.atomic():
         return _create(
             actor,
@@ -274,6 +309,32 @@ def _receive(
             step_name=first.name,
             on_insert=on_insert,
         )
+
+
+def received_dossier(
+    intake: _Intake,
+    *,
+    channel: int,
+    fee_inputs: Mapping[str, Any] | None,
+    plan: Sequence[PlannedStep] | None = None,
+) -> tuple[Dossier, PlannedStep]:
+    """The (unsaved, uncoded) dossier of a complete receipt and its first step;
+    :class:`IncompleteDossier` when papers are missing. ``plan``: the process
+    already read for these terms (a batch reads it once)."""
+    missing = intake.missing()
+    if missing:
+        raise IncompleteDossier(missing)
+    terms = intake.terms
+    due = terms.due_at
+    first = plan[0] if plan is not None else terms.first_step
+    fee = terms.fee(fee_inputs)
+    dossier = _new_dossier(intake, channel=channel, status=Status.RECEIVED)
+    dossier.received_at = intake.at
+    dossier.due_at = due
+    dossier.original_due_at = due
+    dossier.fee_amount = fee
+    enter_step(dossier, first, intake.at, None)
+    return dossier, first
 
 
 def submit_online(

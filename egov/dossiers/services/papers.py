@@ -175,6 +175,19 @@ def _origin(dossier: Dossier, row: PaperRow, internal: bool) -> str:
 def save_papers(
     dossier: Dossier, rows: Sequence[PaperRow], *, is_result: bool = False, is_draft: bool = False
 ) -> list[DossierPaper]:
+    saved = paper_objects(dossier, rows, is_result=is_result, is_draft=is_draft)
+    if saved and all(not paper.file for paper in saved):
+        DossierPaper.objects.bulk_create(saved)
+    else:
+        for paper in saved:
+            paper.save(force_insert=True)
+    return saved
+
+
+def paper_objects(
+    dossier: Dossier, rows: Sequence[PaperRow], *, is_result: bool = False, is_draft: bool = False
+) -> list[DossierPaper]:
+    """The paper rows of ``dossier``, unsaved; their files are already stored."""
     saved: list[DossierPaper] = []
     for row in rows:
         paper = DossierPaper(
@@ -191,9 +204,4 @@ def save_papers(
             # FileField.save() writes the file to storage and sets the name.
             paper.file.save(getattr(row.file, "name", None) or "paper", row.file, save=False)
         saved.append(paper)
-    if saved and all(not paper.file for paper in saved):
-        DossierPaper.objects.bulk_create(saved)
-    else:
-        for paper in saved:
-            paper.save(force_insert=True)
     return saved

@@ -241,3 +241,51 @@ def test_two_clerks_forwarding_one_dossier_one_wins_the_other_is_told(
     assert (stored.status, stored.version) == (Status.PROCESSING, 2)
     forwards = DossierEvent.objects.filter(dossier=stored, action="forward")
     assert [event.note for event in forwards] == ["by first"]
+
+
+@postgres_only
+def test_batches_and_single_receipts_racing_at_one_agency_share_one_gap_free_series(
+    world: World,
+) -> None:
+    """Two batches (blocks of numbers from one upsert) and two clerks receiving one
+    by one, at once, at one agency: every number once, none missing, one audit chain."""
+    received_at = at("2026-03-02", "09:00")
+    papers = complete_papers(world)
+
+    def item(index: int, n: int) -> services.ReceiptIn:
+        return services.ReceiptIn(
+            version=world.version,
+            agency=world.org.district,
+            applicant=applicant(name=f"Người nộp {index}-{n}"),
+            papers=papers,
+            received_at=received_at,
+        )
+
+    def work(index: int) -> list[str]:
+        if index < 2:
+            results = services.receive_batch(
+                world.staff.clerk, [item(index, n) for n in range(30)], chunk_size=7
+            )
+            assert all(result.ok for result in results)
+            return [result.dossier.code for result in results if result.dossier]
+        return [
+            services.receive_dossier(
+                world.staff.clerk,
+                version=world.version,
+                agency=world.org.district,
+                applicant=applicant(name=f"Người nộp {index}-{n}"),
+                papers=papers,
+                received_at=received_at,
+            ).code
+            for n in range(10)
+        ]
+
+    results, errors = run_threads(4, work)
+    assert errors == []
+    codes = [code for batch in results for code in batch]
+    assert len(codes) == 80
+    numbers = sorted(int(m.group(2)) for code in codes if (m := CODE.match(code)))
+    assert numbers == list(range(1, 81))
+    assert Dossier.objects.count() == 80
+    assert DossierEvent.objects.filter(action="receive").count() == 80
+    assert verify_chain().ok

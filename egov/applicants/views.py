@@ -142,14 +142,15 @@ def paper_file(request: HttpRequest, code: str, paper_id: str) -> HttpResponseBa
 @applicant_required
 @require_GET
 def form_pdf(request: HttpRequest, code: str, form_code: str) -> HttpResponse:
-    from egov.dossiers.paperforms.pdf import render_form
+    from egov.dossiers.paperforms.signing import issued_form
 
     dossier = selectors.my_dossier(request.user, code)
     allowed = {c for c, _title in selectors.forms_for(dossier)}
     if form_code not in allowed or form_code not in DOSSIER_FORM_CODES:
         raise Http404
     try:
-        content = render_form(form_code, dossier)
+        # Forms 01–04 are issued signed by the agency (the same file the staff get).
+        content, _signed = issued_form(form_code, dossier, actor=request.user)
     except FormRenderError:
         return render(
             request,

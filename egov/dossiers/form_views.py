@@ -205,7 +205,7 @@ def _render_error(request: HttpRequest, error: FormRenderError) -> HttpResponse:
 @staff_required
 @require_GET
 def dossier_form_pdf(request: HttpRequest, dossier_code: str, form_code: str) -> HttpResponse:
-    from egov.dossiers.paperforms.pdf import render_form
+    from egov.dossiers.paperforms.signing import issued_form
 
     dossier = get_object_or_404(
         Dossier.objects.select_related("receiving_agency", "receiving_unit", "current_unit"),
@@ -217,7 +217,8 @@ def dossier_form_pdf(request: HttpRequest, dossier_code: str, form_code: str) ->
     if form_code not in DOSSIER_FORM_CODES:
         raise Http404(_("Unknown form number."))
     try:
-        content = render_form(form_code, dossier)
+        # Forms 01–04 are issued signed by the agency (the same file the applicant gets).
+        content, _signed = issued_form(form_code, dossier, actor=request.user)
     except FormRenderError as error:
         return _render_error(request, error)
     return _file(content, PDF, f"mau-{form_code}-{dossier.code}.pdf", attachment=False)

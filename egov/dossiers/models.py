@@ -460,3 +460,33 @@ class RollupWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.value}"
+
+
+class SignedForm(models.Model):
+    """A one-stop form carrying legal weight (01–04) as issued: signed once with the
+    receiving agency's key and kept, so every later download is the same file.
+
+    A form is kept per *version of its content*: ``fingerprint`` is the SHA-256 of
+    what the form says (its rendered text, heading, date and lookup address), so a
+    state change or an edited template that changes the form makes a new signed
+    version, and an unchanged form is never signed twice.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="signed_forms")
+    code = models.CharField(_("form number"), max_length=4)
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64)
+    pdf = models.BinaryField(_("signed form"), editable=False)
+    signed_at = models.DateTimeField(_("signed at"))
+
+    class Meta:
+        verbose_name = _("signed form")
+        verbose_name_plural = _("signed forms")
+        ordering = ["dossier", "code", "signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "code", "fingerprint"], name="signed_form_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.code} {self.fingerprint[:12]}"

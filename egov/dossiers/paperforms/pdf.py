@@ -9,9 +9,12 @@ documents with :class:`FormPDF` (e.g. the payment receipt).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -298,6 +301,95 @@ def _place_date(context: Mapping[str, Any]) -> str:
     return f"{place}, ngày {dd} tháng {mm} năm {yyyy}"
 
 
+@dataclass(frozen=True)
+class SigningMark:
+    """Whether a form carrying legal weight is issued digitally signed by ``agency``
+    (it then says so at its foot) or not (a red "CHƯA KÝ SỐ" under its title)."""
+
+    agency: str
+    signed: bool
+
+
+@dataclass(frozen=True)
+class FormContent:
+    """What one form says, already rendered: the same content always lays out as the
+    same form, so its :meth:`fingerprint` names a version of the form."""
+
+    form_code: str
+    title: str
+    html: str
+    superior: str
+    issuer: str
+    place_date: str
+    dossier_code: str = ""
+    lookup_url: str = ""
+    reference: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the content: changes when anything the form says changes."""
+        text = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _signing_mark(pdf: FormPDF) -> None:
+    with pdf.local_context(text_color=(190, 0, 0)):
+        pdf.set_font(FONT_FAMILY, "B", 13)
+        pdf.multi_cell(0, 7, "CHƯA KÝ SỐ", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
+def _signing_note(pdf: FormPDF, mark: SigningMark) -> None:
+    pdf.ln(3)
+    pdf.set_font(FONT_FAMILY, "I", 9)
+    if mark.signed:
+        note = (
+            f"Văn bản điện tử được ký số bởi {mark.agency}; có giá trị pháp lý như văn "
+            "bản giấy có chữ ký và đóng dấu."
+        )
+        pdf.multi_cell(0, 5, note, align="L", new_x="LMARGIN", new_y="NEXT")
+        return
+    note = (
+        f"Văn bản này CHƯA ĐƯỢC KÝ SỐ: {mark.agency} chưa có khóa ký số của cơ quan trên "
+        "hệ thống. Có thể tải lại văn bản đã ký số sau khi cơ quan cấu hình khóa ký số."
+    )
+    with pdf.local_context(text_color=(190, 0, 0)):
+        pdf.multi_cell(0, 5, note, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def layout(
+    content: FormContent,
+    *,
+    landscape: bool = False,
+    font_size: float = 11,
+    signing: SigningMark | None = None,
+) -> bytes:
+    """Lay out ``content``: heading, title, the rendered body, the signing mark when
+    ``signing`` is given, then the QR block when the form is of a dossier."""
+    pdf = FormPDF(landscape=landscape, footer_code=content.dossier_code)
+    pdf.set_title(content.title)
+    pdf.set_author(content.issuer)
+    pdf.add_page()
+    _heading(
+        pdf,
+        superior=content.superior,
+        issuer=content.issuer,
+        form_code=content.form_code,
+        place_date=content.place_date,
+        reference=content.reference,
+    )
+    subtitle = f"Mã hồ sơ: {content.dossier_code}" if content.dossier_code else ""
+    _title(pdf, content.title, subtitle)
+    if signing is not None and not signing.signed:
+        _signing_mark(pdf)
+    _write_body(pdf, content.html, font_size)
+    if signing is not None:
+        _signing_note(pdf, signing)
+    if content.dossier_code:
+        url = content.lookup_url or public_lookup_url(content.dossier_code)
+        _qr_block(pdf, content.dossier_code, url)
+    return bytes(pdf.output())
+
+
 def build_pdf(
     *,
     form_code: str,
@@ -315,25 +407,18 @@ def build_pdf(
 ) -> bytes:
     """Lay out one form: heading, title, the rendered ``body``, then the QR block
     when ``dossier_code`` is given."""
-    html = render_body(body, context, strict=strict)
-    pdf = FormPDF(landscape=landscape, footer_code=dossier_code)
-    pdf.set_title(title)
-    pdf.set_author(issuer)
-    pdf.add_page()
-    _heading(
-        pdf,
+    content = FormContent(
+        form_code=form_code,
+        title=title,
+        html=render_body(body, context, strict=strict),
         superior=superior,
         issuer=issuer,
-        form_code=form_code,
         place_date=_place_date(context),
-        reference=reference,
+        dossier_code=dossier_code,
+        lookup_url=lookup_url,
+        reference=tuple(reference),
     )
-    subtitle = f"Mã hồ sơ: {dossier_code}" if dossier_code else ""
-    _title(pdf, title, subtitle)
-    _write_body(pdf, html, font_size)
-    if dossier_code:
-        _qr_block(pdf, dossier_code, lookup_url or public_lookup_url(dossier_code))
-    return bytes(pdf.output())
+    return layout(content, landscape=landscape, font_size=font_size)
 
 
 def _letter_reference(code: str, context: Mapping[str, Any]) -> tuple[str, ...]:
@@ -354,30 +439,45 @@ def _issuer_units(code: str, dossier: Dossier) -> tuple[str, str]:
     return (parent.name if parent is not None else ""), issuer.name
 
 
-def render_form(code: str, dossier: Dossier, *, extra: dict[str, Any] | None = None) -> bytes:
-    """Form ``code`` (01–06) of ``dossier`` as an A4 PDF.
-
-    ``extra`` adds or overrides template variables (e.g. ``reason``, ``missing``,
-    ``officer`` when the caller knows them better than the dossier's history).
-    Raises :class:`FormRenderError` if the stored template cannot be rendered.
-    """
+def form_content(
+    code: str, dossier: Dossier, *, extra: dict[str, Any] | None = None
+) -> FormContent:
+    """What form ``code`` (01–06) of ``dossier`` says now (see :func:`render_form`)."""
     if code not in DOSSIER_FORM_CODES:
         raise ValueError(f"form {code!r} is not a per-dossier form (07 is render_register)")
     title, body = form_template(code)
     dossier = load_dossier(dossier)
     context = form_context(code, dossier, extra)
     superior, issuer = _issuer_units(code, dossier)
-    return build_pdf(
+    return FormContent(
         form_code=code,
         title=title,
-        body=body,
-        context=context,
+        html=render_body(body, context),
         superior=superior,
         issuer=issuer,
+        place_date=_place_date(context),
         dossier_code=dossier.code,
         lookup_url=context["lookup_url"],
         reference=_letter_reference(code, context),
     )
+
+
+def render_form(
+    code: str,
+    dossier: Dossier,
+    *,
+    extra: dict[str, Any] | None = None,
+    signing: SigningMark | None = None,
+) -> bytes:
+    """Form ``code`` (01–06) of ``dossier`` as an A4 PDF.
+
+    ``extra`` adds or overrides template variables (e.g. ``reason``, ``missing``,
+    ``officer`` when the caller knows them better than the dossier's history).
+    ``signing`` adds whether it is (about to be) digitally signed; the issued,
+    signed forms come from :func:`egov.dossiers.paperforms.signing.issued_form`.
+    Raises :class:`FormRenderError` if the stored template cannot be rendered.
+    """
+    return layout(form_content(code, dossier, extra=extra), signing=signing)
 
 
 def render_sample(code: str, title: str, body: str, *, strict: bool = True) -> bytes:

@@ -44,14 +44,17 @@ def setup_django(url: str, *, migrate: bool = True) -> None:
         call_command("migrate", verbosity=0)
 
 
-def gunicorn_command(host: str, port: int, *, workers: int, threads: int) -> list[str]:
+def gunicorn_command(
+    host: str, port: int, *, workers: int, threads: int, app: str = "egov.wsgi"
+) -> list[str]:
     """The platform under gunicorn as in production: ``workers`` processes with
-    ``threads`` threads each (gthread, so HTTP/1.1 keep-alive works)."""
+    ``threads`` threads each (gthread, so HTTP/1.1 keep-alive works). ``app`` names
+    another WSGI module served with the same flags (the framework ceiling)."""
     return [
         sys.executable,
         "-m",
         "gunicorn",
-        "egov.wsgi",
+        app,
         "--bind",
         f"{host}:{port}",
         "--workers",

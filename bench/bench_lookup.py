@@ -76,6 +76,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="gunicorn worker processes (each with --server-threads threads).",
     )
     parser.add_argument("--server-threads", type=int, default=4)
+    parser.add_argument(
+        "--cache",
+        choices=("redis", "file"),
+        default="redis",
+        help="Where the gunicorn workers share the rate-limit counters (production: redis).",
+    )
+    parser.add_argument(
+        "--no-ceiling",
+        action="store_true",
+        help="Skip the framework ceiling (a plain Django view of constant JSON, same flags).",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -110,9 +121,19 @@ def serve(port: int) -> None:
     run(HOST, port, application, ipv6=False, threading=True)
 
 
-def start_server(url: str, port: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, args: argparse.Namespace, *, ceiling: bool = False
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "EGOV_DEBUG": "false"}
-    if args.server == "gunicorn":
+    if ceiling:
+        command = gunicorn_command(
+            HOST,
+            port,
+            workers=args.server_workers,
+            threads=args.server_threads,
+            app="bench.ceiling_app:application",
+        )
+    elif args.server == "gunicorn":
         # All the load comes from one address: lift the guessing limits.
         env |= {
             "EGOV_LOOKUP_LIMIT": str(10**9),
@@ -121,8 +142,10 @@ def start_server(url: str, port: int, args: argparse.Namespace) -> subprocess.Po
             "EGOV_LOG_LEVEL": "WARNING",
             # The rate-limit counters are shared by the worker processes, as they
             # must be in production.
-            "EGOV_CACHE": "file",
+            "EGOV_CACHE": args.cache,
         }
+        if args.cache == "redis":
+            env.setdefault("EGOV_REDIS_URL", "redis://127.0.0.1:6379/0")
         command = gunicorn_command(
             HOST, port, workers=args.server_workers, threads=args.server_threads
         )
@@ -253,6 +276,47 @@ def worker(
     connection.close()
 
 
+@dataclass
+class Measured:
+    latencies: list[float]
+    errors: list[str]
+    reconnects: int
+
+
+def measure(
+    url: str, codes: list[str], args: argparse.Namespace, *, ceiling: bool = False
+) -> Measured:
+    """Serve (the platform, or the ceiling app), load it for ``--seconds``, stop it."""
+    server = start_server(url, args.port, args, ceiling=ceiling)
+    try:
+        results = [WorkerResult() for _ in range(args.threads)]
+        start_at = time.perf_counter() + args.warmup
+        stop_at = start_at + args.seconds
+        threads = [
+            threading.Thread(
+                target=worker,
+                args=(args.port, codes, args.seed + n, start_at, stop_at, args.page, results[n]),
+                daemon=True,
+            )
+            for n in range(args.threads)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return Measured(
+        latencies=sorted(value for result in results for value in result.latencies),
+        errors=[error for result in results for error in result.errors],
+        reconnects=sum(result.reconnects for result in results),
+    )
+
+
 def percentile(ordered: list[float], share: float) -> float:
     if not ordered:
         return float("nan")
@@ -279,33 +343,11 @@ def main(argv: list[str] | None = None) -> int:
         f"database: {url.rsplit('/', 1)[-1]}, about {rows:,} dossiers; {len(codes):,} codes sampled"
     )
 
-    server = start_server(url, args.port, args)
-    try:
-        results = [WorkerResult() for _ in range(args.threads)]
-        start_at = time.perf_counter() + args.warmup
-        stop_at = start_at + args.seconds
-        threads = [
-            threading.Thread(
-                target=worker,
-                args=(args.port, codes, args.seed + n, start_at, stop_at, args.page, results[n]),
-                daemon=True,
-            )
-            for n in range(args.threads)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-    latencies = sorted(value for result in results for value in result.latencies)
-    errors = [error for result in results for error in result.errors]
-    reconnects = sum(result.reconnects for result in results)
+    ceiling: Measured | None = None
+    if not args.no_ceiling and args.server == "gunicorn":
+        ceiling = measure(url, codes, args, ceiling=True)
+    measured = measure(url, codes, args)
+    latencies, errors, reconnects = measured.latencies, measured.errors, measured.reconnects
     target = "HTML page /tra-cuu/?ma=" if args.page else "GET /api/v1/public/dossiers/{code}"
     if args.server == "gunicorn":
         print(
@@ -328,6 +370,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"errors: {len(errors)}; reconnects: {reconnects}")
     for error in errors[:10]:
         print("  ", error)
+    if ceiling is not None and ceiling.latencies and latencies:
+        share = len(latencies) / max(1, len(ceiling.latencies))
+        ceiling_ms = [value * 1000 for value in ceiling.latencies]
+        print(
+            "framework ceiling (plain Django view, constant JSON, same gunicorn flags): "
+            f"{len(ceiling.latencies) / args.seconds:,.1f} per second, "
+            f"p50 {percentile(ceiling_ms, 0.50):.1f} ms, p99 {percentile(ceiling_ms, 0.99):.1f} ms"
+        )
+        print(
+            f"lookup / ceiling: {share:.0%} of the throughput "
+            f"(goal: at least 50%, and p99 under 50 ms at 16 connections); "
+            f"cache for the counters: {args.cache}"
+        )
     return 1 if errors or not latencies else 0
 
 

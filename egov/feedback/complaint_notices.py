@@ -10,7 +10,7 @@ any transaction, with retries and backoff; a rolled-back step leaves no notice.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.formatting import format_date
-from egov.feedback.complaint_models import Complaint, ComplaintNotice, NoticeStatus
-from egov.notifications.adapters import EmailSender, SendError, SmsGateway, get_sms_gateway
+from egov.feedback.complaint_models import Complaint, ComplaintNotice
+from egov.notifications.adapters import EmailSender, SmsGateway, get_sms_gateway
 from egov.notifications.adapters import sms_number as mobile_number
+from egov.notifications.row_outbox import send_due_rows
 from egov.notifications.sms import truncate_to_segments, unaccent
 
 logger = logging.getLogger(__name__)
@@ -116,32 +117,11 @@ def send_due(
     """Send the notices that are due; returns how many were sent."""
     moment = now or timezone.now()
     email = email_sender or EmailSender()
-    sent = 0
-    due = ComplaintNotice.objects.filter(
-        status__in=[NoticeStatus.QUEUED, NoticeStatus.FAILED], next_attempt_at__lte=moment
-    ).order_by("next_attempt_at", "pk")[:limit]
-    for row in due:
-        # Claim the row: another runner that read it too finds it moved on.
-        lease = moment + timedelta(minutes=10)
-        claimed = ComplaintNotice.objects.filter(
-            pk=row.pk, status=row.status, next_attempt_at=row.next_attempt_at
-        ).update(next_attempt_at=lease, attempts=row.attempts + 1)
-        if not claimed:
-            continue
-        row.attempts += 1
-        try:
-            _deliver(row, sms_gateway, email)
-        except SendError as error:
-            dead = error.permanent or row.attempts >= MAX_ATTEMPTS
-            ComplaintNotice.objects.filter(pk=row.pk).update(
-                status=NoticeStatus.DEAD if dead else NoticeStatus.FAILED,
-                last_error=str(error)[:500],
-                next_attempt_at=moment + timedelta(minutes=2**row.attempts),
-            )
-            logger.warning("complaint notice %s not sent: %s", row.pk, error)
-        else:
-            ComplaintNotice.objects.filter(pk=row.pk).update(
-                status=NoticeStatus.SENT, sent_at=timezone.now(), last_error=""
-            )
-            sent += 1
-    return sent
+    return send_due_rows(
+        ComplaintNotice,
+        lambda row: _deliver(row, sms_gateway, email),
+        moment=moment,
+        limit=limit,
+        max_attempts=MAX_ATTEMPTS,
+        label="complaint notice",
+    )

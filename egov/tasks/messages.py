@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -26,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.models import Unit
-from egov.notifications.adapters import EmailSender, SendError, SmsGateway, get_sms_gateway
+from egov.notifications.adapters import EmailSender, SmsGateway, get_sms_gateway
 from egov.notifications.adapters import sms_number as mobile_number
+from egov.notifications.row_outbox import send_due_rows
 from egov.notifications.sms import truncate_to_segments, unaccent
-from egov.tasks.models import MessageStatus, NoticeKind, TaskMessage, TaskNotice
+from egov.tasks.models import NoticeKind, TaskMessage, TaskNotice
 
 logger = logging.getLogger(__name__)
 
@@ -177,31 +178,11 @@ def send_due(
     permanent one (a refused number) is given up at once."""
     moment = now or timezone.now()
     email = email_sender or EmailSender()
-    sent = 0
-    due = TaskMessage.objects.filter(
-        status__in=[MessageStatus.QUEUED, MessageStatus.FAILED], next_attempt_at__lte=moment
-    ).order_by("next_attempt_at", "pk")[:limit]
-    for row in due:
-        # Claim the row: another runner that read it too finds it moved on.
-        claimed = TaskMessage.objects.filter(
-            pk=row.pk, status=row.status, next_attempt_at=row.next_attempt_at
-        ).update(next_attempt_at=moment + timedelta(minutes=10), attempts=row.attempts + 1)
-        if not claimed:
-            continue
-        row.attempts += 1
-        try:
-            _deliver(row, sms_gateway, email)
-        except SendError as error:
-            dead = error.permanent or row.attempts >= MAX_ATTEMPTS
-            TaskMessage.objects.filter(pk=row.pk).update(
-                status=MessageStatus.DEAD if dead else MessageStatus.FAILED,
-                last_error=str(error)[:500],
-                next_attempt_at=moment + timedelta(minutes=2**row.attempts),
-            )
-            logger.warning("task message %s not sent: %s", row.pk, error)
-        else:
-            TaskMessage.objects.filter(pk=row.pk).update(
-                status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""
-            )
-            sent += 1
-    return sent
+    return send_due_rows(
+        TaskMessage,
+        lambda row: _deliver(row, sms_gateway, email),
+        moment=moment,
+        limit=limit,
+        max_attempts=MAX_ATTEMPTS,
+        label="task message",
+    )

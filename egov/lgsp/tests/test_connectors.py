@@ -236,3 +236,14 @@ def test_the_postal_service_answering_too_late_is_a_timeout(
     response = connector_caller.get(f"{PROVINCE}/POSTAL-TRACKING/v1/EG123456789VN")
     assert response.status_code == 504
     assert response.json()["code"] == "provider_timeout"
+
+
+def test_the_postal_simulator_tracking_is_off_without_simulators(
+    client: Any, settings: Any
+) -> None:
+    settings.EGOV_SIMULATORS = False
+    response = client.get(
+        "/ca-nhan/mo-phong/buu-dien/api/parcels/EG123456789VN",
+        HTTP_AUTHORIZATION="Bearer postal-test-key",
+    )
+    assert response.status_code == 404

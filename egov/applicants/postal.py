@@ -12,6 +12,8 @@ cancel a booking. Delivery statuses come back as signed callbacks (see
   ``201 {"tracking_number", "status"}`` (``200`` with the same number when the
   reference was already booked: retries never book twice);
 - ``POST {base}/parcels/{tracking_number}/cancel`` → ``200 {"status": "cancelled"}``;
+- ``GET {base}/parcels/{tracking_number}`` → ``200 {"tracking_number", "status",
+  "reason", "updated_at"}`` (the tracking state; ``404`` for an unknown number);
 - errors: ``4xx/5xx {"code", "message"}``.
 
 Callbacks: ``POST callback_url`` with ``{"event_id", "tracking_number",
@@ -31,6 +33,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -179,9 +182,39 @@ class HttpPostalClient:
     def cancel(self, tracking_number: str) -> None:
         self._post("cancel", f"/parcels/{tracking_number}/cancel", {})
 
+    def track(self, tracking_number: str) -> dict[str, Any] | None:
+        """The parcel's tracking state, ``None`` when the service knows no such number.
+        Raises :class:`TransportError` when the service did not answer (a read: the
+        caller decides), :class:`PostalError` when it refused."""
+        reply = self.system.get(
+            "track",
+            f"{self.base_url}/parcels/{quote(tracking_number, safe='')}",
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        if reply.status == 404:
+            return None
+        try:
+            data = reply.json()
+        except ValueError:
+            data = None
+        if reply.status != 200 or not isinstance(data, dict):
+            raise PostalError(f"tracking answered HTTP {reply.status}", retry=reply.status >= 500)
+        return {
+            "tracking_number": str(data.get("tracking_number") or tracking_number),
+            "status": str(data.get("status") or ""),
+            "reason": str(data.get("reason") or ""),
+            "updated_at": str(data.get("updated_at") or ""),
+        }
+
 
 def get_adapter() -> PostalAdapter | None:
     """The adapter the settings choose, or ``None`` when post is not offered."""
+    return http_client()
+
+
+def http_client() -> HttpPostalClient | None:
+    """The HTTP client of the settings (bookings and tracking), ``None`` when post is
+    not offered."""
     name = str(getattr(settings, "APPLICANTS_POSTAL_ADAPTER", "http")).lower()
     if name == "none":
         return None

@@ -282,3 +282,16 @@ def result_in_post(dossier: Dossier) -> bool:
     return Parcel.objects.filter(
         dossier=dossier, state__in=(ParcelState.PICKED_UP, ParcelState.IN_TRANSIT)
     ).exists()
+
+
+def parcel_tracking(tracking_number: str) -> dict[str, Any] | None:
+    """A parcel's tracking state at the public postal service, through the postal
+    adapter (:meth:`egov.applicants.postal.HttpPostalClient.track`): ``None`` for an
+    unknown number; ``TransportError`` when the service did not answer,
+    ``PostalError`` when it refused or post is not offered."""
+    from egov.applicants import postal
+
+    client = postal.http_client()
+    if client is None:
+        raise postal.PostalError("delivery by post is switched off", retry=False)
+    return client.track(tracking_number)

@@ -117,6 +117,32 @@ def api_cancel(request: HttpRequest, number: str) -> HttpResponse:
     return JsonResponse({"status": "cancelled"})
 
 
+@simulators_on
+@require_GET
+def api_track(request: HttpRequest, number: str) -> HttpResponse:
+    """The tracking state of one parcel (no personal data in the answer)."""
+    if not _authorised(request):
+        return _error(401, "unauthorised", "missing or wrong API key")
+    parcel = SimulatedParcel.objects.filter(tracking_number=number).first()
+    if parcel is None:
+        return _error(404, "not_found", "no parcel with this tracking number")
+    updated = timezone.localtime(parcel.created_at).isoformat()
+    try:
+        last = json.loads(parcel.last_event) if parcel.last_event else {}
+    except ValueError:
+        last = {}
+    if isinstance(last, dict) and last.get("at"):
+        updated = str(last["at"])
+    return JsonResponse(
+        {
+            "tracking_number": parcel.tracking_number,
+            "status": parcel.status,
+            "reason": parcel.reason,
+            "updated_at": updated,
+        }
+    )
+
+
 def send_callback(parcel: SimulatedParcel, body: bytes) -> str:
     """POST ``body`` signed to the parcel's callback URL; returns a line for the page."""
     if not parcel.callback_url:

@@ -27,6 +27,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("mo-phong/buu-dien/api/parcels", simulator.api_book, name="postal-api-book"),
     path(
+        "mo-phong/buu-dien/api/parcels/<str:number>",
+        simulator.api_track,
+        name="postal-api-track",
+    ),
+    path(
         "mo-phong/buu-dien/api/parcels/<str:number>/cancel",
         simulator.api_cancel,
         name="postal-api-cancel",

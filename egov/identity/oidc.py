@@ -128,6 +128,45 @@ def _discovery(http: OutsideSystem, provider: ProviderSettings) -> dict[str, Any
     return doc
 
 
+class ProviderUnusable(Exception):
+    """The identity provider answered, but not with a usable published configuration."""
+
+
+def published_configuration(http: OutsideSystem | None = None) -> dict[str, Any]:
+    """The provider's published configuration (discovery document) and public signing
+    keys (JWKS), read over the back channel. Raises :class:`TransportError` when the
+    provider did not answer, :class:`ProviderUnusable` when its answer is unusable."""
+    http = http or adapters.provider_system()
+    provider = provider_settings()
+    answer = http.get("discovery", provider.issuer + "/.well-known/openid-configuration")
+    try:
+        doc = adapters.json_object(answer)
+    except TransportError as exc:
+        raise ProviderUnusable(str(exc)) from None
+    if answer.status != 200 or str(doc.get("issuer", "")).rstrip("/") != provider.issuer:
+        raise ProviderUnusable("discovery document missing or for another issuer")
+    if not isinstance(doc.get("jwks_uri"), str):
+        raise ProviderUnusable("discovery document lacks jwks_uri")
+    keys_answer = http.get("jwks", doc["jwks_uri"])
+    try:
+        keys = adapters.json_object(keys_answer)
+    except TransportError as exc:
+        raise ProviderUnusable(str(exc)) from None
+    if keys_answer.status != 200 or not isinstance(keys.get("keys"), list):
+        raise ProviderUnusable("JWKS not available")
+    # Public parts only, whatever the provider sent.
+    public = ("kty", "kid", "use", "alg", "n", "e", "crv", "x", "y")
+    return {
+        "provider": provider.name,
+        "configuration": doc,
+        "keys": [
+            {name: key[name] for name in public if name in key}
+            for key in keys["keys"]
+            if isinstance(key, dict)
+        ],
+    }
+
+
 def begin(request: HttpRequest, next_url: str = "", http: OutsideSystem | None = None) -> str:
     """Start a sign-in: remember the flow in the session, return where to send the person."""
     # authlib and joserfc (with cryptography) load with the first sign-in, not at start-up.

@@ -73,3 +73,12 @@ def signed_in_with_identity_provider(user: Any) -> bool:
 
 def linked_identities(user: Any) -> list[ExternalIdentity]:
     return list(ExternalIdentity.objects.filter(user_id=user.pk).order_by("created_at"))
+
+
+def provider_configuration() -> dict[str, Any]:
+    """The national identity provider's published configuration and public keys, asked
+    through the back-channel adapter (:func:`egov.identity.oidc.published_configuration`:
+    ``TransportError`` when it does not answer, ``ProviderUnusable`` for a bad answer)."""
+    from egov.identity import oidc
+
+    return oidc.published_configuration()

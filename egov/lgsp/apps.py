@@ -20,6 +20,9 @@ class LgspConfig(AppConfig):
         from egov.lgsp import document_axis
 
         document_axis.register_provider()
+        from egov.lgsp import connectors
+
+        connectors.register_providers()
         from egov.lgsp import monitoring, providers
 
         providers.register("lgsp.monitoring", monitoring.monitoring_provider)

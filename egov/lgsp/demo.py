@@ -32,6 +32,8 @@ CONSUMERS = (
             "CATEGORY-PROCEDURES",
             "CATEGORY-DOCUMENT-TYPES",
             "CATEGORY-DOSSIER-STATUSES",
+            "PAYMENT-STATUS",
+            "POSTAL-TRACKING",
         ),
     ),
     ("000.00.33.H33", "UBND Thành phố Rạch Giá", "qlvb", ("CATEGORY-UNITS", "CATALOGUE")),

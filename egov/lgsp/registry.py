@@ -97,6 +97,28 @@ def ensure_platform_services(actor: Any = None) -> dict[str, Service]:
         title="Theo dõi văn bản liên thông (trục liên thông văn bản)",
         provider=axis,
     )
+    connectors = [
+        (
+            "PAYMENT-STATUS",
+            "Tra cứu trạng thái thanh toán (nền tảng thanh toán trực tuyến quốc gia)",
+            "payments.status",
+        ),
+        (
+            "POSTAL-TRACKING",
+            "Tra cứu hành trình bưu gửi (dịch vụ bưu chính công ích)",
+            "postal.tracking",
+        ),
+        (
+            "IDENTITY-DISCOVERY",
+            "Cấu hình và khóa công khai của hệ thống định danh và xác thực điện tử",
+            "identity.discovery",
+        ),
+    ]
+    for code, title, name in connectors:
+        provider = services.ensure_provider(
+            actor, name.replace(".", "-"), kind="python", target=name
+        )
+        made[code] = services.ensure_service(actor, lgsp, code, title=title, provider=provider)
     watcher = services.ensure_provider(
         actor, "lgsp-monitoring", kind="python", target="lgsp.monitoring"
     )

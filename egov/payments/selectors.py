@@ -12,8 +12,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
+from egov.core.integrations import TransportError
 from egov.core.models import Unit
 from egov.dossiers.models import Dossier
+from egov.payments.adapters import PlatformError, PlatformMessage, get_platform
 from egov.payments.models import Issue, Payment, PaymentEvent, PaymentStatus
 from egov.procedures import fees as fee_rules
 
@@ -196,3 +198,16 @@ def paid_online_count(dossiers: QuerySet[Any]) -> int:
 def has_paid_online(dossier: Dossier) -> bool:
     """Whether the dossier's fees were paid online (a successful payment)."""
     return Payment.objects.filter(dossier=dossier, status=PaymentStatus.SUCCEEDED).exists()
+
+
+def platform_status(reference: str) -> PlatformMessage:
+    """The state of the payment ``reference`` at the national payment platform, by the
+    adapter's signed status query. Raises ``TransportError`` when the platform did not
+    answer (timed out or unreachable), :class:`PlatformError` when its answer cannot
+    be trusted. Changes nothing here (reconciliation is :mod:`.services`' job)."""
+    try:
+        return get_platform().query(reference)
+    except PlatformError as error:
+        if isinstance(error.__cause__, TransportError):
+            raise error.__cause__ from None
+        raise

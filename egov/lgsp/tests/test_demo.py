@@ -15,7 +15,7 @@ def test_demo_registers_consumers_and_logs_real_calls(settings: Any, tmp_path: A
     settings.VAR_DIR = tmp_path
     load_demo_lgsp()
     assert Consumer.objects.count() == 2
-    assert AccessRight.objects.count() == 9
+    assert AccessRight.objects.count() == 11
     statuses = sorted(MessageLogEntry.objects.values_list("status", flat=True))
     assert 200 in statuses and 403 in statuses and 404 in statuses
     assert verify().ok

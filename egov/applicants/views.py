@@ -142,7 +142,7 @@ def paper_file(request: HttpRequest, code: str, paper_id: str) -> HttpResponseBa
 @applicant_required
 @require_GET
 def form_pdf(request: HttpRequest, code: str, form_code: str) -> HttpResponse:
-    from egov.dossiers.paperforms.signing import issued_form
+    from egov.dossiers.services import issued_form
 
     dossier = selectors.my_dossier(request.user, code)
     allowed = {c for c, _title in selectors.forms_for(dossier)}

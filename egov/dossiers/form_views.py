@@ -205,7 +205,7 @@ def _render_error(request: HttpRequest, error: FormRenderError) -> HttpResponse:
 @staff_required
 @require_GET
 def dossier_form_pdf(request: HttpRequest, dossier_code: str, form_code: str) -> HttpResponse:
-    from egov.dossiers.paperforms.signing import issued_form
+    from egov.dossiers.services import issued_form
 
     dossier = get_object_or_404(
         Dossier.objects.select_related("receiving_agency", "receiving_unit", "current_unit"),

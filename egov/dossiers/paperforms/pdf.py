@@ -474,7 +474,7 @@ def render_form(
     ``extra`` adds or overrides template variables (e.g. ``reason``, ``missing``,
     ``officer`` when the caller knows them better than the dossier's history).
     ``signing`` adds whether it is (about to be) digitally signed; the issued,
-    signed forms come from :func:`egov.dossiers.paperforms.signing.issued_form`.
+    signed forms come from :func:`egov.dossiers.services.signed_forms.issued_form`.
     Raises :class:`FormRenderError` if the stored template cannot be rendered.
     """
     return layout(form_content(code, dossier, extra=extra), signing=signing)

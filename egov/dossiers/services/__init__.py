@@ -9,7 +9,8 @@
 * :mod:`.moves` — the move machinery: lock, version check, workflow row, clock,
   event and audit entry;
 * :mod:`.actions` — the fifteen moves, one function each;
-* :mod:`.batch` — receiving many complete dossiers at once (post, imports).
+* :mod:`.batch` — receiving many complete dossiers at once (post, imports);
+* :mod:`.signed_forms` — forms 01–04 signed with the agency's key, once per version.
 
 Rules every function follows: ``actor`` comes first (``None`` only where the
 workflow table allows a system actor: the payment platform confirming a payment);
@@ -66,6 +67,7 @@ from egov.dossiers.services.intake import (
 from egov.dossiers.services.papers import PaperIn, check_papers, missing_papers
 from egov.dossiers.services.permissions import may_act
 from egov.dossiers.services.plan import StepPlan, plan_for, plan_of
+from egov.dossiers.services.signed_forms import issued_form
 from egov.dossiers.workflow import Action
 
 
@@ -97,6 +99,7 @@ __all__ = [
     "consult_agency",
     "forward",
     "issue_apology",
+    "issued_form",
     "mark_result_ready",
     "may_act",
     "missing_papers",

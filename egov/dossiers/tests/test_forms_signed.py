@@ -17,7 +17,7 @@ from egov.accounts.tests.helpers import sign_in_verified
 from egov.core.models import AuditEntry
 from egov.core.workcalendar import invalidate_calendar
 from egov.dossiers.models import Dossier, SignedForm, Status
-from egov.dossiers.paperforms import signing
+from egov.dossiers.services import signed_forms as signing
 from egov.dossiers.tests.factories import World, build_world, dossier_in_status
 from egov.signatures.tests.conftest import pki_settings  # noqa: F401 - fixture
 from egov.signatures.tests.pdfsig import assert_independently_valid

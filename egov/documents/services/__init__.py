@@ -20,6 +20,7 @@ from egov.documents.services.intake import (
     return_to_sender,
     withdraw_from_platform,
 )
+from egov.documents.services.signature_check import check_pending_signatures, check_signatures
 from egov.documents.services.registering import (
     likely_duplicates,
     present,
@@ -30,6 +31,8 @@ from egov.documents.services.registering import (
 __all__ = [
     "add_progress_note",
     "assign",
+    "check_pending_signatures",
+    "check_signatures",
     "common",
     "deliver_from_platform",
     "hand_out",

@@ -15,9 +15,7 @@ def register_all() -> None:
 
     seeds.register("documents.types", ensure_document_types)
     background.register("documents.ocr", jobs.recognise_pending, every_seconds=5)
-    background.register(
-        "documents.signatures", services.check_pending_signatures, every_seconds=5
-    )
+    background.register("documents.signatures", services.check_pending_signatures, every_seconds=5)
     background.register("documents.deadlines", jobs.send_deadline_notices, every_seconds=900)
     staff_menu.register(
         "documents.incoming",

@@ -20,13 +20,13 @@ from egov.documents.services.intake import (
     return_to_sender,
     withdraw_from_platform,
 )
-from egov.documents.services.signature_check import check_pending_signatures, check_signatures
 from egov.documents.services.registering import (
     likely_duplicates,
     present,
     register,
     update_metadata,
 )
+from egov.documents.services.signature_check import check_pending_signatures, check_signatures
 
 __all__ = [
     "add_progress_note",

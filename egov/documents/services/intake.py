@@ -231,9 +231,7 @@ def _deliver(
                 ocr_status=OcrStatus.PENDING if checked else OcrStatus.NONE,
                 # Checked by the background job: the delivery runs inside the
                 # sender's transaction, and a check may call revocation services.
-                signature_status=signature_check.initial_status(
-                    [t for (_n, t, _p), _c in checked]
-                ),
+                signature_status=signature_check.initial_status([t for (_n, t, _p), _c in checked]),
             )
             apply_metadata(document, metadata)
             document.save()

@@ -163,9 +163,9 @@ def check_pending_signatures() -> int:
     done = 0
     for _round in range(CHECK_BATCH):
         with transaction.atomic():
-            qs = IncomingDocument.objects.filter(
-                signature_status=SignatureCheck.PENDING
-            ).order_by("pk")
+            qs = IncomingDocument.objects.filter(signature_status=SignatureCheck.PENDING).order_by(
+                "pk"
+            )
             if transaction.get_connection().features.has_select_for_update_skip_locked:
                 qs = qs.select_for_update(skip_locked=True)
             pk = qs.values_list("pk", flat=True).first()

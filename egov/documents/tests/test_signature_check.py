@@ -19,7 +19,9 @@ from egov.signatures.tests.conftest import pki_settings  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
-USER_PIN = "864200"
+# The same PIN as the outgoing tests: the SoftHSM store is one per test process and
+# the factories name the same leader, whose token keeps the PIN it was made with.
+USER_PIN = "135790"
 CHANGED = "Tài liệu đã bị thay đổi sau khi ký: nội dung không còn khớp với chữ ký."
 
 
@@ -162,13 +164,9 @@ def test_an_unsigned_pdf_is_unsigned_and_a_scan_image_needs_no_check(
     assert scan.signature_status == SignatureCheck.NONE
 
 
-def test_the_report_page_is_refused_to_someone_of_another_agency(
-    org: Org, staff: Staff
-) -> None:
+def test_the_report_page_is_refused_to_someone_of_another_agency(org: Org, staff: Staff) -> None:
     document = deliver(org, staff, [("cv.pdf", text_pdf(), "application/pdf")], "ref-x")
     services.check_pending_signatures()
-    response = signed_in(staff.outsider).get(
-        reverse("documents:signatures", args=[document.uuid])
-    )
+    response = signed_in(staff.outsider).get(reverse("documents:signatures", args=[document.uuid]))
     assert response.status_code in (403, 404)
     assert IncomingDocument.objects.filter(pk=document.pk).exists()

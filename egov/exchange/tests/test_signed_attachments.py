@@ -17,7 +17,9 @@ from egov.signatures.tests.conftest import pki_settings  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
-USER_PIN = "975310"
+# The same PIN as the outgoing tests: the SoftHSM store is one per test process and
+# the factories name the same leader, whose token keeps the PIN it was made with.
+USER_PIN = "135790"
 
 
 @pytest.fixture

@@ -59,9 +59,9 @@ def _check_file(stored: IncomingFile) -> dict[str, Any]:
     from egov.signatures import services as signatures
     from egov.signatures.errors import SignatureError
 
-    with stored.file.open("rb") as handle:
-        data = handle.read()
     try:
+        with stored.file.open("rb") as handle:
+            data = handle.read()
         report = signatures.verify_pdf(data, name=stored.name).as_dict()
     except SignatureError as error:
         return {
@@ -71,7 +71,8 @@ def _check_file(stored: IncomingFile) -> dict[str, Any]:
             "reasons": [error.message],
             "report": {},
         }
-    except Exception:  # a file that breaks the validator is a finding, not a crash
+    except Exception:  # a missing file or one that breaks the validator: a finding,
+        # never a crash that would leave the document pending (and the job retrying it)
         logger.exception("signature check of incoming file %s failed", stored.pk)
         return {
             "file": stored.name,

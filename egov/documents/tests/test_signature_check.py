@@ -170,3 +170,21 @@ def test_the_report_page_is_refused_to_someone_of_another_agency(org: Org, staff
     response = signed_in(staff.outsider).get(reverse("documents:signatures", args=[document.uuid]))
     assert response.status_code in (403, 404)
     assert IncomingDocument.objects.filter(pk=document.pk).exists()
+
+
+def test_a_pdf_the_check_refuses_is_failed_with_the_reason(
+    org: Org, staff: Staff, settings: Any
+) -> None:
+    settings.EGOV_SIGNATURES_MAX_PAGES = 0  # every PDF is now too long to check
+    document = deliver(org, staff, [("dai.pdf", text_pdf(), "application/pdf")], "ref-long")
+    services.check_pending_signatures()
+    document.refresh_from_db()
+    assert document.signature_status == SignatureCheck.FAILED
+    (reason,) = document.signature_reasons
+    assert "dai.pdf" in reason and "trang" in reason
+    page = (
+        signed_in(staff.clerk)
+        .get(reverse("documents:signatures", args=[document.uuid]))
+        .content.decode()
+    )
+    assert "Không kiểm tra được chữ ký số" in page and "dai.pdf" in page

@@ -118,6 +118,8 @@ def test_a_byte_changed_is_invalid_with_the_reason(
     page = client.get(reverse("documents:detail", args=[document.uuid])).content.decode()
     assert "Chữ ký số không hợp lệ" in page
     assert "Tài liệu đã bị thay đổi sau khi ký" in page
+    queue = client.get(reverse("documents:queue")).content.decode()
+    assert "Chữ ký số không hợp lệ" in queue  # the clerk sees it before opening it
     answer = client.get(f"/api/v1/documents/incoming/{document.uuid}").json()
     assert answer["signature"]["status"] == "invalid"
     assert CHANGED in answer["signature"]["reasons"]

@@ -50,7 +50,23 @@ class DocumentOut(Schema):
     confidentiality: str
     due_at: dt.datetime | None
     recalled: bool
+    signature_status: str = Field(
+        description="Digital signatures of the PDF files, checked on arrival: none (no "
+        "PDF), pending (being checked), valid, invalid, unsigned, failed (could not be "
+        "checked)."
+    )
     version: int = Field(description="Send it back with a change: a stale one answers 409.")
+
+
+class SignatureCheckOut(Schema):
+    status: str = Field(description="As `signature_status`.")
+    signers: list[str] = Field(description="Who signed (name and organisation).")
+    reasons: list[str] = Field(
+        description="Why a signature is not valid or a file could not be checked, in the "
+        "site's language (Vietnamese), prefixed with the file name when there are several."
+    )
+    checked_at: dt.datetime | None
+    report: str = Field(description="Path of the full verification report page.")
 
 
 class DocumentDetailOut(DocumentOut):
@@ -62,6 +78,7 @@ class DocumentDetailOut(DocumentOut):
     ocr_text: str
     files: list[str] = Field(description="Download paths of the files (staff session).")
     answer_notation: str
+    signature: SignatureCheckOut
 
 
 class DocumentPageOut(Schema):
@@ -178,6 +195,7 @@ def _out(document: IncomingDocument) -> dict[str, Any]:
         "confidentiality": document.confidentiality,
         "due_at": local(document.due_at) if document.due_at else None,
         "recalled": document.recalled_at is not None,
+        "signature_status": document.signature_status,
         "version": document.version,
     }
 
@@ -197,6 +215,15 @@ def _detail(document: IncomingDocument) -> dict[str, Any]:
             reverse("documents:download", args=[document.uuid, f.pk]) for f in document.files.all()
         ],
         "answer_notation": document.answer_notation,
+        "signature": {
+            "status": document.signature_status,
+            "signers": [n for n in document.signature_signers.split("; ") if n],
+            "reasons": list(document.signature_reasons or []),
+            "checked_at": (
+                local(document.signature_checked_at) if document.signature_checked_at else None
+            ),
+            "report": reverse("documents:signatures", args=[document.uuid]),
+        },
     }
 
 

@@ -86,6 +86,17 @@ class OcrStatus(models.TextChoices):
     FAILED = "failed", _("Text recognition failed")
 
 
+class SignatureCheck(models.TextChoices):
+    """The check of the digital signatures of a document's PDF files on arrival."""
+
+    NONE = "none", _("No PDF to check")
+    PENDING = "pending", _("Checking the digital signatures")
+    VALID = "valid", _("Valid digital signature")
+    INVALID = "invalid", _("Digital signature not valid")
+    UNSIGNED = "unsigned", _("Not digitally signed")
+    FAILED = "failed", _("The signatures could not be checked")
+
+
 class IncomingRegister(models.Model):
     """Sổ đăng ký văn bản đến: one per agency per year (confidential documents in
     their own register). Its numbers come from ``core.numbering``."""
@@ -243,6 +254,21 @@ class IncomingDocument(models.Model):
     )
     ocr_text = models.TextField(_("recognised text"), blank=True)
     ocr_error = models.CharField(max_length=300, blank=True, editable=False)
+    # The digital signatures of the PDF files, checked on arrival by the signatures
+    # app's verification: the verdict, the reasons in Vietnamese, who signed, and
+    # the full report per file (for the report page).
+    signature_status = models.CharField(
+        _("digital signature"),
+        max_length=10,
+        choices=SignatureCheck.choices,
+        default=SignatureCheck.NONE,
+    )
+    signature_signers = models.CharField(_("signed by"), max_length=500, blank=True)
+    signature_reasons = models.JSONField(default=list, blank=True, editable=False)
+    signature_checked_at = models.DateTimeField(
+        _("signatures checked at"), null=True, blank=True, editable=False
+    )
+    signature_reports = models.JSONField(default=list, blank=True, editable=False)
     # Lower-case, diacritics-free copy of metadata + text: what search matches.
     search_text = models.TextField(blank=True, editable=False)
 

@@ -9,12 +9,13 @@ def register_all() -> None:
     from django.utils.translation import gettext_lazy
 
     from egov.core import background, demo_loaders, seeds, staff_dashboard, staff_menu
-    from egov.documents import jobs, selectors
+    from egov.documents import jobs, selectors, services
     from egov.documents.access import keeps_registers, may_see_incoming
     from egov.documents.doctypes import ensure_document_types
 
     seeds.register("documents.types", ensure_document_types)
     background.register("documents.ocr", jobs.recognise_pending, every_seconds=5)
+    background.register("documents.signatures", services.check_pending_signatures, every_seconds=5)
     background.register("documents.deadlines", jobs.send_deadline_notices, every_seconds=900)
     staff_menu.register(
         "documents.incoming",

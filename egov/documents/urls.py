@@ -18,4 +18,5 @@ urlpatterns = [
     path("<uuid:ref>/phieu-giai-quyet/", views.sheet, name="sheet"),
     path("<uuid:ref>/thao-tac/<slug:action>/", views.act, name="act"),
     path("<uuid:ref>/tep/<int:file_id>/", views.download, name="download"),
+    path("<uuid:ref>/chu-ky-so/", views.signatures, name="signatures"),
 ]

@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "recalled": gettext_lazy("recalled by the sender"),
     "edited": gettext_lazy("details corrected"),
     "reader_named": gettext_lazy("reader named"),
+    "signatures_checked": gettext_lazy("digital signatures checked"),
 }
 
 
@@ -557,6 +558,19 @@ def _download(request: HttpRequest, ref: str, file_id: int) -> FileResponse:
 
 
 download = staff_required(cast("Callable[..., HttpResponse]", _download))
+
+
+@staff_required
+@require_GET
+def signatures(request: HttpRequest, ref: str) -> HttpResponse:
+    """The full report of the digital signatures checked when the document arrived."""
+    document = _document(request, ref)
+    _audit_view(request, document, "documents.view_signatures")
+    return render(
+        request,
+        "documents/signatures.html",
+        {"document": document, "results": document.signature_reports},
+    )
 
 
 # --- registers ----------------------------------------------------------------------

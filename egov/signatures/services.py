@@ -49,6 +49,15 @@ from egov.signatures.running import run_coroutine
 from egov.signatures.signers import AgencyKeyHolder, KeyHolder, RemoteKeyHolder, TokenKeyHolder
 
 
+def verify_pdf(data: bytes, *, name: str = "tai-lieu.pdf") -> Any:
+    """The verification report of ``data`` (:class:`egov.signatures.verification.Report`):
+    the public page's check, for other apps checking a signed file they receive. Refuses
+    what is not a checkable PDF with :class:`errors.BadPdf`; writes nothing."""
+    from egov.signatures.verification import verify_pdf as verify
+
+    return verify(data, name=name)
+
+
 class Level(StrEnum):
     """PAdES baseline levels the platform makes."""
 

@@ -26,10 +26,13 @@ from egov.documents.services.registering import (
     register,
     update_metadata,
 )
+from egov.documents.services.signature_check import check_pending_signatures, check_signatures
 
 __all__ = [
     "add_progress_note",
     "assign",
+    "check_pending_signatures",
+    "check_signatures",
     "common",
     "deliver_from_platform",
     "hand_out",

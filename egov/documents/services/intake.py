@@ -28,10 +28,11 @@ from egov.documents.models import (
     IncomingStatus,
     NoticeKind,
     OcrStatus,
+    SignatureCheck,
     Source,
     Urgency,
 )
-from egov.documents.services import common
+from egov.documents.services import common, signature_check
 from egov.documents.services.common import clerks_of, event, lock, notify, save
 
 # Smaller than this, an image cannot be a readable scan of an A4/A5 paper.
@@ -129,10 +130,13 @@ def receive_scan(
     actor: Any,
     metadata: IncomingMetadata | None = None,
     recognise_now: bool | None = None,
+    check_signatures_now: bool = True,
 ) -> IncomingDocument:
-    """A records clerk uploads the scan of a paper document: it lands unregistered in
-    the agency's queue and its text is read by OCR (while the clerk waits when it is
-    short, else by the background runner)."""
+    """A records clerk uploads the scan of a paper document (or an electronic
+    document's PDF): it lands unregistered in the agency's queue and its text is read
+    by OCR (while the clerk waits when it is short, else by the background runner).
+    The digital signatures of its PDF files are checked right after it is stored
+    (by the background runner when ``check_signatures_now`` is false)."""
     if not may_register(actor, agency):
         raise PermissionDenied(_("Only the agency's records clerk may receive documents."))
     if not files:
@@ -146,6 +150,7 @@ def receive_scan(
             received_at=at,
             received_by=actor,
             ocr_status=OcrStatus.PENDING,
+            signature_status=signature_check.initial_status([t for (_n, t, _p), _c in checked]),
         )
         if metadata is not None:
             apply_metadata(document, metadata)
@@ -156,6 +161,9 @@ def receive_scan(
             _attach(document, name, content, content_type, pages)
         event(document, "received", actor, _("Scan uploaded by the records clerk"))
         audit.record(actor=actor, action="documents.receive_scan", obj=document, unit=agency)
+    if check_signatures_now and document.signature_status == SignatureCheck.PENDING:
+        signature_check.check_signatures(document.pk)
+        document.refresh_from_db()
     total_pages = sum(pages or 1 for (_n, _t, pages), _c in checked)
     inline = int(settings.EGOV_DOCUMENTS_OCR_INLINE_PAGES)
     if recognise_now if recognise_now is not None else total_pages <= inline:
@@ -221,6 +229,9 @@ def _deliver(
                 source_ref=source_ref,
                 received_at=common.now(),
                 ocr_status=OcrStatus.PENDING if checked else OcrStatus.NONE,
+                # Checked by the background job: the delivery runs inside the
+                # sender's transaction, and a check may call revocation services.
+                signature_status=signature_check.initial_status([t for (_n, t, _p), _c in checked]),
             )
             apply_metadata(document, metadata)
             document.save()

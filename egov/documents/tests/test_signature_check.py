@@ -15,13 +15,10 @@ from egov.accounts.tests.helpers import sign_in_verified
 from egov.documents import services
 from egov.documents.models import IncomingDocument, SignatureCheck
 from egov.documents.tests.factories import Org, Staff, metadata, scan_png, text_pdf
-from egov.signatures.tests.conftest import pki_settings  # noqa: F401 - fixture
+from egov.signatures.tests.conftest import USER_PIN, pki_settings  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
-# The same PIN as the outgoing tests: the SoftHSM store is one per test process and
-# the factories name the same leader, whose token keeps the PIN it was made with.
-USER_PIN = "135790"
 CHANGED = "Tài liệu đã bị thay đổi sau khi ký: nội dung không còn khớp với chữ ký."
 
 

@@ -13,13 +13,9 @@ from egov.exchange.edxml.model import Attachment
 from egov.exchange.services import inbox
 from egov.exchange.tests.conftest import MemoryPki, World
 from egov.exchange.tests.helpers import message, signed
-from egov.signatures.tests.conftest import pki_settings  # noqa: F401 - fixture
+from egov.signatures.tests.conftest import USER_PIN, pki_settings  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
-
-# The same PIN as the outgoing tests: the SoftHSM store is one per test process and
-# the factories name the same leader, whose token keeps the PIN it was made with.
-USER_PIN = "135790"
 
 
 @pytest.fixture

@@ -20,13 +20,11 @@ from egov.outgoing.tests.factories import approved
 from egov.signatures import errors as signature_errors
 from egov.signatures import simulator
 from egov.signatures.models import SimulatedRemoteRequest
-from egov.signatures.tests.conftest import pki_settings  # noqa: F401 - fixture
+from egov.signatures.tests.conftest import USER_PIN, pki_settings  # noqa: F401 - fixture
 from egov.signatures.tests.pdfsig import assert_independently_valid
 from egov.signatures.verification import verify_pdf
 
 pytestmark = pytest.mark.django_db
-
-USER_PIN = "135790"
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ from egov.accounts.models import User
 from egov.accounts.permissions import RoleCode
 from egov.core.models import Unit, UnitLevel
 
+#: The PIN of every test token. The SoftHSM2 store is one per test process and the
+#: factories of several apps name the same people, whose tokens keep the PIN they
+#: were made with: a second PIN in another module fails with WrongPin, depending on
+#: which test a worker happened to run first.
 USER_PIN = "246810"
 
 

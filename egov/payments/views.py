@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts.decorators import staff_required, verified_login_required
+from egov.core.date_parts import DatePartsField
 from egov.core.formatting import format_amount
 from egov.core.request_context import current as request_context
 from egov.dossiers.models import Dossier, Status
@@ -147,15 +148,13 @@ class ReconcileFilter(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All")), *PaymentStatus.choices],
     )
-    start = forms.DateField(
+    start = DatePartsField(
         label=gettext_lazy("Created from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    end = forms.DateField(
+    end = DatePartsField(
         label=gettext_lazy("Created until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     review = forms.BooleanField(
         label=gettext_lazy("Only those needing reconciliation"), required=False

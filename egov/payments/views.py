@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -142,6 +143,17 @@ FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
 
 
+def _range_message() -> str:
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": f"{FIRST_DAY:%d/%m/%Y}",
+        "last": f"{LAST_DAY:%d/%m/%Y}",
+    }
+
+
+#: The same words whether the year is past the three boxes' limits or only the page's.
+RANGE_ERRORS = {"year": lazy(_range_message, str)()}
+
+
 class ReconcileFilter(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -149,12 +161,10 @@ class ReconcileFilter(forms.Form):
         choices=[("", gettext_lazy("All")), *PaymentStatus.choices],
     )
     start = DatePartsField(
-        label=gettext_lazy("Created from"),
-        required=False,
+        label=gettext_lazy("Created from"), required=False, error_messages=RANGE_ERRORS
     )
     end = DatePartsField(
-        label=gettext_lazy("Created until"),
-        required=False,
+        label=gettext_lazy("Created until"), required=False, error_messages=RANGE_ERRORS
     )
     review = forms.BooleanField(
         label=gettext_lazy("Only those needing reconciliation"), required=False
@@ -164,10 +174,7 @@ class ReconcileFilter(forms.Form):
         day: dt.date | None = self.cleaned_data.get(name)
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             # Days at the calendar's ends overflow when turned into moments.
-            raise forms.ValidationError(
-                _("Enter a date between %(first)s and %(last)s.")
-                % {"first": f"{FIRST_DAY:%d/%m/%Y}", "last": f"{LAST_DAY:%d/%m/%Y}"}
-            )
+            raise forms.ValidationError(_range_message())
         return day
 
     def clean_start(self) -> dt.date | None:

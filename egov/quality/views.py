@@ -40,8 +40,8 @@ class PeriodForm(forms.Form):
     """The page's period, typed in three boxes (ngày, tháng, năm) or passed in a link
     as ``?start=2026-03-01`` (the widget falls back to the plain value)."""
 
-    start = DatePartsField(label=gettext_lazy("From"), required=False)
-    end = DatePartsField(label=gettext_lazy("To"), required=False)
+    start = DatePartsField(label=gettext_lazy("From date"), required=False)
+    end = DatePartsField(label=gettext_lazy("To date"), required=False)
 
 
 def chosen_unit(user: object, code: str | None) -> Unit:

@@ -66,6 +66,7 @@ def test_bad_dates_are_explained(world: World) -> None:
     boxes = {"start_0": "01", "start_1": "03", "start_2": "2026", "end_0": "31", "end_1": "3"}
     typed = client_for(world.staff.leader).get(PAGE, {**boxes, "end_2": "2026"}).content.decode()
     assert 'type="date"' not in typed
+    assert "Từ ngày" in typed and "Đến ngày" in typed  # not "Từ đơn vị" (another page's words)
     assert 'name="start_0"' in typed and 'value="31"' in typed
     assert "start=2026-03-01&amp;end=2026-03-31&amp;format=xlsx" in typed
     reversed_period = client_for(world.staff.leader).get(PAGE, {**boxes, "end_2": "2025"})

@@ -26,12 +26,11 @@ from django.views.decorators.http import require_GET
 from egov.accounts.decorators import staff_required
 from egov.accounts.permissions import Perm, has_perm_in_unit, units_with_perm
 from egov.core.audit import compute_hash
+from egov.core.date_parts import DatePartsField
 from egov.core.models import AuditEntry
 from egov.core.periods import local_midnight
 
 PAGE_SIZE = 50
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 # --- who may see what ---
@@ -95,19 +94,15 @@ class AuditFilterForm(forms.Form):
             "An action code or its beginning, e.g. accounts. for every account action."
         ),
     )
-    date_from = forms.DateField(
+    date_from = DatePartsField(
         label=gettext_lazy("From date"),
         required=False,
-        input_formats=DATE_INPUT_FORMATS,
         error_messages={"invalid": date_error},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = DatePartsField(
         label=gettext_lazy("To date"),
         required=False,
-        input_formats=DATE_INPUT_FORMATS,
         error_messages={"invalid": date_error},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -36,6 +36,10 @@ def _parts_of(value: Any) -> list[str]:
             return _parts_of(dt.date.fromisoformat(value))
         except ValueError:
             pass
+        iso = value.strip().split("-")
+        if len(iso) == 3 and len(iso[0]) == 4:
+            # yyyy-mm-dd that is not a real date: shown (and named) as dd/mm/yyyy.
+            return [iso[2], iso[1], iso[0]]
         parts = value.split("/")
         if len(parts) == 3:
             return parts

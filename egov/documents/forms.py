@@ -11,11 +11,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import User
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.documents.contract import IncomingMetadata
 from egov.documents.models import Confidentiality, DocumentType, IncomingDocument, Urgency
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -75,9 +74,7 @@ class MetadataForm(forms.Form):
         label=_("Symbol"), max_length=30, required=False, help_text=_("e.g. UBND-VP, KH-UBND")
     )
     type_code = forms.ChoiceField(label=_("Document type"), required=False)
-    issued_date = forms.DateField(
-        label=_("Date of the document"), required=False, widget=DATE_INPUT
-    )
+    issued_date = DatePartsField(label=_("Date of the document"), required=False)
     subject = forms.CharField(
         label=_("Summary (trích yếu)"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -89,9 +86,7 @@ class MetadataForm(forms.Form):
     document_id = forms.CharField(
         label=_("Document id (electronic documents)"), max_length=200, required=False
     )
-    due_date = forms.DateField(
-        label=_("Answer due (per the sender)"), required=False, widget=DATE_INPUT
-    )
+    due_date = DatePartsField(label=_("Answer due (per the sender)"), required=False)
     description = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -269,8 +264,8 @@ class SearchForm(forms.Form):
 
 class PeriodForm(forms.Form):
     agency = UnitChoice(queryset=Unit.objects.none(), label=_("Agency"))
-    start = forms.DateField(label=_("From date"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("To date"), widget=DATE_INPUT)
+    start = DatePartsField(label=_("From date"))
+    end = DatePartsField(label=_("To date"))
     confidential = forms.BooleanField(label=_("Confidential register"), required=False)
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:

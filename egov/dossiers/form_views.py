@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts.decorators import staff_required
 from egov.accounts.permissions import units_with_perm
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit, UnitLevel
 from egov.dossiers.form_defaults import DOSSIER_FORM_CODES, FORM_CODES, default_form
 from egov.dossiers.form_services import (
@@ -247,19 +248,15 @@ class RegisterForm(forms.Form):
         queryset=Unit.objects.none(),
         error_messages={"required": gettext_lazy("Choose a unit.")},
     )
-    start = forms.DateField(
+    start = DatePartsField(
         label=gettext_lazy("From date"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": gettext_lazy("Enter the first day."),
             "invalid": gettext_lazy("Enter a valid date, for example 15/01/2026."),
         },
     )
-    end = forms.DateField(
+    end = DatePartsField(
         label=gettext_lazy("To date"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": gettext_lazy("Enter the last day."),
             "invalid": gettext_lazy("Enter a valid date, for example 15/01/2026."),

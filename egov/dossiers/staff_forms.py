@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.accounts.models import User
+from egov.core.date_parts import DatePartsField
 from egov.core.localized import localized_name
 from egov.core.models import Unit
 from egov.dossiers.models import Channel, PaperOrigin, Status
 from egov.dossiers.workflow import Action
 from egov.procedures.models import PaperForm, ProcedureVersion, RequiredPaper
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 #: Result files a clerk may attach to one action.
 MAX_FILES = 10
@@ -58,18 +58,14 @@ class WorklistFilterForm(forms.Form):
         choices=(),
     )
     flag = forms.ChoiceField(label=gettext_lazy("Deadline"), required=False, choices=FLAG_CHOICES)
-    due_from = forms.DateField(
+    due_from = DatePartsField(
         label=gettext_lazy("Due from"),
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Enter a valid date, for example 15/01/2026.")},
     )
-    due_to = forms.DateField(
+    due_to = DatePartsField(
         label=gettext_lazy("Due until"),
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Enter a valid date, for example 15/01/2026.")},
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.outgoing.doctypes import document_types
 from egov.outgoing.models import Authority, Confidentiality, OutgoingDocument, Urgency
@@ -187,10 +188,8 @@ class RecallForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     agency = forms.ChoiceField(label=_("Agency"))
-    start = forms.DateField(
-        label=_("From the date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(label=_("To the date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DatePartsField(label=_("From the date"))
+    end = DatePartsField(label=_("To the date"))
     confidential = forms.BooleanField(label=_("Confidential register"), required=False)
 
     def __init__(self, *args: Any, agencies: list[Unit], **kwargs: Any) -> None:

@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts.decorators import staff_required, verified_login_required
+from egov.core.date_parts import DatePartsField
 from egov.core.formatting import format_amount
 from egov.core.request_context import current as request_context
 from egov.dossiers.models import Dossier, Status
@@ -141,21 +143,28 @@ FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
 
 
+def _range_message() -> str:
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": f"{FIRST_DAY:%d/%m/%Y}",
+        "last": f"{LAST_DAY:%d/%m/%Y}",
+    }
+
+
+#: The same words whether the year is past the three boxes' limits or only the page's.
+RANGE_ERRORS = {"year": lazy(_range_message, str)()}
+
+
 class ReconcileFilter(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
         choices=[("", gettext_lazy("All")), *PaymentStatus.choices],
     )
-    start = forms.DateField(
-        label=gettext_lazy("Created from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+    start = DatePartsField(
+        label=gettext_lazy("Created from"), required=False, error_messages=RANGE_ERRORS
     )
-    end = forms.DateField(
-        label=gettext_lazy("Created until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+    end = DatePartsField(
+        label=gettext_lazy("Created until"), required=False, error_messages=RANGE_ERRORS
     )
     review = forms.BooleanField(
         label=gettext_lazy("Only those needing reconciliation"), required=False
@@ -165,10 +174,7 @@ class ReconcileFilter(forms.Form):
         day: dt.date | None = self.cleaned_data.get(name)
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             # Days at the calendar's ends overflow when turned into moments.
-            raise forms.ValidationError(
-                _("Enter a date between %(first)s and %(last)s.")
-                % {"first": f"{FIRST_DAY:%d/%m/%Y}", "last": f"{LAST_DAY:%d/%m/%Y}"}
-            )
+            raise forms.ValidationError(_range_message())
         return day
 
     def clean_start(self) -> dt.date | None:

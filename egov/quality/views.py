@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.accounts.decorators import staff_required
 from egov.core import svg_charts
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.quality import access, excel, index, selectors
 from egov.quality.errors import BadPeriod
@@ -31,6 +34,14 @@ def parse_period(start: str | None, end: str | None) -> tuple[date, date]:
     if (last - first).days > 3 * 366:
         raise BadPeriod(_("The period may not be longer than three years."))
     return first, last
+
+
+class PeriodForm(forms.Form):
+    """The page's period, typed in three boxes (ngày, tháng, năm) or passed in a link
+    as ``?start=2026-03-01`` (the widget falls back to the plain value)."""
+
+    start = DatePartsField(label=gettext_lazy("From date"), required=False)
+    end = DatePartsField(label=gettext_lazy("To date"), required=False)
 
 
 def chosen_unit(user: object, code: str | None) -> Unit:
@@ -58,11 +69,22 @@ def _trend_title(points: list[tuple[str, Any]]) -> str:
 def index_page(request: HttpRequest) -> HttpResponse:
     unit = chosen_unit(request.user, request.GET.get("unit"))
     error = ""
+    form = PeriodForm(request.GET)
     try:
-        start, end = parse_period(request.GET.get("start"), request.GET.get("end"))
+        if not form.is_valid():
+            raise BadPeriod(_("Check the dates of the period."))
+        chosen = form.cleaned_data
+        start, end = parse_period(
+            chosen["start"] and chosen["start"].isoformat(),
+            chosen["end"] and chosen["end"].isoformat(),
+        )
     except BadPeriod as problem:
         error = problem.message
         start, end = parse_period(None, None)
+    if not error:
+        # The boxes show the period in force (the default one when none was asked);
+        # after an error they keep what was typed.
+        form = PeriodForm(initial={"start": start, "end": end})
     result = index.compute(unit, start, end)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(excel.workbook(result), content_type=excel.XLSX_CONTENT_TYPE)
@@ -79,6 +101,7 @@ def index_page(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "error": error,
+            "form": form,
             "trend_svg": svg_charts.line_chart(
                 points, _trend_title(points), css_class="quality-trend"
             ),

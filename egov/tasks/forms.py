@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.tasks.models import Priority, Source
 
@@ -33,9 +34,7 @@ class TaskForm(forms.Form):
     working_days = forms.IntegerField(
         label=_("Deadline in working days"), required=False, min_value=1, max_value=250
     )
-    due_date = forms.DateField(
-        label=_("or deadline date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = DatePartsField(label=_("or deadline date"), required=False)
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
     )
@@ -55,9 +54,7 @@ class ProgressForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    new_due_date = forms.DateField(
-        label=_("Proposed deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    new_due_date = DatePartsField(label=_("Proposed deadline"))
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.workfiles.models import DocumentKind, FileKind
 
@@ -44,9 +45,7 @@ class EntryForm(forms.Form):
 
 
 class AdHocForm(EntryForm):
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start_date = DatePartsField(label=_("Start date"))
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -64,17 +63,9 @@ class AddDocumentForm(forms.Form):
 class CloseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     retention = RetentionField()
-    end_date = forms.DateField(
-        label=_("Work ended on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    end_date = DatePartsField(label=_("Work ended on"), required=False)
 
 
 class HandoverForm(forms.Form):
     receipt_number = forms.CharField(label=_("Archive's receipt number"), max_length=60)
-    handed_over_on = forms.DateField(
-        label=_("Handed over on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    handed_over_on = DatePartsField(label=_("Handed over on"), required=False)

@@ -140,9 +140,10 @@ def test_operator_reads_the_figures_and_changes_the_period(
     # The same numbers as the chart's bars (in time / late).
     assert "1 / 1" in (page.locator('svg[role="img"]').text_content() or "")
 
-    # A period typed by hand: both months together.
-    page.fill("input[name=start]", previous.isoformat())
-    page.fill("input[name=end]", operator_session["this_month"].end.isoformat())
+    # A period typed by hand in the three boxes (ngày, tháng, năm): both months together.
+    for name, day in (("start", previous), ("end", operator_session["this_month"].end)):
+        for index, part in enumerate((f"{day.day:02d}", f"{day.month:02d}", str(day.year))):
+            page.fill(f"input[name={name}_{index}]", part)
     page.locator("form.card button[type=submit]").click()
     page.wait_for_load_state()
     assert _received_total(page) == "8"

@@ -118,7 +118,9 @@ def test_a_task_from_a_document_through_extension_to_completion(
     head.locator(f'#mine li[data-ref="{task.reference}"] a').click()
     head.wait_for_load_state()
     new_due = task.due_date + timedelta(days=10)
-    head.fill("#id_extension-new_due_date", new_due.isoformat())
+    # The proposed deadline in three boxes: ngày, tháng, năm.
+    for index, part in enumerate((f"{new_due.day:02d}", f"{new_due.month:02d}", str(new_due.year))):
+        head.fill(f"#id_extension-new_due_date_{index}", part)
     head.fill("#id_extension-reason", "Chờ ý kiến của các huyện")
     head.locator("#extension-button").click()
     head.wait_for_load_state()

@@ -67,6 +67,32 @@ def test_the_widget_three_labelled_numeric_boxes_in_a_fieldset() -> None:
     assert DatePartsWidget().decompress("2026-02-20") == ["20", "02", "2026"]
 
 
+def test_one_plain_value_still_works_when_the_three_boxes_are_absent() -> None:
+    """Links and scripts pass ``?start=2025-01-01`` or ``deadline=31/01/2026``."""
+    widget = DatePartsWidget()
+    assert widget.value_from_datadict({"born": "2025-01-01"}, {}, "born") == "2025-01-01"
+    assert widget.value_omitted_from_data({"born": "2025-01-01"}, {}, "born") is False
+    assert widget.value_omitted_from_data({}, {}, "born") is True
+    iso = BirthForm({"born": "2025-01-01"})
+    assert iso.is_valid(), iso.errors
+    assert iso.cleaned_data["born"] == dt.date(2025, 1, 1)
+    typed = BirthForm({"born": "31/01/2026", "optional": " 2026-01-31 "})
+    assert typed.is_valid(), typed.errors
+    assert typed.cleaned_data["born"] == dt.date(2026, 1, 31)
+    assert typed.cleaned_data["optional"] == dt.date(2026, 1, 31)
+    # The three boxes win over the plain value when both are sent.
+    both = BirthForm(_post("2", "3", "2024", born="2025-01-01"))
+    assert both.is_valid() and both.cleaned_data["born"] == dt.date(2024, 3, 2)
+    # An ISO value that is no real date is named as people read it.
+    wrong = BirthForm({"born": "2026-13-01"})
+    assert wrong.errors.as_data()["born"][0].code == "no_such_day"
+    assert "01/13/2026" in wrong.errors["born"][0]
+    assert BirthForm({"born": "soon"}).errors.as_data()["born"][0].code == "incomplete"
+    # Shown again, the plain value fills the three boxes.
+    html = str(BirthForm({"born": "2025-01-01"})["born"])
+    assert 'value="01"' in html and 'value="2025"' in html
+
+
 def test_money_and_dates_as_people_read_them() -> None:
     assert format_amount(75000) == "75.000 đ"
     assert format_amount(Decimal("50000.00")) == "50.000 đ"

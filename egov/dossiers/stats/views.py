@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from egov.accounts.decorators import staff_required
+from egov.core.date_parts import DatePartsField
 from egov.core.models import Unit
 from egov.core.periods import Period, calendar_month
 from egov.dossiers.stats.excel import XLSX_CONTENT_TYPE, build_workbook, definitions, filename
@@ -43,8 +44,9 @@ from egov.dossiers.stats.figures import (
 )
 from egov.procedures.models import Procedure, ProcedureField, ProcedureVersion
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 FILTER_KEYS = ("unit", "start", "end", "field", "procedure", "group_by")
+#: The two dates as the page's three boxes post them (day, month, year).
+DATE_PART_KEYS = tuple(f"{name}_{index}" for name in ("start", "end") for index in range(3))
 
 
 # --- the filter form -------------------------------------------------------------------------
@@ -81,17 +83,13 @@ class StatsFilterForm(forms.Form):
     date_error = gettext_lazy("Enter a valid date, for example 15/01/2020.")
 
     unit = forms.ChoiceField(label=gettext_lazy("Agency or unit"))
-    start = forms.DateField(
+    start = DatePartsField(
         label=gettext_lazy("From date"),
-        input_formats=DATE_INPUT_FORMATS,
         error_messages={"invalid": date_error},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    end = forms.DateField(
+    end = DatePartsField(
         label=gettext_lazy("To date"),
-        input_formats=DATE_INPUT_FORMATS,
         error_messages={"invalid": date_error},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     field = forms.ChoiceField(label=gettext_lazy("Procedure field"), required=False)
     procedure = forms.ChoiceField(label=gettext_lazy("Procedure"), required=False)
@@ -315,7 +313,7 @@ def _prepare(request: HttpRequest) -> dict[str, Any]:
         return context
     today = timezone.localdate()
     if any(key in request.GET for key in FILTER_KEYS):
-        data = {key: request.GET.get(key, "") for key in FILTER_KEYS}
+        data = {key: request.GET.get(key, "") for key in FILTER_KEYS + DATE_PART_KEYS}
     else:
         month = calendar_month(today.year, today.month)
         data = {

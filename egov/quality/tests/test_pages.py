@@ -59,7 +59,18 @@ def test_a_clerk_and_another_district_are_refused(world: World) -> None:
 def test_bad_dates_are_explained(world: World) -> None:
     page = client_for(world.staff.leader).get(PAGE, {"start": "2026-13-01"})
     assert page.status_code == 200
-    assert "YYYY-MM-DD" in page.content.decode()
+    text = page.content.decode()
+    assert "Kiểm tra lại ngày của kỳ báo cáo." in text
+    assert "01/13/2026" in text  # the wrong date named as people write it
+    # The three boxes (ngày, tháng, năm) as the form posts them; no native date input.
+    boxes = {"start_0": "01", "start_1": "03", "start_2": "2026", "end_0": "31", "end_1": "3"}
+    typed = client_for(world.staff.leader).get(PAGE, {**boxes, "end_2": "2026"}).content.decode()
+    assert 'type="date"' not in typed
+    assert "Từ ngày" in typed and "Đến ngày" in typed  # not "Từ đơn vị" (another page's words)
+    assert 'name="start_0"' in typed and 'value="31"' in typed
+    assert "start=2026-03-01&amp;end=2026-03-31&amp;format=xlsx" in typed
+    reversed_period = client_for(world.staff.leader).get(PAGE, {**boxes, "end_2": "2025"})
+    assert "Ngày bắt đầu kỳ sau ngày kết thúc." in reversed_period.content.decode()
 
 
 def test_excel_and_json_give_the_same_figures(world: World) -> None:

@@ -578,7 +578,9 @@ def signatures(request: HttpRequest, ref: str) -> HttpResponse:
 
 def _period(request: HttpRequest, agencies: Any) -> tuple[PeriodForm, Any]:
     today = local(timezone.now()).date()
-    data = request.GET.copy() if "start" in request.GET else None
+    # A submitted period: the three date boxes (start_0…2) or a single ISO value.
+    asked = any(key == "start" or key.startswith("start_") for key in request.GET)
+    data = request.GET.copy() if asked else None
     form = PeriodForm(
         data,
         agencies=agencies,

@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from egov.core import audit
 from egov.dossiers.models import Dossier, SignedForm
-from egov.dossiers.paperforms.pdf import SigningMark, form_content, layout, render_form
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +52,8 @@ def issued_form(code: str, dossier: Dossier, *, actor: Any = None) -> tuple[byte
     ``actor`` is the person downloading (recorded in the audit entry when a new
     version is signed). Raises :class:`FormRenderError` like ``render_form``.
     """
+    # fpdf is heavy: loaded when a form is made, not when a worker starts.
+    from egov.dossiers.paperforms.pdf import SigningMark, form_content, layout, render_form
     from egov.signatures import services as signatures
     from egov.signatures.errors import NoSigningKey
 
